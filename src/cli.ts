@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { registerReport } from './cli/report-command.ts';
+import { registerRun } from './cli/run-command.ts';
+import { registerScan } from './cli/scan-command.ts';
+import { registerServe } from './cli/serve-command.ts';
+import { registerSim } from './cli/sim-command.ts';
+import { describeError, UserError } from './shared/errors.ts';
+import { EXIT } from './shared/exit-codes.ts';
+import { maskDigitRuns } from './shared/mask.ts';
+
+/** Build the `headerguard` program. Each subcommand lives in `src/cli/<name>-command.ts`. */
+export function buildProgram(): Command {
+  const program = new Command('headerguard')
+    .description('Fails whenever a mobile carrier gateway leaks a subscriber identifier or injects a header.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(maskDigitRuns(str)) });
+  for (const register of [registerRun, registerServe, registerSim, registerScan, registerReport]) {
+    const sub = register(program);
+    sub.exitOverride().configureOutput({ outputError: (str, write) => write(maskDigitRuns(str)) });
+    sub.showHelpAfterError('(run with --help for usage)');
+  }
+  return program;
+}
+
+/** Run the CLI; resolves to the process exit code. Never throws, never prints a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
+        return 0;
+      }
+      // commander has already printed its one-line message.
+      return EXIT.usage;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`headerguard: ${maskDigitRuns(err.message)}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`headerguard: internal error: ${maskDigitRuns(describeError(err))}\n`);
+    return EXIT.broken;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The one place that masks subscriber data. Reports, the console, logs, API errors and the simulator all call it.
+ *
+ * Identifiers keep a short head and tail so an engineer can tell which one leaked (`447700900123` →
+ * `4477******23`); hashes and opaque tokens keep only a short prefix, since a 10-digit number space is cheap
+ * to brute-force from a full hash.
+ */
+
+const MASK = '*';
+
+/** Mask an identifier-like string: first 4 and last 2 characters kept when it is long enough. */
+export function maskIdentifier(value: string): string {
+  const n = value.length;
+  if (n >= 8) return value.slice(0, 4) + MASK.repeat(n - 6) + value.slice(-2);
+  if (n >= 5) return value.slice(0, 2) + MASK.repeat(n - 3) + value.slice(-1);
+  return MASK.repeat(n);
+}
+
+/** Mask a hash, token or encoded blob: a short prefix and the original length. */
+export function maskOpaque(value: string, keep = 6): string {
+  if (value.length <= keep) return MASK.repeat(value.length);
+  return `${value.slice(0, keep)}…(${value.length} chars)`;
+}
+
+/**
+ * Mask every run of 6 or more digits in free text (optionally with `+`, spaces, dots or dashes between them),
+ * for log lines and error messages where the identifiers are not known.
+ */
+export function maskDigitRuns(text: string): string {
+  return text.replace(/\+?\d(?:[\d .\-()]{4,}\d)/g, (run) => {
+    const digits = run.replace(/\D/g, '');
+    return digits.length >= 6 ? maskIdentifier(digits) : run;
+  });
+}
+
+/** Replace each occurrence of the given secrets (identifiers, tokens) in text by its masked form. */
+export function maskKnown(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue;
+    out = out.split(s).join(maskIdentifier(s));
+  }
+  return out;
+}
