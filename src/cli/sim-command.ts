@@ -1,12 +1,96 @@
 import type { Command } from 'commander';
 import { UserError } from '../shared/errors.ts';
+import { maskIdentifier } from '../shared/mask.ts';
+import {
+  BEARER_PROFILES,
+  FAULT_NAMES,
+  FAULTS,
+  normaliseMsisdn,
+  SIM_BEARERS,
+  type SimulatorOptions,
+  startSimulator,
+} from '../simulate/index.ts';
+import { checkBearer, checkFault, checkPort } from '../simulate/options.ts';
 
-/** `headerguard sim` — not implemented yet. */
+interface SimFlags {
+  bearer: string;
+  msisdn: string;
+  imsi?: string;
+  fault?: string;
+  port?: string;
+  host?: string;
+  partnerHost?: string;
+  mainPort?: string;
+}
+
+/** `--msisdn env:VAR` reads the identifier from the environment, so it stays out of the process list. */
+function fromEnv(value: string, flag: string): string {
+  if (!value.startsWith('env:')) return value;
+  const name = value.slice(4);
+  const found = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? process.env[name] : undefined;
+  if (found === undefined || found === '')
+    throw new UserError(`${flag} env:${name}: the variable is not set`);
+  return found;
+}
+
+function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): void } {
+  let onSignal: (s: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (s) => resolve(s);
+  });
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    stopped,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** `headerguard sim`: one subscriber's carrier gateway on loopback, healthy or replaying a fault. */
 export function registerSim(program: Command): Command {
   return program
     .command('sim')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('sim is not implemented yet');
+    .description('Run a bearer simulator: an HTTP forward proxy that behaves like a carrier gateway')
+    .requiredOption('--bearer <id>', `bearer profile: ${SIM_BEARERS.join(', ')}`)
+    .requiredOption('--msisdn <number>', 'subscriber number: E.164 (447…, +447…), national 07…, or env:VAR')
+    .option('--imsi <digits>', 'subscriber IMSI (sent to the partner host with the number), or env:VAR')
+    .option('--fault <name>', `replay a fault: ${FAULT_NAMES.join(', ')}`)
+    .option('--port <port>', 'port to listen on (0 = any free port)', '0')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
+    .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
+    .addHelpText(
+      'after',
+      `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(19)} ${FAULTS[f].summary}`).join('\n')}\n`,
+    )
+    .action(async (flags: SimFlags) => {
+      // Listen for Ctrl-C/SIGTERM from the start, so a stop during startup is clean too.
+      const signal = waitForStopSignal();
+      try {
+        const options: SimulatorOptions = {
+          bearer: checkBearer(flags.bearer),
+          msisdn: fromEnv(flags.msisdn, '--msisdn'),
+          port: checkPort(flags.port ?? '0', '--port', true),
+        };
+        if (flags.imsi !== undefined) options.imsi = fromEnv(flags.imsi, '--imsi');
+        if (flags.fault !== undefined) options.fault = checkFault(flags.fault);
+        if (flags.host !== undefined) options.host = flags.host;
+        if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
+        if (flags.mainPort !== undefined) options.mainPort = checkPort(flags.mainPort, '--main-port', false);
+        const sim = await startSimulator(options);
+        const fault = options.fault ? `fault ${options.fault}` : 'healthy';
+        process.stdout.write(
+          `headerguard sim: ${options.bearer} gateway (${fault}) for subscriber ` +
+            `${maskIdentifier(normaliseMsisdn(options.msisdn, BEARER_PROFILES[options.bearer].country))} ` +
+            `listening on ${sim.url}\n`,
+        );
+        await signal.stopped;
+        await sim.close();
+      } finally {
+        signal.dispose();
+      }
     });
 }

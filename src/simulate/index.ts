@@ -1,0 +1,33 @@
+/**
+ * The bearer simulator: an HTTP forward proxy that behaves like one subscriber's carrier gateway, with healthy
+ * profiles per bearer and replays of documented faults. The one public entry point of `src/simulate/`.
+ */
+import { UserError } from '../shared/errors.ts';
+import { resolveOptions, type SimulatorOptions } from './options.ts';
+import { type RunningSimulator, startProxy } from './proxy.ts';
+
+export { startSimulatorProcess } from './child.ts';
+export type { Enrichment, GatewayConfig, RequestFacts } from './enrich.ts';
+export { enrich, requestKind } from './enrich.ts';
+export { IDENTITY_HEADER_NAMES, isIdentityHeader } from './identity-headers.ts';
+export type { SimulatorOptions } from './options.ts';
+export type { BearerProfile, FaultName, SimBearer } from './profiles.ts';
+export { BEARER_PROFILES, FAULT_NAMES, FAULTS, SIM_BEARERS } from './profiles.ts';
+export type { RunningSimulator } from './proxy.ts';
+export { parseSimSpec } from './spec.ts';
+export { cgnatAddress, normaliseMsisdn, trackingId } from './subscriber.ts';
+
+/** Start a simulator in this process. Bad options reject with a one-line UserError. */
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const resolved = resolveOptions(options);
+  try {
+    return await startProxy(resolved);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      const why = code === 'EADDRINUSE' ? 'the port is already in use' : code;
+      throw new UserError(`cannot listen on ${resolved.host}:${resolved.port}: ${why}`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,106 @@
+/** Validation of simulator options: every bad value is a one-line UserError naming what is wrong. */
+import { UserError } from '../shared/errors.ts';
+import type { GatewayConfig } from './enrich.ts';
+import { ProxyInputError, parseAuthority } from './http-head.ts';
+import {
+  BEARER_PROFILES,
+  FAULT_NAMES,
+  type FaultName,
+  isFaultName,
+  isSimBearer,
+  SIM_BEARERS,
+  type SimBearer,
+} from './profiles.ts';
+import { normaliseImsi, normaliseMsisdn } from './subscriber.ts';
+
+export interface SimulatorOptions {
+  bearer: SimBearer;
+  msisdn: string;
+  imsi?: string;
+  fault?: FaultName;
+  /** 0 / undefined = ephemeral. */
+  port?: number;
+  /** Bind address, default `127.0.0.1`. */
+  host?: string;
+  /** Default `partner.localhost`; matched on host name, any port. */
+  partnerHost?: string;
+  /** The endpoint's main HTTP port, so `alt-port-only` can tell main from alternate (default: 80 is main). */
+  mainPort?: number;
+  /** pino level for the simulator's logs (default: $HEADERGUARD_LOG_LEVEL or `info`). */
+  logLevel?: string;
+}
+
+export interface ResolvedOptions {
+  gateway: GatewayConfig;
+  port: number;
+  host: string;
+  logLevel: string | undefined;
+}
+
+export const DEFAULT_PARTNER_HOST = 'partner.localhost';
+export const DEFAULT_BIND_HOST = '127.0.0.1';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function checkBearer(value: unknown): SimBearer {
+  if (typeof value === 'string' && isSimBearer(value)) return value;
+  throw new UserError(
+    `unknown bearer ${JSON.stringify(String(value))}: expected one of ${SIM_BEARERS.join(', ')}`,
+  );
+}
+
+export function checkFault(value: unknown): FaultName {
+  if (typeof value === 'string' && isFaultName(value)) return value;
+  throw new UserError(
+    `unknown fault ${JSON.stringify(String(value))}: expected one of ${FAULT_NAMES.join(', ')}`,
+  );
+}
+
+/** A port number from a flag or an option; `allowZero` for a listening port (0 = ephemeral). */
+export function checkPort(value: unknown, flag: string, allowZero: boolean): number {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const min = allowZero ? 0 : 1;
+  if (/^\d{1,5}$/.test(text)) {
+    const port = Number(text);
+    if (port >= min && port <= 65535) return port;
+  }
+  throw new UserError(
+    `${flag} must be a port number from ${min} to 65535 (got ${JSON.stringify(String(value))})`,
+  );
+}
+
+export function checkHostName(value: unknown, flag: string): string {
+  if (typeof value === 'string' && value.trim() !== '' && !value.includes(':')) {
+    try {
+      return parseAuthority(value.trim(), 80, flag).hostname;
+    } catch (err) {
+      if (!(err instanceof ProxyInputError)) throw err;
+    }
+  }
+  throw new UserError(
+    `${flag} must be a host name such as partner.localhost (got ${JSON.stringify(String(value))})`,
+  );
+}
+
+export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new UserError('simulator options are missing');
+  const bearer = checkBearer(options.bearer);
+  if (typeof options.msisdn !== 'string') throw new UserError('--msisdn is required');
+  const msisdn = normaliseMsisdn(options.msisdn, BEARER_PROFILES[bearer].country);
+  const gateway: GatewayConfig = {
+    bearer,
+    msisdn,
+    partnerHost: checkHostName(options.partnerHost ?? DEFAULT_PARTNER_HOST, '--partner-host'),
+  };
+  if (options.imsi !== undefined) gateway.imsi = normaliseImsi(String(options.imsi));
+  if (options.fault !== undefined) gateway.fault = checkFault(options.fault);
+  if (options.mainPort !== undefined) gateway.mainPort = checkPort(options.mainPort, '--main-port', false);
+  const port = options.port === undefined ? 0 : checkPort(options.port, '--port', true);
+  const host = options.host ?? DEFAULT_BIND_HOST;
+  if (typeof host !== 'string' || host.trim() === '' || /[\s/]/.test(host)) {
+    throw new UserError(`--host must be an address to listen on (got ${JSON.stringify(String(host))})`);
+  }
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+    throw new UserError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return { gateway, port, host: host.trim(), logLevel: options.logLevel };
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { UserError } from '../../src/shared/errors.ts';
+import { parseSimSpec, type SimulatorOptions, startSimulator } from '../../src/simulate/index.ts';
+import { resolveOptions } from '../../src/simulate/options.ts';
+import { normaliseImsi, normaliseMsisdn } from '../../src/simulate/subscriber.ts';
+
+function userError(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof UserError, String(err));
+    assert.match(err.message, pattern);
+    assert.equal(err.message.includes('\n'), false, 'one line');
+    assert.equal(/\d{7,}/.test(err.message), false, `no long digit run in: ${err.message}`);
+    return true;
+  });
+}
+
+describe('simulate: subscriber identifiers', () => {
+  it('normalises the MSISDN to E.164 digits without "+"', () => {
+    assert.equal(normaliseMsisdn('447700900123', 'GB'), '447700900123');
+    assert.equal(normaliseMsisdn('+447700900123', 'GB'), '447700900123');
+    assert.equal(normaliseMsisdn('07700900123', 'GB'), '447700900123');
+    assert.equal(normaliseMsisdn('00447700900123', 'GB'), '447700900123');
+    assert.equal(normaliseMsisdn('+12025550123'), '12025550123');
+  });
+
+  it('refuses malformed numbers in one masked line', () => {
+    userError(() => normaliseMsisdn('1234567', 'GB'), /8 to 15 digits/);
+    userError(() => normaliseMsisdn('4477009001234567', 'GB'), /8 to 15 digits/);
+    userError(() => normaliseMsisdn('44 7700 900123', 'GB'), /8 to 15 digits/);
+    userError(() => normaliseMsisdn('abc', 'GB'), /8 to 15 digits/);
+    userError(() => normaliseMsisdn('', 'GB'), /empty/);
+    userError(() => normaliseMsisdn('+07700900123', 'GB'), /not an E\.164 number/);
+    userError(() => normaliseMsisdn('07700900123'), /national form/);
+    userError(() => normaliseMsisdn('0770090012345', 'GB'), /not a possible GB number/);
+  });
+
+  it('checks the IMSI', () => {
+    assert.equal(normaliseImsi('234101234567890'), '234101234567890');
+    userError(() => normaliseImsi('23410x'), /6 to 15 digits/);
+  });
+});
+
+describe('simulate: parseSimSpec', () => {
+  it('parses sim:<bearer>[:<fault>]', () => {
+    assert.deepEqual(parseSimSpec('sim:o2'), { bearer: 'o2' });
+    assert.deepEqual(parseSimSpec('sim:giffgaff:o2-2012'), { bearer: 'giffgaff', fault: 'o2-2012' });
+    assert.deepEqual(parseSimSpec('sim:tesco:first-request-only'), {
+      bearer: 'tesco',
+      fault: 'first-request-only',
+    });
+  });
+
+  it('names what is wrong, in one line', () => {
+    const cases: [string, RegExp][] = [
+      ['o2', /must look like sim:<bearer>\[:<fault>\]/],
+      ['http://127.0.0.1:8080', /must look like sim:/],
+      ['sim:', /names no bearer/],
+      ['sim:vodafone', /unknown bearer "vodafone".*o2, giffgaff, tesco/],
+      ['sim:o2:o2-2013', /unknown fault "o2-2013".*o2-2012/],
+      ['sim:o2:', /unknown fault ""/],
+      ['sim:o2:o2-2012:extra', /too many parts/],
+    ];
+    for (const [spec, pattern] of cases) {
+      assert.throws(
+        () => parseSimSpec(spec),
+        (err: unknown) => err instanceof Error && pattern.test(err.message) && !err.message.includes('\n'),
+        spec,
+      );
+    }
+  });
+});
+
+describe('simulate: options', () => {
+  const ok: SimulatorOptions = { bearer: 'o2', msisdn: '447700900123' };
+
+  it('fills in defaults', () => {
+    const r = resolveOptions(ok);
+    assert.deepEqual(r.gateway, { bearer: 'o2', msisdn: '447700900123', partnerHost: 'partner.localhost' });
+    assert.equal(r.port, 0);
+    assert.equal(r.host, '127.0.0.1');
+  });
+
+  it('lower-cases the partner host and accepts the main port', () => {
+    const r = resolveOptions({
+      ...ok,
+      partnerHost: 'Billing.Partner.localhost',
+      mainPort: 8080,
+      fault: 'alt-port-only',
+    });
+    assert.equal(r.gateway.partnerHost, 'billing.partner.localhost');
+    assert.equal(r.gateway.mainPort, 8080);
+  });
+
+  it('refuses bad values in one line', () => {
+    userError(() => resolveOptions({ ...ok, bearer: 'vodafone' as 'o2' }), /unknown bearer "vodafone"/);
+    userError(() => resolveOptions({ ...ok, fault: 'nope' as 'o2-2012' }), /unknown fault "nope"/);
+    userError(() => resolveOptions({ ...ok, port: 70000 }), /--port must be a port number/);
+    userError(() => resolveOptions({ ...ok, port: -1 }), /--port/);
+    userError(() => resolveOptions({ ...ok, port: 1.5 }), /--port/);
+    userError(() => resolveOptions({ ...ok, mainPort: 0 }), /--main-port/);
+    userError(() => resolveOptions({ ...ok, partnerHost: 'http://x/' }), /--partner-host/);
+    userError(() => resolveOptions({ ...ok, msisdn: 'x' }), /--msisdn/);
+  });
+
+  it('startSimulator rejects bad options without listening', async () => {
+    await assert.rejects(startSimulator({ ...ok, bearer: 'ee' as 'o2' }), UserError);
+  });
+
+  it('startSimulator reports a port in use in one line', async () => {
+    const sim = await startSimulator({ ...ok, logLevel: 'silent' });
+    try {
+      await assert.rejects(startSimulator({ ...ok, port: sim.port, logLevel: 'silent' }), (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.match(err.message, /already in use/);
+        return true;
+      });
+    } finally {
+      await sim.close();
+    }
+  });
+});
