@@ -1,12 +1,78 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UserError } from '../shared/errors.ts';
+import { evaluate, exitCodeOf, parseScanInput, renderTable } from '../detect/index.ts';
+import type { Finding, Verdict } from '../model/finding.ts';
+import { describeError } from '../shared/errors.ts';
+import { EXIT, worstExit } from '../shared/exit-codes.ts';
+import { maskDigitRuns } from '../shared/mask.ts';
 
-/** `headerguard scan` — not implemented yet. */
+type FileResult = { file: string; verdict: Verdict; findings: Finding[] } | { file: string; error: string };
+
+/** Judge one scan file. Bad input becomes `{error}` (one line, masked); nothing here throws. */
+export function scanFile(file: string): FileResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    return { file, error: `${file}: cannot read: ${why}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    // V8's message may quote the file's content: report only the position.
+    const pos = /position (\d+)/.exec(describeError(err))?.[1];
+    const at = pos === undefined ? '' : ` at ${lineCol(text, Number(pos))}`;
+    return { file, error: `${file}: not valid JSON${at}` };
+  }
+  try {
+    const judgement = evaluate(parseScanInput(json, file));
+    return { file, verdict: judgement.verdict, findings: judgement.findings };
+  } catch (err) {
+    return { file, error: maskDigitRuns(describeError(err)) };
+  }
+}
+
+function lineCol(text: string, pos: number): string {
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${pos - before.lastIndexOf('\n')}`;
+}
+
+/** `headerguard scan FILE…`: verdicts on saved captures; exit 0 pass, 1 fail, 2 bad input, 3 broken. */
 export function registerScan(program: Command): Command {
   return program
     .command('scan')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('scan is not implemented yet');
+    .description(
+      'judge saved captures: exit 0 pass, 1 fail (a leak or policy failure), 2 bad input, 3 broken (incomplete)',
+    )
+    .argument('<file...>', 'scan input JSON: {bearer, identity, captures, plan?, canary?}')
+    .option('--json', 'print {verdict, findings} (an array of {file, verdict, findings} for several files)')
+    .action((files: string[], opts: { json?: boolean }) => {
+      const results = files.map(scanFile);
+      const codes: number[] = [];
+      for (const r of results) {
+        if ('error' in r) {
+          process.stderr.write(`headerguard: ${r.error}\n`);
+          codes.push(EXIT.usage);
+        } else codes.push(exitCodeOf(r.verdict));
+      }
+      if (opts.json) {
+        if (results.length === 1) {
+          const r = results[0]!;
+          if (!('error' in r))
+            process.stdout.write(
+              `${JSON.stringify({ verdict: r.verdict, findings: r.findings }, null, 2)}\n`,
+            );
+        } else {
+          process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+        }
+      } else {
+        for (const r of results) if (!('error' in r)) process.stdout.write(renderTable(r.file, r));
+      }
+      process.exitCode = worstExit(codes);
     });
 }

@@ -1,0 +1,328 @@
+import type { Canary, HeaderPair, ProbeRole } from '../model/capture.ts';
+import type { Finding, Identity, Judgement, RuleId, Severity, Verdict } from '../model/finding.ts';
+import { RULE_IDS } from '../model/finding.ts';
+import { maskDigitRuns, maskKnown, maskOpaque } from '../shared/mask.ts';
+import { matchIdentityCookie, matchIdentityHeader } from './catalogue.ts';
+import { buildControl, type Control, cookiePairsOf, diffAgainstControl, type Injected } from './injection.ts';
+import { findLikeValues } from './like-value.ts';
+import { describeHit, findIdentifiers, type Hit } from './match.ts';
+import { type Needles, needlesFor } from './needles.ts';
+import type { BearerPolicy } from './policy.ts';
+
+/** One captured request, as the verdict engine needs it (the suite and `scan` both build these). */
+export interface ScanCapture {
+  probe: string;
+  role: ProbeRole;
+  tls: boolean;
+  host: string;
+  url: string;
+  /** For a plain-HTTP capture: the probe id of its HTTPS control. */
+  twin?: string;
+  headers: HeaderPair[];
+}
+
+export interface EvaluationInput {
+  policy: BearerPolicy;
+  identity: Identity;
+  captures: ScanCapture[];
+  /** Probe ids that must have been captured; a missing one makes the verdict broken (never pass). */
+  plan?: string[];
+  /** The spoof canary the partner page sent itself. */
+  canary?: Canary;
+}
+
+/**
+ * Severity per rule, on Allure's scale. A known identifier reaching a third party is the incident this tool
+ * exists for (blocker); an identity header, an identifier-shaped injected value or an open spoofing hole are
+ * one step from it (critical); unexplained injections and a broken positive control are failures to look at
+ * (normal); an incomplete run could not be judged (minor, verdict broken).
+ */
+export const RULE_SEVERITY: Readonly<Record<RuleId, Severity>> = {
+  'identity-value': 'blocker',
+  'identity-header': 'critical',
+  'identity-like-value': 'critical',
+  spoofable: 'critical',
+  'unexpected-injection': 'normal',
+  'partner-enrichment-missing': 'normal',
+  incomplete: 'minor',
+};
+
+const DEVICE_SENT_TLS = 'sent over TLS, so the device itself sent it (a carrier-customised browser or app)';
+const DEVICE_SENT_BOTH = 'also sent over HTTPS, so the device itself sent it';
+
+/** Judge one run. Pure and deterministic; never throws on well-typed input. */
+export function evaluate(input: EvaluationInput): Judgement {
+  const { policy, captures, canary } = input;
+  const needles = needlesFor(input.identity ?? {}, policy.country);
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const add = (rule: RuleId, probe: string, header: string, evidence: string) => {
+    const key = `${rule}\u0000${probe}\u0000${header}\u0000${evidence}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push({ rule, severity: RULE_SEVERITY[rule], probe, header, evidence });
+  };
+
+  const byProbe = new Map<string, ScanCapture[]>();
+  for (const c of captures) {
+    const list = byProbe.get(c.probe);
+    if (list) list.push(c);
+    else byProbe.set(c.probe, [c]);
+  }
+
+  // incomplete: planned probes and named twins that never arrived.
+  for (const probe of input.plan ?? []) {
+    if (!byProbe.has(probe)) add('incomplete', probe, '(none)', 'planned probe was never captured');
+  }
+  for (const c of captures) {
+    if (c.twin !== undefined && !byProbe.has(c.twin)) {
+      add('incomplete', c.twin, '(none)', `HTTPS twin of probe '${c.probe}' was never captured`);
+    }
+  }
+  if (captures.length === 0) add('incomplete', '(none)', '(none)', 'no captures: nothing to judge');
+
+  const tlsCaptures = captures.filter((c) => c.tls);
+  const controlCache = new Map<string, Control | undefined>();
+  const controlFor = (c: ScanCapture): Control | undefined => {
+    if (c.twin !== undefined) {
+      const twins = byProbe.get(c.twin)?.filter((t) => t.tls) ?? [];
+      if (twins.length > 0) return cached(controlCache, `twin:${c.twin}`, () => buildControl(twins));
+    }
+    const host = hostname(c.host);
+    return cached(controlCache, `role:${c.role}:${host}`, () => {
+      const sameRole = tlsCaptures.filter((t) => t.role === c.role);
+      const sameHost = sameRole.filter((t) => hostname(t.host) === host);
+      const use = sameHost.length > 0 ? sameHost : sameRole;
+      return use.length > 0 ? buildControl(use) : undefined;
+    });
+  };
+
+  const isCanary = (name: string, value: string) =>
+    canary !== undefined &&
+    name.toLowerCase() === canary.header.toLowerCase() &&
+    value.trim() === canary.value.trim();
+  const allow = new Set(policy.allowInjected);
+  const enrichment = new Set(policy.partnerEnrichment);
+
+  // Browser headers repeat across a run's captures and their twins: scan each distinct value once per call.
+  const valueMemo = new Map<string, Hit[]>();
+  let partnerPlain = 0;
+  for (const c of captures) {
+    const control = c.tls ? undefined : controlFor(c);
+    const injected = control ? diffAgainstControl(c.headers, control) : [];
+    const thirdParty = c.role === 'third-party';
+
+    if (thirdParty) {
+      identityHeaders(c, isCanary, control, add);
+      identityValues(c, needles, control, add, valueMemo);
+      for (const inj of injected) {
+        if (isCanary(inj.name, c.headers[inj.index]![1])) continue;
+        for (const like of findLikeValues(inj.part, policy.country, policy.mccmnc)) {
+          if (
+            needles.known.some((k) => like.digits === k || like.digits.endsWith(k) || k.endsWith(like.digits))
+          )
+            continue;
+          const where =
+            inj.kind === 'added'
+              ? 'in a header the network added'
+              : 'in the part of the header the network changed';
+          add('identity-like-value', c.probe, inj.name, `${like.description} (${where})`);
+        }
+      }
+    }
+
+    for (const inj of injected) {
+      if (allow.has(inj.lower)) continue;
+      const value = c.headers[inj.index]![1];
+      if (isCanary(inj.name, value)) continue;
+      // On the partner host identity is expected (policy) or tolerated: only non-identity injections count.
+      if (!thirdParty && (enrichment.has(inj.lower) || matchIdentityHeader(inj.name))) continue;
+      const preview = inj.kind === 'cookie' ? '' : `; value ${safePreview(inj.part, needles)}`;
+      add(
+        'unexpected-injection',
+        c.probe,
+        inj.name,
+        `${inj.detail} (${control!.probes.join(', ')}); not in the ${policy.id} allowlist${preview}`,
+      );
+    }
+
+    if (c.role === 'partner' && !c.tls) {
+      partnerPlain++;
+      for (const want of policy.partnerEnrichment) {
+        const got = c.headers.find(([n, v]) => n.toLowerCase() === want && v.trim() !== '');
+        if (!got) {
+          add(
+            'partner-enrichment-missing',
+            c.probe,
+            want,
+            `policy ${policy.id} expects '${want}' on the partner host; not received`,
+          );
+        }
+      }
+      if (canary) {
+        for (const [name, value] of c.headers) {
+          if (isCanary(name, value)) {
+            add(
+              'spoofable',
+              c.probe,
+              name,
+              `client-sent canary ${maskOpaque(canary.value, 4)} reached the partner host unchanged: the gateway neither stripped nor overwrote it`,
+            );
+          }
+        }
+      }
+    }
+  }
+  if (policy.partnerEnrichment.length > 0 && partnerPlain === 0) {
+    add(
+      'incomplete',
+      '(partner)',
+      '(none)',
+      `policy ${policy.id} expects partner enrichment but no plain-HTTP partner capture was made`,
+    );
+  }
+
+  const order = new Map(RULE_IDS.map((r, i) => [r, i]));
+  const sorted = findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => order.get(a.f.rule)! - order.get(b.f.rule)! || a.i - b.i)
+    .map((x) => x.f);
+  return { verdict: verdictOf(sorted), findings: sorted };
+}
+
+/** fail if any finding other than `incomplete`; otherwise broken if anything is incomplete; otherwise pass. */
+export function verdictOf(findings: readonly Finding[]): Verdict {
+  if (findings.some((f) => f.rule !== 'incomplete')) return 'fail';
+  if (findings.length > 0) return 'broken';
+  return 'pass';
+}
+
+type Add = (rule: RuleId, probe: string, header: string, evidence: string) => void;
+
+function identityHeaders(
+  c: ScanCapture,
+  isCanary: (n: string, v: string) => boolean,
+  control: Control | undefined,
+  add: Add,
+): void {
+  for (const [name, value] of c.headers) {
+    if (isCanary(name, value)) continue;
+    const m = matchIdentityHeader(name);
+    if (m)
+      add(
+        'identity-header',
+        c.probe,
+        name,
+        `identity header reached the third-party host: ${m.why}${sentBy(c, control, name, value)}`,
+      );
+    if (name.toLowerCase() === 'cookie') {
+      for (const pair of cookiePairsOf(value)) {
+        const cookieName = pair.split('=')[0]!;
+        const cm = matchIdentityCookie(cookieName);
+        if (cm) {
+          add(
+            'identity-header',
+            c.probe,
+            name,
+            `identity cookie '${maskDigitRuns(cookieName.trim())}' reached the third-party host: ${cm.why}`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function identityValues(
+  c: ScanCapture,
+  needles: Needles,
+  control: Control | undefined,
+  add: Add,
+  memo: Map<string, Hit[]>,
+): void {
+  if (needles.empty) return;
+  for (const [name, value] of c.headers) {
+    const inName = findInName(name, needles);
+    let inValue = memo.get(value);
+    if (inValue === undefined) {
+      inValue = findIdentifiers(value, needles);
+      memo.set(value, inValue);
+    }
+    if (inName.length === 0 && inValue.length === 0) continue;
+    const device = sentBy(c, control, name, value);
+    for (const [hits, where] of [
+      [inName, 'in the header name'],
+      [inValue, 'in the header value'],
+    ] as const) {
+      for (const [kind, ev] of summarise(hits)) {
+        void kind;
+        add('identity-value', c.probe, name, `${ev} ${where}${device}`);
+      }
+    }
+  }
+  const inUrl = findIdentifiers(c.url, needles);
+  for (const [, ev] of summarise(inUrl)) {
+    add('identity-value', c.probe, '(url)', `${ev} in the URL${c.tls ? `; ${DEVICE_SENT_TLS}` : ''}`);
+  }
+}
+
+/** Header names repeat across runs: their scan is memoised per identity (on its needles), bounded. */
+function findInName(name: string, needles: Needles): Hit[] {
+  const cached = needles.nameMemo.get(name);
+  if (cached) return cached;
+  const hits = findIdentifiers(name, needles);
+  if (needles.nameMemo.size > 2048) needles.nameMemo.clear();
+  needles.nameMemo.set(name, hits);
+  return hits;
+}
+
+/** One evidence line per identifier kind: the most-decoded hit first, then how many other forms were seen. */
+function summarise(hits: readonly Hit[]): Map<string, string> {
+  const byKind = new Map<string, Hit[]>();
+  for (const h of hits) {
+    const list = byKind.get(h.kind);
+    if (list) list.push(h);
+    else byKind.set(h.kind, [h]);
+  }
+  const out = new Map<string, string>();
+  for (const [kind, list] of byKind) {
+    const best = [...list].sort((a, b) => b.chain.length - a.chain.length)[0]!;
+    const others = new Set(list.map(describeHit));
+    others.delete(describeHit(best));
+    out.set(
+      kind,
+      `${describeHit(best)}${others.size ? ` (+${others.size} other form${others.size > 1 ? 's' : ''})` : ''}`,
+    );
+  }
+  return out;
+}
+
+function sentBy(c: ScanCapture, control: Control | undefined, name: string, value: string): string {
+  if (c.tls) return `; ${DEVICE_SENT_TLS}`;
+  if (control?.values.get(name.toLowerCase())?.includes(value)) return `; ${DEVICE_SENT_BOTH}`;
+  return '';
+}
+
+/** A short, masked preview of a header value for evidence: tokens and digit runs masked, length bounded. */
+export function safePreview(value: string, needles: Needles): string {
+  const known = maskKnown(value, needles.secrets);
+  const tokens = known.replace(/[A-Za-z0-9+/_=-]{16,}/g, (t) => maskOpaque(t, 4));
+  const masked = maskDigitRuns(tokens).trim();
+  const short = masked.length > 48 ? `${masked.slice(0, 45)}…` : masked;
+  return `'${short}' (${value.length} chars)`;
+}
+
+function hostname(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const i = h.lastIndexOf(':');
+  return i === -1 ? h : h.slice(0, i);
+}
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  if (cache.has(key)) return cache.get(key) as T;
+  const v = make();
+  cache.set(key, v);
+  return v;
+}
+
+export type { Injected };

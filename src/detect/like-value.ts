@@ -1,0 +1,92 @@
+import { maskIdentifier } from '../shared/mask.ts';
+import { percentDecode } from './match.ts';
+import { type CountryInfo, countryInfo, isMobileShaped, luhnValid } from './phone.ts';
+
+/**
+ * Values shaped like a subscriber identifier of the bearer, for text the network injected: a mobile number of
+ * the bearer's country (E.164 with or without `+`, `00`, national with trunk prefix, or the bare national
+ * significant number; separators allowed), an IMSI starting with one of the bearer's MCC-MNCs, or a Luhn-valid
+ * 15-digit IMEI. An IMEISV has no check digit, so it is matched only against a known IMEI (identity-value).
+ */
+
+export interface LikeHit {
+  shape: 'mobile number' | 'IMSI' | 'IMEI';
+  /** The digits as they matched (used to skip values that are known identifiers). */
+  digits: string;
+  description: string;
+}
+
+const RUN = /\+?\d(?:[ .\-()\u00a0]{0,2}\d)*/g;
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+export function findLikeValues(text: string, country: string, mccmnc: readonly string[]): LikeHit[] {
+  const info = countryInfo(country);
+  const prefixes = mccmnc.map((m) => m.replace(/\D/g, ''));
+  const out: LikeHit[] = [];
+  const seen = new Set<string>();
+  const texts = text.indexOf('%') === -1 ? [text] : [text, percentDecode(text)];
+  for (const t of texts) {
+    for (const raw of t.match(RUN) ?? []) {
+      if (raw.length < 7 || IPV4.test(raw)) continue;
+      const plus = raw.startsWith('+');
+      const candidates = new Set<string>([raw.replace(/\D/g, '')]);
+      for (const part of raw.split(/\D+/)) if (part.length >= 7) candidates.add(part);
+      for (const digits of candidates) {
+        const key = `${plus}|${digits}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const hit = classify(digits, plus, info, prefixes);
+        if (hit) out.push(hit);
+      }
+    }
+  }
+  return out;
+}
+
+function classify(
+  digits: string,
+  plus: boolean,
+  info: CountryInfo | undefined,
+  mcc: string[],
+): LikeHit | undefined {
+  if (digits.length >= 14 && digits.length <= 15) {
+    const prefix = mcc.find((p) => p.length > 0 && digits.startsWith(p));
+    if (prefix) {
+      return {
+        shape: 'IMSI',
+        digits,
+        description: `IMSI-shaped value of MCC-MNC ${prefix.slice(0, 3)}-${prefix.slice(3)}: ${maskIdentifier(digits)}`,
+      };
+    }
+  }
+  if (digits.length === 15 && luhnValid(digits)) {
+    return {
+      shape: 'IMEI',
+      digits,
+      description: `Luhn-valid 15-digit IMEI-shaped value: ${maskIdentifier(digits)}`,
+    };
+  }
+  if (!info) return undefined;
+  const readings: [string, string][] = [];
+  if (digits.startsWith(`00${info.cc}`))
+    readings.push(['00-prefixed international', digits.slice(2 + info.cc.length)]);
+  if (digits.startsWith(info.cc)) {
+    readings.push([plus ? "E.164 with '+'" : "E.164 without '+'", digits.slice(info.cc.length)]);
+  }
+  if (!plus) {
+    if (info.trunk && digits.startsWith(info.trunk)) {
+      readings.push([`national with trunk prefix ${info.trunk}`, digits.slice(info.trunk.length)]);
+    }
+    readings.push(['national significant number', digits]);
+  }
+  for (const [form, nsn] of readings) {
+    if (isMobileShaped(nsn, info)) {
+      return {
+        shape: 'mobile number',
+        digits: info.cc + nsn,
+        description: `value shaped like a ${info.country} mobile number (${form}): ${maskIdentifier(info.cc + nsn)}`,
+      };
+    }
+  }
+  return undefined;
+}

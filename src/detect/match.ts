@@ -1,0 +1,224 @@
+import { maskOpaque } from '../shared/mask.ts';
+import type { IdKind, Needles } from './needles.ts';
+
+/**
+ * Finds known identifiers in a piece of text (a header name, a header value, a URL), whatever the encoding:
+ * plain digits with or without separators, URL-encoded (any depth), base64 / base64url of any string that holds
+ * one (at any byte offset), hex of the ASCII digits, and MD5 / SHA-1 / SHA-256 digests in hex or base64.
+ * Decoders compose: each decoded text is scanned again, to a bounded depth.
+ */
+
+export interface Hit {
+  kind: IdKind;
+  /** Masked canonical identifier. */
+  masked: string;
+  /** Which plain form, e.g. `E.164 with '+'`, or `SHA-256 (hex) of E.164 without '+'`. */
+  form: string;
+  /** Encodings peeled off, outermost first (e.g. `URL-encoded`, `base64url`). */
+  chain: string[];
+  /** For hashes: a short prefix of the digest, never the whole of it. */
+  digestPrefix?: string;
+  separators?: boolean;
+}
+
+const MAX_DEPTH = 4;
+const DIGIT_RUN = /\+?\d(?:[ .\-()\u00a0]{0,2}\d)*/g;
+// The look-behind anchors each attempt at the start of a run: linear time, no retry inside short words.
+const B64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}/g;
+const HEX_RUN = /[0-9a-fA-F]{32,}/g;
+const HASH_HEX_LENGTHS = [32, 40, 64];
+const HASH_B64_LENGTHS = [22, 27, 43];
+
+/** All hits in `text`. Cheap when nothing is there: one pass for digit runs, one for base64-like runs. */
+export function findIdentifiers(text: string, needles: Needles): Hit[] {
+  const hits: Hit[] = [];
+  if (needles.empty || text.length < 6) return hits;
+  scan(text, needles, [], 0, hits);
+  return hits;
+}
+
+function scan(text: string, n: Needles, chain: string[], depth: number, hits: Hit[]): void {
+  scanDigits(text, n, chain, depth, hits);
+  if (text.length >= 12) scanRuns(text, n, chain, depth, hits);
+  if (depth < MAX_DEPTH && text.indexOf('%') !== -1) {
+    const decoded = percentDecode(text);
+    if (decoded !== text) scan(decoded, n, [...chain, 'URL-encoded'], depth + 1, hits);
+  }
+}
+
+function scanDigits(text: string, n: Needles, chain: string[], depth: number, hits: Hit[]): void {
+  // String.match with a /g regex returns every run at once: no shared lastIndex across the recursion below.
+  for (const raw of text.match(DIGIT_RUN) ?? []) {
+    if (raw.length < n.minDigits) continue;
+    const plus = raw.charCodeAt(0) === 43;
+    const digits = raw.replace(/\D/g, '');
+    if (digits.length < n.minDigits) continue;
+    const separators = digits.length !== raw.length - (plus ? 1 : 0);
+    for (const d of n.digit) {
+      const i = digits.indexOf(d.core);
+      if (i === -1) continue;
+      hits.push({
+        kind: d.kind,
+        masked: d.masked,
+        form: d.classify(digits.slice(0, i), digits.slice(i + d.core.length), plus),
+        chain,
+        separators,
+      });
+    }
+    // Hex of ASCII digits is itself a digit run (0x30–0x39): "3434…" → "44…".
+    if (depth < MAX_DEPTH && digits.length >= 2 * n.minDigits && !separators) {
+      for (let a = 0; a < 2; a++) {
+        const dec = hexDigitsDecode(digits, a);
+        if (dec.length >= n.minDigits)
+          scanDigits(dec, n, [...chain, 'hex of the ASCII digits'], depth + 1, hits);
+      }
+    }
+  }
+}
+
+/** Decode the longest stretch of `3d` pairs from alignment `a` into digits ("3434" → "44"). */
+function hexDigitsDecode(digits: string, a: number): string {
+  let best = '';
+  let cur = '';
+  for (let i = a; i + 1 < digits.length; i += 2) {
+    if (digits.charCodeAt(i) === 51) cur += digits[i + 1];
+    else {
+      if (cur.length > best.length) best = cur;
+      cur = '';
+    }
+  }
+  return cur.length > best.length ? cur : best;
+}
+
+function scanRuns(text: string, n: Needles, chain: string[], depth: number, hits: Hit[]): void {
+  for (const run of text.match(B64_RUN) ?? []) {
+    const urlSafe = run.indexOf('-') !== -1 || run.indexOf('_') !== -1;
+    const std = urlSafe ? run.replace(/-/g, '+').replace(/_/g, '/') : run;
+    const b64Name = urlSafe ? 'base64url' : 'base64';
+    if (run.length >= 32) hexDigests(run, n, chain, hits);
+    if (run.length >= 22) b64Digests(std, n, chain, b64Name, hits);
+    if (depth >= MAX_DEPTH) continue;
+    // Decode from the start of the run, and from any offset where an aligned core says an identifier sits.
+    const starts = [0];
+    for (const c of n.b64Cores) {
+      const i = std.indexOf(c.needle);
+      if (i !== -1 && !starts.includes(i % 4)) starts.push(i % 4);
+    }
+    for (const s of starts) {
+      if (!looksLikeBase64OfText(std, s)) continue;
+      const decoded = decodeBase64Text(std.slice(s));
+      if (decoded !== undefined) scan(decoded, n, [...chain, b64Name], depth + 1, hits);
+    }
+  }
+}
+
+function hexDigests(run: string, n: Needles, chain: string[], hits: Hit[]): void {
+  for (const m of run.match(HEX_RUN) ?? []) {
+    const hex = m.toLowerCase();
+    // A digest is a whole hex run, or sits at either end of one (`<md5>` glued to other hex is not realistic).
+    for (const len of HASH_HEX_LENGTHS) {
+      if (len > hex.length) continue;
+      const at = len === hex.length ? [0] : [0, hex.length - len];
+      for (const i of at) {
+        const digest = len === hex.length ? hex : hex.slice(i, i + len);
+        const h = n.hashHex.get(digest);
+        if (h) {
+          hits.push({
+            kind: h.kind,
+            masked: h.masked,
+            form: `${h.algo} (hex) of ${h.form}`,
+            chain,
+            digestPrefix: maskOpaque(digest),
+          });
+        }
+      }
+    }
+  }
+}
+
+function b64Digests(std: string, n: Needles, chain: string[], name: string, hits: Hit[]): void {
+  // Candidate windows start at the run's start or after a punctuation character, or end at its end or before
+  // one: digests in tokens are delimited, and this keeps long cookie tokens cheap.
+  const starts: number[] = [0];
+  const ends: number[] = [std.length];
+  for (let i = 0; i < std.length; i++) {
+    const c = std.charCodeAt(i);
+    if (c === 43 || c === 47) {
+      starts.push(i + 1);
+      ends.push(i);
+    }
+  }
+  for (const len of HASH_B64_LENGTHS) {
+    if (len > std.length) break;
+    for (const s of starts) digestAt(std, s, len, n, chain, name, hits);
+    for (const e of ends) if (e - len !== 0) digestAt(std, e - len, len, n, chain, name, hits);
+  }
+}
+
+function digestAt(
+  std: string,
+  i: number,
+  len: number,
+  n: Needles,
+  chain: string[],
+  name: string,
+  hits: Hit[],
+) {
+  if (i < 0 || i + len > std.length) return;
+  if (!n.hashB64Heads.has(std.charCodeAt(i) * 128 + std.charCodeAt(i + 1))) return;
+  const cand = i === 0 && len === std.length ? std : std.slice(i, i + len);
+  const h = n.hashB64.get(cand);
+  if (h) {
+    hits.push({
+      kind: h.kind,
+      masked: h.masked,
+      form: `${h.algo} (${name}) of ${h.form}`,
+      chain,
+      digestPrefix: maskOpaque(cand),
+    });
+  }
+}
+
+/**
+ * Base64 of printable ASCII starts every 4-character group with one of `I`–`Z`, `a`–`f` (the top six bits of a
+ * byte in 0x20–0x7e): checking the first groups rejects words and binary tokens before any decoding.
+ */
+function looksLikeBase64OfText(std: string, start: number): boolean {
+  const end = Math.min(std.length - 4, start + 8);
+  for (let i = start; i <= end; i += 4) {
+    const c = std.charCodeAt(i);
+    if (!((c >= 73 && c <= 90) || (c >= 97 && c <= 102))) return false;
+  }
+  return std.length - start >= 8;
+}
+
+/** Decode base64 (either alphabet) when the result is text; undefined for binary. */
+function decodeBase64Text(b64: string): string | undefined {
+  const usable = b64.length - (b64.length % 4 === 1 ? 1 : 0);
+  const buf = Buffer.from(b64.slice(0, usable), 'base64');
+  if (buf.length < 4) return undefined;
+  let bad = 0;
+  const allowed = Math.max(1, buf.length >> 4);
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b < 0x20 || b > 0x7e) {
+      if (b !== 9 && b !== 10 && b !== 13 && ++bad > allowed) return undefined;
+    }
+  }
+  return buf.toString('latin1');
+}
+
+/** Lenient percent-decoding (invalid escapes are left as they are; bytes map to Latin-1). */
+export function percentDecode(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}
+
+/** One human line for a hit: `MSISDN 4477******23 as E.164 with '+' (URL-encoded, with separators)`. */
+export function describeHit(h: Hit): string {
+  const notes: string[] = [];
+  if (h.chain.length) notes.push(`decoded: ${h.chain.join(' → ')}`);
+  if (h.separators) notes.push('with separators');
+  const tail = notes.length ? ` (${notes.join(', ')})` : '';
+  const digest = h.digestPrefix ? ` [digest ${h.digestPrefix}]` : '';
+  return `${h.kind} ${h.masked} as ${h.form}${tail}${digest}`;
+}

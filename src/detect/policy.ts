@@ -1,0 +1,152 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { describeIssue, PolicyError } from './errors.ts';
+
+/**
+ * Bearer policies: what a carrier (or an MVNO riding on one) may legitimately do to plain-HTTP traffic.
+ *
+ * MCC-MNC is written `MCC-MNC` (`234-10`); input may also say `23410` or `234 10`. A five-digit input is read
+ * as a 3-digit MCC and a 2-digit MNC, a six-digit one as a 3-digit MNC.
+ */
+
+/** Injected headers a policy allows when it does not say otherwise. */
+export const DEFAULT_ALLOW_INJECTED: readonly string[] = ['via', 'x-forwarded-for', 'forwarded'];
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerName = z.string().regex(HEADER_NAME, 'not a valid header name');
+const mccmnc = z.string().regex(/^\s*\d{3}[-\s]?\d{2,3}\s*$/, "not an MCC-MNC (write '234-10' or '23410')");
+
+const attestSchema = z.strictObject({
+  remoteCidrs: z
+    .array(z.union([z.cidrv4(), z.cidrv6()], { error: 'not an IPv4 or IPv6 CIDR range' }))
+    .optional(),
+  viaPattern: z
+    .string()
+    .min(1)
+    .refine(
+      (s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'not a valid regular expression' },
+    )
+    .optional(),
+});
+
+const policySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'ids are letters, digits, dots, dashes and underscores'),
+  name: z.string().min(1).optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code')
+    .refine((c) => isSupportedCountry(c.toUpperCase()), {
+      error: 'not a country the phone-number library knows',
+    })
+    .optional(),
+  mccmnc: z.array(mccmnc).optional(),
+  parent: z.string().min(1).optional(),
+  allowInjected: z.array(headerName).optional(),
+  partnerEnrichment: z.array(headerName).optional(),
+  attest: attestSchema.optional(),
+});
+
+/** A bearer policy as users write it (bearers/*.ts, farm files, scan inputs). */
+export type PolicyInput = z.input<typeof policySchema>;
+
+/** A resolved policy: inheritance applied, defaults filled, header names lower-case, MCC-MNC as `234-10`. */
+export interface BearerPolicy {
+  id: string;
+  name: string;
+  country: string;
+  mccmnc: string[];
+  parent?: string;
+  allowInjected: string[];
+  partnerEnrichment: string[];
+  attest?: { remoteCidrs?: string[]; viaPattern?: string };
+}
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': Object.keys(policySchema.shape),
+  attest: Object.keys(attestSchema.shape),
+};
+
+/** Validate one policy. Throws a one-line PolicyError naming `where` and the field. */
+export function parsePolicyInput(value: unknown, where: string): PolicyInput {
+  const r = policySchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new PolicyError(describeIssue(where, issue, (p) => KNOWN_KEYS[p] ?? []));
+  }
+  return r.data;
+}
+
+/** `23410`, `234-10`, `234 10` → `234-10`. */
+export function canonicalMccMnc(value: string): string {
+  const digits = value.replace(/\D/g, '');
+  return `${digits.slice(0, 3)}-${digits.slice(3)}`;
+}
+
+/**
+ * Built-in policies plus `extra` (an extra policy replaces a built-in of the same id), with parent inheritance
+ * applied: an unset field takes the parent's value. Unknown parents, cycles, duplicate extras and roots without
+ * a country or MCC-MNC are errors.
+ */
+export function resolvePolicies(extra: readonly PolicyInput[] = []): Map<string, BearerPolicy> {
+  const raw = new Map<string, PolicyInput>();
+  for (const p of BUILTIN_POLICIES) raw.set(p.id, parsePolicyInput(p, `bearers/${p.id}`));
+  const seen = new Set<string>();
+  for (const [i, p] of extra.entries()) {
+    const where = typeof p?.id === 'string' ? `policy '${p.id}'` : `policy #${i + 1}`;
+    const parsed = parsePolicyInput(p, where);
+    if (seen.has(parsed.id)) throw new PolicyError(`${where}: id: defined twice`);
+    seen.add(parsed.id);
+    raw.set(parsed.id, parsed);
+  }
+  const out = new Map<string, BearerPolicy>();
+  const resolving: string[] = [];
+  const resolve = (id: string): BearerPolicy => {
+    const done = out.get(id);
+    if (done) return done;
+    const p = raw.get(id)!;
+    if (resolving.includes(id)) {
+      throw new PolicyError(`policy '${id}': parent: cycle ${[...resolving, id].join(' → ')}`);
+    }
+    resolving.push(id);
+    let parent: BearerPolicy | undefined;
+    if (p.parent !== undefined) {
+      if (!raw.has(p.parent)) throw new PolicyError(`policy '${id}': parent: unknown policy '${p.parent}'`);
+      parent = resolve(p.parent);
+    }
+    resolving.pop();
+    const country = (p.country ?? parent?.country)?.toUpperCase();
+    if (!country) throw new PolicyError(`policy '${id}': country: required (no parent to inherit it from)`);
+    const codes = p.mccmnc ?? parent?.mccmnc;
+    if (!codes || codes.length === 0) {
+      throw new PolicyError(`policy '${id}': mccmnc: required, at least one (no parent to inherit it from)`);
+    }
+    const policy: BearerPolicy = {
+      id,
+      name: p.name ?? parent?.name ?? id,
+      country,
+      mccmnc: [...new Set(codes.map(canonicalMccMnc))],
+      allowInjected: lowerUnique(p.allowInjected ?? parent?.allowInjected ?? DEFAULT_ALLOW_INJECTED),
+      partnerEnrichment: lowerUnique(p.partnerEnrichment ?? parent?.partnerEnrichment ?? []),
+    };
+    if (p.parent !== undefined) policy.parent = p.parent;
+    const attest = p.attest ?? parent?.attest;
+    if (attest) policy.attest = structuredClone(attest);
+    out.set(id, policy);
+    return policy;
+  };
+  for (const id of raw.keys()) resolve(id);
+  return out;
+}
+
+function lowerUnique(names: readonly string[]): string[] {
+  return [...new Set(names.map((n) => n.toLowerCase()))];
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { DetectInputError, describeIssue } from './errors.ts';
+import type { EvaluationInput, ScanCapture } from './evaluate.ts';
+import { parseIdentity } from './identity.ts';
+import { type BearerPolicy, parsePolicyInput, resolvePolicies } from './policy.ts';
+
+/**
+ * The `headerguard scan` input file:
+ * `{bearer: <id or inline policy>, identity: {msisdn?, imsi?, imei?}, captures: [...], plan?: [...], canary?}`.
+ * Unknown keys are errors (a typo such as `captrues` or `twinn` must not silently weaken the verdict); a capture
+ * may also carry the extra fields the capture endpoint records (listener, method, receivedAt…), which are ignored.
+ */
+
+const RECORD_EXTRAS = {
+  runToken: z.unknown().optional(),
+  listener: z.unknown().optional(),
+  kind: z.unknown().optional(),
+  httpVersion: z.unknown().optional(),
+  method: z.unknown().optional(),
+  remoteAddress: z.unknown().optional(),
+  remotePort: z.unknown().optional(),
+  connectionId: z.unknown().optional(),
+  connectionRequestIndex: z.unknown().optional(),
+  receivedAt: z.unknown().optional(),
+};
+
+const captureSchema = z.strictObject({
+  probe: z.string().min(1),
+  role: z.enum(['third-party', 'partner']),
+  tls: z.boolean(),
+  host: z.string().min(1),
+  url: z.string(),
+  twin: z.string().min(1).optional(),
+  headers: z.array(z.tuple([z.string().min(1, 'header name is empty'), z.string()])),
+  ...RECORD_EXTRAS,
+});
+
+const scanSchema = z.strictObject({
+  bearer: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
+    error: 'expected a bearer id or an inline policy object',
+  }),
+  identity: z.record(z.string(), z.unknown()),
+  captures: z.array(captureSchema),
+  plan: z.array(z.string().min(1)).optional(),
+  canary: z.strictObject({ header: z.string().min(1), value: z.string().min(1) }).optional(),
+});
+
+const KNOWN: Record<string, readonly string[]> = {
+  '': Object.keys(scanSchema.shape),
+  canary: ['header', 'value'],
+};
+
+/** Validate a parsed scan file; `where` (the file name) starts every error line. */
+export function parseScanInput(value: unknown, where: string): EvaluationInput {
+  const r = scanSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new DetectInputError(
+      describeIssue(where, issue, (p) =>
+        /^captures\[\d+\]$/.test(p) ? Object.keys(captureSchema.shape) : (KNOWN[p] ?? []),
+      ),
+    );
+  }
+  const data = r.data;
+  let policy: BearerPolicy | undefined;
+  if (typeof data.bearer === 'string') {
+    const policies = resolvePolicies();
+    policy = policies.get(data.bearer);
+    if (!policy) {
+      throw new DetectInputError(
+        `${where}: bearer: unknown bearer '${data.bearer}' (known: ${[...policies.keys()].join(', ')})`,
+      );
+    }
+  } else {
+    const inline = parsePolicyInput(data.bearer, `${where}: bearer`);
+    try {
+      policy = resolvePolicies([inline]).get(inline.id)!;
+    } catch (err) {
+      throw new DetectInputError(`${where}: bearer: ${(err as Error).message}`);
+    }
+  }
+  const identity = parseIdentity(data.identity, policy.country, `${where}: identity`);
+  const captures: ScanCapture[] = data.captures.map((c) => {
+    const out: ScanCapture = {
+      probe: c.probe,
+      role: c.role,
+      tls: c.tls,
+      host: c.host,
+      url: c.url,
+      headers: c.headers.map(([n, v]) => [n, v]),
+    };
+    if (c.twin !== undefined) out.twin = c.twin;
+    return out;
+  });
+  for (const [i, c] of captures.entries()) {
+    if (c.twin === undefined) continue;
+    if (c.tls)
+      throw new DetectInputError(
+        `${where}: captures[${i}].twin: only a plain-HTTP capture has an HTTPS twin`,
+      );
+    const twins = captures.filter((t) => t.probe === c.twin);
+    if (twins.some((t) => !t.tls)) {
+      throw new DetectInputError(
+        `${where}: captures[${i}].twin: '${c.twin}' is not an HTTPS (tls: true) capture`,
+      );
+    }
+  }
+  const input: EvaluationInput = { policy, identity, captures };
+  if (data.plan) input.plan = data.plan;
+  if (data.canary) input.canary = data.canary;
+  return input;
+}
