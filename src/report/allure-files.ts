@@ -1,0 +1,69 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Allure's categories: how a failed or broken test is filed. Failure messages start with `[<rule>]`
+ * (see format-finding.ts); a broken test is one whose check could not complete.
+ */
+export const ALLURE_CATEGORIES = [
+  {
+    name: 'Identity leak',
+    matchedStatuses: ['failed'],
+    messageRegex: '.*\\[identity-(header|value|like-value)\\].*',
+  },
+  {
+    name: 'Unexpected injection',
+    matchedStatuses: ['failed'],
+    messageRegex: '.*\\[unexpected-injection\\].*',
+  },
+  {
+    name: 'Partner enrichment lost',
+    matchedStatuses: ['failed'],
+    messageRegex: '.*\\[partner-enrichment-missing\\].*',
+  },
+  { name: 'Spoofable', matchedStatuses: ['failed'], messageRegex: '.*\\[spoofable\\].*' },
+  { name: 'Broken: capture missing', matchedStatuses: ['broken'], messageRegex: '.*\\[incomplete\\].*' },
+  { name: 'Broken: device or session', matchedStatuses: ['broken'] },
+];
+
+export interface AllureRunInfo {
+  runId: string;
+  farm: string;
+  tag?: string;
+  change?: string;
+  reportUrl?: string;
+  handsets: { id: string; bearer: string; device: string; mccmnc: string[] }[];
+}
+
+/** categories.json, executor.json and environment.properties: what @wdio/allure-reporter does not write. */
+export async function writeAllureMetadata(resultsDir: string, info: AllureRunInfo): Promise<void> {
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(
+    path.join(resultsDir, 'categories.json'),
+    `${JSON.stringify(ALLURE_CATEGORIES, null, 2)}\n`,
+  );
+  const executor = {
+    name: 'headerguard',
+    type: 'headerguard',
+    buildName: `${info.farm} ${info.runId}${info.tag ? ` (${info.tag})` : ''}`,
+    buildOrder: Date.parse(info.runId.slice(0, 10)) || Date.now(),
+    reportName: `headerguard: ${info.farm}${info.change ? ` — change ${info.change}` : ''}`,
+    ...(info.reportUrl ? { reportUrl: info.reportUrl } : {}),
+  };
+  await writeFile(path.join(resultsDir, 'executor.json'), `${JSON.stringify(executor, null, 2)}\n`);
+  const env: [string, string][] = [
+    ['farm', info.farm],
+    ['run', info.runId],
+    ['tag', info.tag ?? '-'],
+    ['change', info.change ?? '-'],
+    ['host', os.hostname()],
+    ['node', process.version],
+    ...info.handsets.map((h): [string, string] => [
+      `handset.${h.id}`,
+      `${h.device} on ${h.bearer} (${h.mccmnc.join(', ')})`,
+    ]),
+  ];
+  const props = env.map(([k, v]) => `${k.replace(/[=:\s]/g, '_')}=${v.replace(/\n/g, ' ')}`).join('\n');
+  await writeFile(path.join(resultsDir, 'environment.properties'), `${props}\n`);
+}

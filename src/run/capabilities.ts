@@ -1,0 +1,92 @@
+import os from 'node:os';
+import { devices } from 'playwright-core';
+import type { Handset } from '../farm/index.ts';
+import type { SessionPlan } from './session.ts';
+
+/** Debian's Chromium and its matching driver: nothing is downloaded at run time. */
+export const CHROMIUM = process.env.HEADERGUARD_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMEDRIVER = process.env.CHROMEDRIVER_PATH ?? '/usr/bin/chromedriver';
+
+/** The capability key that tells a WDIO worker which handset it drives. */
+export const HANDSET_CAPABILITY = 'headerguard:handset';
+
+/**
+ * Flags for a headless Chromium on a closed network (TOOLCHAIN.md): the last three stop calls that the
+ * others don't; without them Chromium keeps trying to reach Google's hosts.
+ */
+const CHROMIUM_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-quic',
+  '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
+  '--component-updater=url-source=http://127.0.0.1:9/',
+  '--gaia-url=http://127.0.0.1:9/',
+];
+
+export type Capability = WebdriverIO.Capabilities & Record<string, unknown>;
+
+/** The proxy URL a handset's browser uses, or undefined for direct. */
+export function proxyUrlOf(handset: Handset, plan: SessionPlan): string | undefined {
+  switch (handset.proxy.kind) {
+    case 'direct':
+      return undefined;
+    case 'gateway':
+      return handset.proxy.url;
+    case 'sim':
+      return `http://127.0.0.1:${plan.simPorts[handset.id]}`;
+  }
+}
+
+/** Chromium with the handset's mobile emulation (Playwright's descriptor), behind its proxy. */
+export function emulatedCapability(handset: Handset, plan: SessionPlan): Capability {
+  const descriptor = devices[handset.emulate!];
+  if (!descriptor) throw new Error(`unknown emulated device "${handset.emulate}"`);
+  const proxy = proxyUrlOf(handset, plan);
+  const proxyArgs = proxy
+    ? [`--proxy-server=${proxy}`, '--proxy-bypass-list=<-loopback>']
+    : ['--no-proxy-server'];
+  const localEndpoint = plan.endpoint.kind === 'embedded';
+  return {
+    browserName: 'chrome',
+    [HANDSET_CAPABILITY]: handset.id,
+    // Self-signed HTTPS is accepted only for our own local endpoint.
+    acceptInsecureCerts: localEndpoint,
+    'goog:chromeOptions': {
+      binary: CHROMIUM,
+      args: [...CHROMIUM_FLAGS, ...proxyArgs, `--user-agent=${descriptor.userAgent}`],
+      mobileEmulation: {
+        deviceMetrics: {
+          width: descriptor.viewport.width,
+          height: descriptor.viewport.height,
+          pixelRatio: descriptor.deviceScaleFactor,
+          touch: descriptor.hasTouch,
+          mobile: descriptor.isMobile,
+        },
+        userAgent: descriptor.userAgent,
+      },
+    },
+    'wdio:chromedriverOptions': { binary: CHROMEDRIVER },
+  } as Capability;
+}
+
+/** A real handset through Appium or a grid: the farm's capabilities, one session per physical phone. */
+export function appiumCapability(handset: Handset): Capability {
+  return { ...handset.appium, [HANDSET_CAPABILITY]: handset.id, 'wdio:maxInstances': 1 } as Capability;
+}
+
+export function capabilitiesFor(handsets: readonly Handset[], plan: SessionPlan): Capability[] {
+  return handsets.map((h) => (h.appium ? appiumCapability(h) : emulatedCapability(h, plan)));
+}
+
+/** Parallel browsers: one per core (a Chromium session is mostly one busy core), never more than handsets. */
+export function maxInstancesFor(handsets: readonly Handset[]): number {
+  return Math.max(1, Math.min(handsets.length, os.availableParallelism()));
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Farm, type Handset, loadFarm } from '../farm/index.ts';
+import { UserError } from '../shared/errors.ts';
+import { FAULTS, type FaultName } from '../simulate/index.ts';
+import { freePort } from './free-port.ts';
+
+/** The project root (where `wdio.conf.ts`, `devices/` and `specs/` live). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_FARM = path.join(PROJECT_ROOT, 'devices', 'simulated.ts');
+export const TAGS = ['nightly', 'pre-maintenance', 'post-maintenance'] as const;
+export type RunTag = (typeof TAGS)[number];
+
+/** What the user asked for (`headerguard run` flags). */
+export interface RunOptions {
+  farmPath: string;
+  bearers?: string[];
+  simFault?: FaultName;
+  reportDir: string;
+  tag?: RunTag;
+  change?: string;
+}
+
+/**
+ * Everything the launcher decides before WebdriverIO loads capabilities: ports, run id, API key. It is passed
+ * to the WDIO workers in the environment (`HEADERGUARD_SESSION`) so that every process agrees.
+ */
+export interface SessionPlan extends RunOptions {
+  runId: string;
+  runDir: string;
+  startedAt: string;
+  endpoint:
+    | { kind: 'embedded'; ports: { main: number; alt: number; https: number }; apiKey: string }
+    | { kind: 'remote'; url: string };
+  /** Port of the bearer simulator each `sim:` handset browses through. */
+  simPorts: Record<string, number>;
+  handsetIds: string[];
+}
+
+export interface Session {
+  plan: SessionPlan;
+  farm: Farm;
+  handsets: Handset[];
+}
+
+const ENV_KEY = 'HEADERGUARD_SESSION';
+
+/** Validate the options and the farm, choose ports and a run id. Throws UserError (exit 2) on bad input. */
+export async function planSession(
+  options: RunOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Session> {
+  if (options.simFault && !(options.simFault in FAULTS)) {
+    throw new UserError(
+      `--sim-fault: unknown fault "${options.simFault}" (known: ${Object.keys(FAULTS).join(', ')})`,
+    );
+  }
+  if (options.tag && !TAGS.includes(options.tag)) {
+    throw new UserError(`--tag: must be one of ${TAGS.join(', ')}`);
+  }
+  const farm = await loadFarm(options.farmPath, env);
+  const handsets = selectHandsets(farm, options.bearers);
+  if (handsets.some((h) => h.appium) && handsets.some((h) => h.emulate)) {
+    throw new UserError(
+      `farm ${farm.source}: mixes emulate and appium handsets; run them as two farms (one WebdriverIO endpoint per run)`,
+    );
+  }
+  const startedAt = new Date();
+  const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const simPorts: Record<string, number> = {};
+  for (const h of handsets) if (h.proxy.kind === 'sim') simPorts[h.id] = await freePort();
+  const endpoint: SessionPlan['endpoint'] = farm.capture
+    ? { kind: 'remote', url: farm.capture.url }
+    : {
+        kind: 'embedded',
+        ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
+        apiKey: randomBytes(24).toString('base64url'),
+      };
+  const reportDir = path.resolve(options.reportDir);
+  const plan: SessionPlan = {
+    ...options,
+    farmPath: path.resolve(options.farmPath),
+    reportDir,
+    runId,
+    runDir: path.join(reportDir, runId),
+    startedAt: startedAt.toISOString(),
+    endpoint,
+    simPorts,
+    handsetIds: handsets.map((h) => h.id),
+  };
+  return { plan, farm, handsets };
+}
+
+/** Store the plan where WDIO workers (forked with this environment) will find it. */
+export function publishSession(plan: SessionPlan, env: NodeJS.ProcessEnv = process.env): void {
+  env[ENV_KEY] = JSON.stringify(plan);
+}
+
+/**
+ * The session of this process: the one published by the launcher (`headerguard run`, or an earlier load of
+ * `wdio.conf.ts` in the launcher process), or a new default one when `wdio.conf.ts` is run directly.
+ */
+export async function currentSession(env: NodeJS.ProcessEnv = process.env): Promise<Session> {
+  const published = env[ENV_KEY];
+  if (published) {
+    const plan = JSON.parse(published) as SessionPlan;
+    const farm = await loadFarm(plan.farmPath, env);
+    const byId = new Map(farm.handsets.map((h) => [h.id, h]));
+    const handsets = plan.handsetIds.map((id) => {
+      const h = byId.get(id);
+      if (!h)
+        throw new UserError(`farm ${farm.source}: handset "${id}" disappeared while the run was starting`);
+      return h;
+    });
+    return { plan, farm, handsets };
+  }
+  const session = await planSession(
+    { farmPath: DEFAULT_FARM, reportDir: path.join(PROJECT_ROOT, 'reports') },
+    env,
+  );
+  publishSession(session.plan, env);
+  return session;
+}
+
+function selectHandsets(farm: Farm, bearers: string[] | undefined): Handset[] {
+  if (!bearers?.length) return farm.handsets;
+  for (const b of bearers) {
+    if (!farm.policies.has(b)) {
+      throw new UserError(`--bearer: unknown bearer "${b}" (known: ${[...farm.policies.keys()].join(', ')})`);
+    }
+  }
+  const chosen = farm.handsets.filter((h) => bearers.includes(h.bearer));
+  if (chosen.length === 0) {
+    throw new UserError(`--bearer ${bearers.join(' ')}: no handset of farm ${farm.source} is on that bearer`);
+  }
+  return chosen;
+}
+
+/** The simulator fault a `sim:` handset runs with: `--sim-fault` overrides the farm's. */
+export function effectiveFault(handset: Handset, plan: SessionPlan): FaultName | undefined {
+  if (handset.proxy.kind !== 'sim') return undefined;
+  return plan.simFault ?? handset.proxy.fault;
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FarmError, loadFarm, validateFarm } from '../../src/farm/index.ts';
+
+const handset = (over: Record<string, unknown> = {}) => ({
+  id: 'p1',
+  bearer: 'o2',
+  emulate: 'Pixel 7',
+  proxy: 'sim:o2',
+  identity: { msisdn: '447700900123' },
+  ...over,
+});
+const farm = (handsets: unknown[], extra: Record<string, unknown> = {}) => ({
+  name: 'f',
+  handsets,
+  ...extra,
+});
+
+function errorOf(raw: unknown, env: Record<string, string> = {}): string {
+  try {
+    validateFarm(raw, 'farm.json', env);
+  } catch (err) {
+    assert.ok(err instanceof FarmError, `a FarmError, got ${String(err)}`);
+    assert.equal(err.exitCode, 2);
+    assert.ok(!err.message.includes('\n'), 'one line');
+    return err.message;
+  }
+  assert.fail('expected the farm to be refused');
+}
+
+describe('farm/validate-farm', () => {
+  it('accepts a valid farm and resolves policy, identity and proxy', () => {
+    const f = validateFarm(farm([handset()]), 'farm.json', {});
+    const h = f.handsets[0]!;
+    assert.equal(h.policy.id, 'o2');
+    assert.equal(h.identity.msisdn, '447700900123');
+    assert.deepEqual(h.proxy, { kind: 'sim', bearer: 'o2' });
+    assert.equal(h.device, 'Pixel 7');
+  });
+
+  it('normalises a national GB number to E.164 digits', () => {
+    const f = validateFarm(farm([handset({ identity: { msisdn: '07700 900123' } })]), 'farm.json', {});
+    assert.equal(f.handsets[0]!.identity.msisdn, '447700900123');
+  });
+
+  it('parses sim faults and gateway proxies', () => {
+    const f = validateFarm(
+      farm([
+        handset({ proxy: 'sim:giffgaff:o2-2012' }),
+        handset({ id: 'p2', proxy: 'http://127.0.0.1:3128' }),
+      ]),
+      'farm.json',
+      {},
+    );
+    assert.deepEqual(f.handsets[0]!.proxy, { kind: 'sim', bearer: 'giffgaff', fault: 'o2-2012' });
+    assert.deepEqual(f.handsets[1]!.proxy, { kind: 'gateway', url: 'http://127.0.0.1:3128' });
+  });
+
+  it('names an unknown bearer', () => {
+    assert.match(errorOf(farm([handset({ bearer: 'vodafone' })])), /handset "p1": unknown bearer "vodafone"/);
+  });
+
+  it('names a duplicate id', () => {
+    assert.match(errorOf(farm([handset(), handset()])), /handset "p1": duplicate id/);
+  });
+
+  it('refuses both emulate and appium', () => {
+    assert.match(
+      errorOf(farm([handset({ appium: { platformName: 'Android' } })])),
+      /handset "p1": has both emulate and appium/,
+    );
+  });
+
+  it('refuses a bad proxy URL', () => {
+    assert.match(errorOf(farm([handset({ proxy: 'ftp://x:1' })])), /handset "p1": proxy/);
+    assert.match(errorOf(farm([handset({ proxy: 'not a url' })])), /handset "p1": proxy/);
+  });
+
+  it('refuses an unknown simulator fault', () => {
+    assert.match(errorOf(farm([handset({ proxy: 'sim:o2:meltdown' })])), /handset "p1": proxy: .*meltdown/);
+  });
+
+  it('refuses an identity that is not a number, without echoing it whole', () => {
+    const msg = errorOf(farm([handset({ identity: { msisdn: '12' } })]));
+    assert.match(msg, /handset "p1"/);
+    assert.match(msg, /msisdn/);
+  });
+
+  it('reads env:VAR identities and names a missing variable', () => {
+    const f = validateFarm(farm([handset({ identity: { msisdn: 'env:HG_MSISDN' } })]), 'farm.json', {
+      HG_MSISDN: '447700900124',
+    });
+    assert.equal(f.handsets[0]!.identity.msisdn, '447700900124');
+    assert.match(
+      errorOf(farm([handset({ identity: { msisdn: 'env:HG_MISSING' } })])),
+      /handset "p1": identity.msisdn: environment variable HG_MISSING is not set/,
+    );
+  });
+
+  it('names an unknown emulated device, with suggestions', () => {
+    assert.match(
+      errorOf(farm([handset({ emulate: 'Pixel 77' })])),
+      /unknown emulated device "Pixel 77" \(did you mean "Pixel/,
+    );
+  });
+
+  it('catches typos: unknown fields name the handset', () => {
+    assert.match(errorOf(farm([handset({ emulated: 'Pixel 7' })])), /handset "p1": unknown field "emulated"/);
+  });
+
+  it('a sim proxy needs an MSISDN to enrich with', () => {
+    assert.match(errorOf(farm([handset({ identity: {} })])), /needs identity.msisdn/);
+  });
+
+  it('inline bearers add policies and validate them', () => {
+    const f = validateFarm(
+      farm([handset({ bearer: 'lab' })], {
+        bearers: [
+          {
+            id: 'lab',
+            name: 'Lab',
+            country: 'GB',
+            mccmnc: ['234-10'],
+            partnerEnrichment: ['x-up-calling-line-id'],
+          },
+        ],
+      }),
+      'farm.json',
+      {},
+    );
+    assert.deepEqual(f.handsets[0]!.policy.partnerEnrichment, ['x-up-calling-line-id']);
+    assert.match(
+      errorOf(farm([handset()], { bearers: [{ id: 'lab', nmae: 'x' }] })),
+      /farm farm.json: .*bearers\[0\]/,
+    );
+  });
+
+  it('requires at least one handset', () => {
+    assert.match(errorOf({ name: 'f', handsets: [] }), /handsets: must list at least one handset/);
+  });
+});
+
+describe('farm/load-farm', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-farm-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads the embedded default farm: a handset per bearer, Android and iPhone, drama-range numbers', async () => {
+    const f = await loadFarm('devices/simulated.ts');
+    assert.deepEqual(new Set(f.handsets.map((h) => h.bearer)), new Set(['o2', 'giffgaff', 'tesco']));
+    assert.ok(f.handsets.some((h) => /iPhone/.test(h.device)));
+    assert.ok(f.handsets.some((h) => /Pixel|Galaxy/.test(h.device)));
+    for (const h of f.handsets) {
+      assert.match(h.identity.msisdn!, /^447700900\d{3}$/);
+      assert.equal(h.proxy.kind, 'sim');
+      assert.ok(h.policy.partnerEnrichment.length > 0, 'positive control: partner enrichment expected');
+    }
+  });
+
+  it('reports unreadable and malformed files in one line', async () => {
+    await assert.rejects(loadFarm(path.join(dir, 'nope.json')), /cannot read file \(no such file\)/);
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(bad, '{"name": ');
+    await assert.rejects(loadFarm(bad), /not valid JSON/);
+    await assert.rejects(loadFarm(path.join(dir, 'farm.yaml')), /must be a .json, .ts or .js file/);
+  });
+});
