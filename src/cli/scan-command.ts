@@ -23,10 +23,13 @@ export function scanFile(file: string): FileResult {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    // V8's message may quote the file's content: report only the position.
-    const pos = /position (\d+)/.exec(describeError(err))?.[1];
+    // V8's message may quote the file's content: keep only the reason before any quotation, and the position.
+    const message = describeError(err);
+    const pos = /position (\d+)/.exec(message)?.[1];
+    const reason = message.split(/, "|, \.\.\.| in JSON|\s+\(line/)[0]!.trim();
+    const why = reason && !reason.includes('"') && reason.length < 80 ? `: ${reason}` : '';
     const at = pos === undefined ? '' : ` at ${lineCol(text, Number(pos))}`;
-    return { file, error: `${file}: not valid JSON${at}` };
+    return { file, error: maskDigitRuns(`${file}: not valid JSON${why}${at}`) };
   }
   try {
     const judgement = evaluate(parseScanInput(json, file));

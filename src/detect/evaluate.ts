@@ -56,11 +56,16 @@ export function evaluate(input: EvaluationInput): Judgement {
   const needles = needlesFor(input.identity ?? {}, policy.country);
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const add = (rule: RuleId, probe: string, header: string, evidence: string) => {
-    const key = `${rule}\u0000${probe}\u0000${header}\u0000${evidence}`;
+  // Last line of defence: header names and probe ids are masked like evidence, and every digit run in a
+  // finding is masked, so no finding field can carry a whole identifier.
+  const add = (rule: RuleId, probe: string, rawHeader: string, rawEvidence: string) => {
+    const header = displayName(rawHeader, needles);
+    const evidence = maskDigitRuns(rawEvidence);
+    const safeProbe = displayName(probe, needles);
+    const key = `${rule}\u0000${safeProbe}\u0000${header}\u0000${evidence}`;
     if (seen.has(key)) return;
     seen.add(key);
-    findings.push({ rule, severity: RULE_SEVERITY[rule], probe, header, evidence });
+    findings.push({ rule, severity: RULE_SEVERITY[rule], probe: safeProbe, header, evidence });
   };
 
   const byProbe = new Map<string, ScanCapture[]>();
@@ -75,7 +80,7 @@ export function evaluate(input: EvaluationInput): Judgement {
     if (!byProbe.has(probe)) add('incomplete', probe, '(none)', 'planned probe was never captured');
   }
   for (const c of captures) {
-    if (c.twin !== undefined && !byProbe.has(c.twin)) {
+    if (c.twin !== undefined && !byProbe.has(c.twin) && !input.plan?.includes(c.twin)) {
       add('incomplete', c.twin, '(none)', `HTTPS twin of probe '${c.probe}' was never captured`);
     }
   }
@@ -224,7 +229,7 @@ function identityHeaders(
             'identity-header',
             c.probe,
             name,
-            `identity cookie '${maskDigitRuns(cookieName.trim())}' reached the third-party host: ${cm.why}`,
+            `identity cookie '${cookieName.trim()}' reached the third-party host: ${cm.why}`,
           );
         }
       }
@@ -263,6 +268,18 @@ function identityValues(
   for (const [, ev] of summarise(inUrl)) {
     add('identity-value', c.probe, '(url)', `${ev} in the URL${c.tls ? `; ${DEVICE_SENT_TLS}` : ''}`);
   }
+}
+
+/** A header name (or probe id) fit for a finding: unchanged unless it holds an identifier or a digit run. */
+export function displayName(name: string, needles: Needles): string {
+  if (name.startsWith('(')) return name;
+  if (!needles.empty && findInName(name, needles).length > 0) {
+    const known = maskKnown(name, needles.secrets);
+    return maskDigitRuns(
+      known.replace(/[A-Za-z0-9+/_=-]{12,}/g, (t) => (/[*…]/.test(t) ? t : maskOpaque(t, 4))),
+    );
+  }
+  return maskDigitRuns(name);
 }
 
 /** Header names repeat across runs: their scan is memoised per identity (on its needles), bounded. */

@@ -79,7 +79,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
 export function parsePolicyInput(value: unknown, where: string): PolicyInput {
   const r = policySchema.safeParse(value);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
     throw new PolicyError(describeIssue(where, issue, (p) => KNOWN_KEYS[p] ?? []));
   }
   return r.data;

@@ -54,7 +54,7 @@ const KNOWN: Record<string, readonly string[]> = {
 export function parseScanInput(value: unknown, where: string): EvaluationInput {
   const r = scanSchema.safeParse(value);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
     throw new DetectInputError(
       describeIssue(where, issue, (p) =>
         /^captures\[\d+\]$/.test(p) ? Object.keys(captureSchema.shape) : (KNOWN[p] ?? []),

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { DetectInputError, evaluate, parseScanInput } from '../../src/detect/index.ts';
+
+const capture = (over: Record<string, unknown> = {}) => ({
+  probe: 'nav',
+  role: 'third-party',
+  tls: false,
+  host: 'probe.localhost',
+  url: '/t/x/nav',
+  headers: [['Host', 'probe.localhost']],
+  ...over,
+});
+
+function rejects(value: unknown, pattern: RegExp): void {
+  assert.throws(
+    () => parseScanInput(value, 'run.json'),
+    (err: unknown) =>
+      err instanceof DetectInputError && !err.message.includes('\n') && pattern.test(err.message),
+  );
+}
+
+describe('detect/scan-input', () => {
+  it('resolves a bearer id, normalises the identity and keeps plan and canary', () => {
+    const input = parseScanInput(
+      {
+        bearer: 'tesco',
+        identity: { msisdn: '07700 900123' },
+        captures: [capture()],
+        plan: ['nav'],
+        canary: { header: 'x-up-calling-line-id', value: '440000000001' },
+      },
+      'run.json',
+    );
+    assert.equal(input.policy.id, 'tesco');
+    assert.equal(input.policy.country, 'GB');
+    assert.deepEqual(input.identity, { msisdn: '447700900123' });
+    assert.deepEqual(input.plan, ['nav']);
+    assert.equal(evaluate(input).verdict, 'pass');
+  });
+
+  it('accepts an inline policy that inherits from a built-in', () => {
+    const input = parseScanInput(
+      { bearer: { id: 'lab', parent: 'o2', allowInjected: ['via'] }, identity: {}, captures: [] },
+      'run.json',
+    );
+    assert.deepEqual(input.policy.allowInjected, ['via']);
+    assert.deepEqual(input.policy.mccmnc, ['234-10']);
+  });
+
+  it('ignores the extra fields the capture endpoint records', () => {
+    const input = parseScanInput(
+      {
+        bearer: 'o2',
+        identity: {},
+        captures: [capture({ listener: 'main', method: 'GET', receivedAt: 'x' })],
+      },
+      'run.json',
+    );
+    assert.deepEqual(Object.keys(input.captures[0]!), ['probe', 'role', 'tls', 'host', 'url', 'headers']);
+  });
+
+  it('rejects bad shapes with one line naming the field', () => {
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ role: 'partner-host' })] },
+      /run\.json: captures\[0\]\.role/,
+    );
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ headers: [['a']] })] },
+      /captures\[0\]\.headers\[0\]/,
+    );
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ twinn: 'x' })] },
+      /captures\[0\]\.twinn: unknown key \(did you mean 'twin'\?\)/,
+    );
+    rejects({ bearer: 'o2', identity: {}, captures: [], canary: { header: 'x' } }, /canary\.value/);
+    rejects({ bearer: 42, identity: {}, captures: [] }, /bearer: expected a bearer id or an inline policy/);
+    rejects([], /run\.json: \(top level\)/);
+  });
+
+  it('rejects a twin that is not an HTTPS capture', () => {
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ twin: 'img' }), capture({ probe: 'img' })] },
+      /captures\[0\]\.twin: 'img' is not an HTTPS/,
+    );
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ tls: true, twin: 'x' })] },
+      /only a plain-HTTP capture/,
+    );
+  });
+});
