@@ -102,10 +102,7 @@ export function evaluate(input: EvaluationInput): Judgement {
     });
   };
 
-  const isCanary = (name: string, value: string) =>
-    canary !== undefined &&
-    name.toLowerCase() === canary.header.toLowerCase() &&
-    value.trim() === canary.value.trim();
+  const isCanary = canaryTest(canary);
   const allow = new Set(policy.allowInjected);
   const enrichment = new Set(policy.partnerEnrichment);
 
@@ -202,6 +199,16 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
   return 'pass';
 }
 
+const NEVER = () => false;
+
+/** A test for the exact client-sent canary pair (header name case-insensitive, value trimmed). */
+function canaryTest(canary: Canary | undefined): (name: string, value: string) => boolean {
+  if (!canary) return NEVER;
+  const header = canary.header.toLowerCase();
+  const value = canary.value.trim();
+  return (n, v) => n.length === header.length && n.toLowerCase() === header && v.trim() === value;
+}
+
 type Add = (rule: RuleId, probe: string, header: string, evidence: string) => void;
 
 function identityHeaders(
@@ -220,7 +227,7 @@ function identityHeaders(
         name,
         `identity header reached the third-party host: ${m.why}${sentBy(c, control, name, value)}`,
       );
-    if (name.toLowerCase() === 'cookie') {
+    if (name.length === 6 && name.toLowerCase() === 'cookie') {
       for (const pair of cookiePairsOf(value)) {
         const cookieName = pair.split('=')[0]!;
         const cm = matchIdentityCookie(cookieName);

@@ -22,7 +22,8 @@ export interface Hit {
 }
 
 const MAX_DEPTH = 4;
-const DIGIT_RUN = /\+?\d(?:[ .\-()\u00a0]{0,2}\d)*/g;
+// Runs of at least 6 digits (no identifier form is shorter), separators allowed between digits.
+const DIGIT_RUN = /\+?\d(?:[ .\-()\u00a0]{0,2}\d){5,}/g;
 // The look-behind anchors each attempt at the start of a run: linear time, no retry inside short words.
 const B64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}/g;
 const HEX_RUN = /[0-9a-fA-F]{32,}/g;
@@ -100,9 +101,14 @@ function scanRuns(text: string, n: Needles, chain: string[], depth: number, hits
     if (depth >= MAX_DEPTH) continue;
     // Decode from the start of the run, and from any offset where an aligned core says an identifier sits.
     const starts = [0];
-    for (const c of n.b64Cores) {
-      const i = std.indexOf(c.needle);
-      if (i !== -1 && !starts.includes(i % 4)) starts.push(i % 4);
+    if (n.b64CoreRe && std.length >= 8) {
+      for (let from = 0; from < std.length && starts.length < 4; ) {
+        const m = n.b64CoreRe.exec(from === 0 ? std : std.slice(from));
+        if (!m) break;
+        const i = from + m.index;
+        if (!starts.includes(i % 4)) starts.push(i % 4);
+        from = i + 1;
+      }
     }
     for (const s of starts) {
       if (!looksLikeBase64OfText(std, s)) continue;

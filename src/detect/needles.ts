@@ -44,6 +44,8 @@ export interface Needles {
    * depend on the core alone): finds a core inside base64 of a longer string whatever its offset.
    */
   b64Cores: { needle: string; kind: IdKind }[];
+  /** All of `b64Cores` as one alternation (one regex pass instead of one search per core); undefined if none. */
+  b64CoreRe: RegExp | undefined;
   /** Every full identifier in every plain form, for masking free text. */
   secrets: string[];
   /** Digit strings of the known identifiers (canonical), to tell known values from merely shaped ones. */
@@ -199,6 +201,9 @@ function buildNeedles(identity: Identity, country: string): Needles {
     hashB64,
     hashB64Heads,
     b64Cores,
+    b64CoreRe: b64Cores.length
+      ? new RegExp(b64Cores.map((c) => c.needle.replace(/[+/]/g, (ch) => `\\${ch}`)).join('|'))
+      : undefined,
     secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     known,
     empty: digit.length === 0,

@@ -6,7 +6,8 @@ import { type BearerPolicy, parsePolicyInput, resolvePolicies } from './policy.t
 
 /**
  * The `headerguard scan` input file:
- * `{bearer: <id or inline policy>, identity: {msisdn?, imsi?, imei?}, captures: [...], plan?: [...], canary?}`.
+ * `{bearer: <id or inline policy>, identity: {msisdn?, imsi?, imei?}, captures: [...], plan?: [...], canary?}`
+ * (`identity` may be omitted when no identifier is known: then only the rules that need none apply).
  * Unknown keys are errors (a typo such as `captrues` or `twinn` must not silently weaken the verdict); a capture
  * may also carry the extra fields the capture endpoint records (listener, method, receivedAt…), which are ignored.
  */
@@ -39,7 +40,7 @@ const scanSchema = z.strictObject({
   bearer: z.union([z.string().min(1), z.record(z.string(), z.unknown())], {
     error: 'expected a bearer id or an inline policy object',
   }),
-  identity: z.record(z.string(), z.unknown()),
+  identity: z.record(z.string(), z.unknown()).optional(),
   captures: z.array(captureSchema),
   plan: z.array(z.string().min(1)).optional(),
   canary: z.strictObject({ header: z.string().min(1), value: z.string().min(1) }).optional(),
@@ -79,7 +80,7 @@ export function parseScanInput(value: unknown, where: string): EvaluationInput {
       throw new DetectInputError(`${where}: bearer: ${(err as Error).message}`);
     }
   }
-  const identity = parseIdentity(data.identity, policy.country, `${where}: identity`);
+  const identity = parseIdentity(data.identity ?? {}, policy.country, `${where}: identity`);
   const captures: ScanCapture[] = data.captures.map((c) => {
     const out: ScanCapture = {
       probe: c.probe,
