@@ -1,12 +1,58 @@
+import { spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { allureBin, generateAllureReport } from '../report/allure-generate.ts';
 import { UserError } from '../shared/errors.ts';
 
-/** `headerguard report` — not implemented yet. */
+/** `headerguard report`: (re)generate a run's Allure report, or serve it. */
 export function registerReport(program: Command): Command {
   return program
     .command('report')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('report is not implemented yet');
+    .description("Generate a run's Allure HTML report again, or serve it with --open")
+    .argument('[run]', 'run id (a folder of the report dir); default: the newest run')
+    .option('--report-dir <dir>', 'report dir', 'reports')
+    .option('--open', 'serve the report on localhost and open it (allure open)')
+    .action(async (runArg: string | undefined, opts: { reportDir: string; open?: boolean }) => {
+      const reportDir = path.resolve(opts.reportDir);
+      const runId = runArg ?? (await newestRun(reportDir));
+      const runDir = path.join(reportDir, runId);
+      if (!(await isDir(path.join(runDir, 'allure-results')))) {
+        throw new UserError(
+          `report: ${path.join(opts.reportDir, runId)} has no allure-results/ (not a headerguard run?)`,
+        );
+      }
+      if (opts.open) {
+        await new Promise<void>((resolve) => {
+          const child = spawn(allureBin(), ['open', path.join(runDir, 'allure-report')], {
+            stdio: 'inherit',
+          });
+          child.on('exit', () => resolve());
+        });
+        return;
+      }
+      const error = await generateAllureReport(runDir, reportDir, runId);
+      if (error) throw new UserError(error, 3);
+      console.log(`report: ${path.join(opts.reportDir, runId, 'allure-report', 'index.html')} (one file)`);
     });
 }
+
+async function newestRun(reportDir: string): Promise<string> {
+  let names: string[];
+  try {
+    names = await readdir(reportDir);
+  } catch {
+    throw new UserError(`report: no report dir ${reportDir}`);
+  }
+  const runs: string[] = [];
+  for (const n of names.sort().reverse())
+    if (await isDir(path.join(reportDir, n, 'allure-results'))) runs.push(n);
+  if (!runs[0]) throw new UserError(`report: no run in ${reportDir}`);
+  return runs[0];
+}
+
+const isDir = (p: string) =>
+  stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { cp, readdir, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describeError } from '../shared/errors.ts';
@@ -8,13 +9,16 @@ import { describeError } from '../shared/errors.ts';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
+/** Where a run keeps the Allure history that the next run in the same report dir carries forward. */
+export const HISTORY_DIR = 'allure-history';
+
 /** The Allure 2 CLI shipped by allure-commandline (needs a Java runtime; scripts/install-system-deps.sh). */
 export function allureBin(): string {
   return path.join(path.dirname(require.resolve('allure-commandline/package.json')), 'dist', 'bin', 'allure');
 }
 
 /**
- * The newest earlier run in the same report dir that has an Allure history, so trends carry over. Run ids
+ * The newest earlier run in the same report dir that kept an Allure history, so trends carry over. Run ids
  * start with an ISO timestamp, so names sort by time.
  */
 export async function previousHistoryDir(
@@ -32,7 +36,7 @@ export async function previousHistoryDir(
     .sort()
     .reverse();
   for (const name of earlier) {
-    const dir = path.join(reportDir, name, 'allure-report', 'history');
+    const dir = path.join(reportDir, name, HISTORY_DIR);
     if (
       await stat(dir).then(
         (s) => s.isDirectory(),
@@ -45,8 +49,10 @@ export async function previousHistoryDir(
 }
 
 /**
- * Generate the HTML report of one run: `allure-report/` (a folder, keeps `history/` for the next run) and
- * `allure-report.html` (one file that opens from file://). Returns an error line instead of throwing.
+ * Generate one run's HTML report as a single file, `allure-report/index.html` (opens from file://), and keep
+ * the run's Allure history in `allure-history/` for the next run. Allure's own report folder is built in a
+ * temporary dir and not kept: its `widgets/summary.json` would sit beside ours and confuse scripts that look
+ * for `**\/summary.json`. Returns an error line instead of throwing.
  */
 export async function generateAllureReport(
   runDir: string,
@@ -55,18 +61,23 @@ export async function generateAllureReport(
 ): Promise<string | undefined> {
   const results = path.join(runDir, 'allure-results');
   const history = await previousHistoryDir(reportDir, runId);
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'headerguard-allure-'));
   try {
     if (history) await cp(history, path.join(results, 'history'), { recursive: true });
     const bin = allureBin();
-    await run(bin, ['generate', results, '-o', path.join(runDir, 'allure-report'), '--clean'], {
-      timeout: 120_000,
-    });
-    const single = path.join(runDir, '.allure-single');
-    await run(bin, ['generate', results, '-o', single, '--clean', '--single-file'], { timeout: 120_000 });
-    await cp(path.join(single, 'index.html'), path.join(runDir, 'allure-report.html'));
-    await import('node:fs/promises').then((fs) => fs.rm(single, { recursive: true, force: true }));
+    await run(bin, ['generate', results, '-o', scratch, '--clean'], { timeout: 120_000 });
+    await cp(path.join(scratch, 'history'), path.join(runDir, HISTORY_DIR), { recursive: true });
+    await run(
+      bin,
+      ['generate', results, '-o', path.join(runDir, 'allure-report'), '--clean', '--single-file'],
+      {
+        timeout: 120_000,
+      },
+    );
     return undefined;
   } catch (err) {
     return `allure report not generated: ${describeError(err)}`;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
 }
