@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../shared/errors.ts';
 import { maskIdentifier } from '../shared/mask.ts';
@@ -33,18 +34,51 @@ function fromEnv(value: string, flag: string): string {
   return found;
 }
 
+/** Whether the process we started under is still our parent (Linux: /proc; elsewhere: does it still exist). */
+function parentAlive(parent: number): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(ppid)) return ppid === parent;
+  } catch {
+    // no procfs: fall through
+  }
+  try {
+    process.kill(parent, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): void } {
   let onSignal: (s: NodeJS.Signals) => void = () => {};
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (s) => resolve(s);
   });
+  // Handlers that others installed at import time (create-wdio, pulled in by @wdio/cli, answers SIGINT with
+  // process.exit(1)) would skip our clean stop: set them aside while the simulator runs, restore them after.
+  const foreign = {
+    SIGINT: process.listeners('SIGINT'),
+    SIGTERM: process.listeners('SIGTERM'),
+  } as const;
+  for (const [sig, list] of Object.entries(foreign)) for (const l of list) process.off(sig, l);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Wrappers such as `npx` (npm exec → sh -c → node) do not pass SIGTERM on: when our parent goes away we are
+  // re-parented, and stop rather than linger as an orphan proxy that still injects a subscriber's number.
+  const parent = process.ppid; // fixed at start-up
+  const watch = setInterval(() => {
+    if (!parentAlive(parent)) onSignal('SIGHUP');
+  }, 250);
+  watch.unref();
   return {
     stopped,
     dispose() {
+      clearInterval(watch);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      for (const [sig, list] of Object.entries(foreign)) for (const l of list) process.on(sig, l);
     },
   };
 }

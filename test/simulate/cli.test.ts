@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../src/shared/errors.ts';
+import { startSimulatorProcess } from '../../src/simulate/index.ts';
+import {
+  connectTunnel,
+  type Echo,
+  names,
+  readBytes,
+  startEcho,
+  startTcpEcho,
+  values,
+  viaProxy,
+} from './helpers.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = path.join(ROOT, 'bin', 'headerguard.js');
+const MSISDN = '447700900123';
+
+/** A port that was free a moment ago (for the contract's explicit `--port P`). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function spawnCli(command: string, args: string[], detached = false): Spawned {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    detached,
+    env: { ...process.env, HEADERGUARD_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function waitForLine(s: Spawned, pattern: RegExp): Promise<RegExpExecArray> {
+  for (;;) {
+    const m = pattern.exec(s.stdout());
+    if (m) return m;
+    const done = await Promise.race([
+      once(s.child.stdout!, 'data').then(() => false),
+      s.exit.then(() => true),
+    ]);
+    if (done) {
+      const m2 = pattern.exec(s.stdout());
+      if (m2) return m2;
+      throw new Error(`exited before listening: ${s.stderr().split('\n').slice(-3).join(' | ')}`);
+    }
+  }
+}
+
+describe('simulate: headerguard sim as a process (acceptance contract)', () => {
+  let echo: Echo;
+  before(async () => {
+    echo = await startEcho();
+  });
+  after(async () => {
+    await echo.close();
+  });
+
+  it('npx headerguard sim --bearer o2 --msisdn 447700900123 --port P: Via/XFF to the probe, the number to the partner, tunnels untouched', async () => {
+    const port = await freePort();
+    // Its own process group, stopped the way Ctrl-C stops a terminal's foreground job.
+    const sim = spawnCli(
+      'npx',
+      [
+        '--no',
+        '--offline',
+        'headerguard',
+        'sim',
+        '--bearer',
+        'o2',
+        '--msisdn',
+        MSISDN,
+        '--port',
+        String(port),
+      ],
+      true,
+    );
+    try {
+      const m = await waitForLine(sim, /http:\/\/127\.0\.0\.1:(\d+)/);
+      assert.equal(Number(m[1]), port);
+
+      const probeHeaders = ['Host', `probe.localhost:${echo.port}`, 'Accept', '*/*'];
+      await viaProxy(port, `http://probe.localhost:${echo.port}/probe`, { headers: probeHeaders });
+      const probe = echo.captures[echo.captures.length - 1]!;
+      assert.deepEqual(names(probe.rawHeaders), ['Host', 'Accept', 'Connection', 'Via', 'X-Forwarded-For']);
+
+      await viaProxy(port, `http://partner.localhost:${echo.port}/partner`);
+      const partner = echo.captures[echo.captures.length - 1]!;
+      assert.deepEqual(values(partner.rawHeaders, 'x-up-calling-line-id'), [MSISDN]);
+
+      const tcp = await startTcpEcho();
+      try {
+        const { socket, status } = await connectTunnel(port, `probe.localhost:${tcp.port}`);
+        assert.equal(status, 200);
+        const bytes = Buffer.from('GET / HTTP/1.1\r\nHost: probe.localhost\r\n\r\n\x00\xff binary');
+        const back = readBytes(socket, bytes.length);
+        socket.write(bytes);
+        assert.ok((await back).equals(bytes));
+        socket.destroy();
+      } finally {
+        await tcp.close();
+      }
+
+      process.kill(-sim.child.pid!, 'SIGTERM');
+      await sim.exit;
+      assert.match(sim.stderr(), /"msg":"simulator stopped"/);
+      const output = sim.stdout() + sim.stderr();
+      assert.equal(output.includes(MSISDN), false, 'the full number never appears in any output');
+      assert.match(output, /4477\*{6}23/);
+    } finally {
+      try {
+        process.kill(-sim.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+
+  it('--fault o2-2012: the probe host gets x-up-calling-line-id too; SIGINT stops it with exit 0', async () => {
+    const sim = spawnCli(process.execPath, [
+      BIN,
+      'sim',
+      '--bearer',
+      'o2',
+      '--msisdn',
+      `+${MSISDN}`,
+      '--fault',
+      'o2-2012',
+    ]);
+    try {
+      const m = await waitForLine(sim, /http:\/\/127\.0\.0\.1:(\d+)/);
+      const port = Number(m[1]);
+      await viaProxy(port, `http://probe.localhost:${echo.port}/leak`);
+      assert.deepEqual(values(echo.captures[echo.captures.length - 1]!.rawHeaders, 'x-up-calling-line-id'), [
+        MSISDN,
+      ]);
+      sim.child.kill('SIGINT');
+      assert.equal(await sim.exit, 0);
+      assert.equal((sim.stdout() + sim.stderr()).includes(MSISDN), false);
+    } finally {
+      sim.child.kill('SIGKILL');
+    }
+  });
+
+  it('startSimulatorProcess: national form, custom partner host; close() stops the child (idempotent)', async () => {
+    const sim = await startSimulatorProcess({
+      bearer: 'giffgaff',
+      msisdn: '07700900123',
+      partnerHost: 'billing.localhost',
+      logLevel: 'silent',
+    });
+    try {
+      assert.equal(sim.url, `http://127.0.0.1:${sim.port}`);
+      await viaProxy(sim.port, `http://billing.localhost:${echo.port}/p`);
+      const billing = echo.captures[echo.captures.length - 1]!.rawHeaders;
+      assert.deepEqual(values(billing, 'x-up-calling-line-id'), [MSISDN]);
+      assert.match(values(billing, 'via')[0]!, /GiffGaff/);
+      await viaProxy(sim.port, `http://partner.localhost:${echo.port}/p`);
+      assert.deepEqual(
+        values(echo.captures[echo.captures.length - 1]!.rawHeaders, 'x-up-calling-line-id'),
+        [],
+      );
+    } finally {
+      await Promise.all([sim.close(), sim.close()]);
+    }
+    await sim.close();
+    await assert.rejects(viaProxy(sim.port, `http://probe.localhost:${echo.port}/gone`), /ECONNREFUSED/);
+  });
+
+  it('startSimulatorProcess refuses bad options before spawning anything', async () => {
+    await assert.rejects(startSimulatorProcess({ bearer: 'o2', msisdn: '12' }), UserError);
+  });
+
+  it('bad flags: one line, exit 2, no stack trace, no full number', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--bearer', 'vodafone', '--msisdn', MSISDN], /unknown bearer "vodafone"/],
+      [['--bearer', 'o2', '--msisdn', MSISDN, '--fault', 'o2-2013'], /unknown fault "o2-2013"/],
+      [['--bearer', 'o2', '--msisdn', '4477009001234567'], /--msisdn must be 8 to 15 digits/],
+      [['--bearer', 'o2', '--msisdn', MSISDN, '--port', '99999'], /--port must be a port number/],
+      [['--bearer', 'o2'], /required option '--msisdn/],
+    ];
+    await Promise.all(
+      cases.map(async ([args, pattern]) => {
+        const run = spawnCli(process.execPath, [BIN, 'sim', ...args]);
+        const code = await run.exit;
+        const err = run.stderr();
+        assert.equal(code, 2, `${args.join(' ')}: ${err}`);
+        assert.match(err, pattern);
+        const lines = err.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('(run with --help'));
+        assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${err}`);
+        assert.equal(/\bat .+:\d+:\d+/.test(err), false, 'no stack trace');
+        assert.equal(err.includes('447700900123'), false);
+        assert.equal(run.stdout().includes('listening'), false);
+      }),
+    );
+  });
+});
