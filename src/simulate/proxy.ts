@@ -562,6 +562,13 @@ export async function startProxy(
     'simulator listening',
   );
 
+  if (!isLoopbackName(resolved.host) || resolved.host === '0.0.0.0' || resolved.host === '::') {
+    log.warn(
+      { host: resolved.host },
+      'listening beyond loopback: anyone who can reach this port can browse as the simulated subscriber',
+    );
+  }
+
   let closing: Promise<void> | undefined;
   return {
     port: listeningPort,

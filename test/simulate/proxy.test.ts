@@ -359,6 +359,43 @@ function openRaw(port: number): Promise<net.Socket> {
   });
 }
 
+describe('simulate/proxy: plain-HTTP upgrades', () => {
+  it('enriches the upgrade request like any plain-HTTP request, then relays bytes both ways', async () => {
+    const seen: string[][] = [];
+    const server = http.createServer();
+    server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+      seen.push(req.rawHeaders);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n');
+      socket.pipe(socket);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    const s = await startSimulator({ bearer: 'o2', msisdn: MSISDN, fault: 'o2-2012', logLevel: 'silent' });
+    try {
+      const socket = await openRaw(s.port);
+      socket.write(
+        `GET http://probe.localhost:${port}/ws HTTP/1.1\r\nHost: probe.localhost:${port}\r\n` +
+          'Connection: Upgrade\r\nUpgrade: echo\r\n\r\n',
+      );
+      const head = await readBytes(
+        socket,
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n'.length,
+      );
+      assert.match(head.toString(), /^HTTP\/1\.1 101 /);
+      const payload = randomBytes(4096);
+      const back = readBytes(socket, payload.length);
+      socket.write(payload);
+      assert.ok((await back).equals(payload));
+      socket.destroy();
+      assert.deepEqual(names(seen[0]!), ['Host', 'Connection', 'Upgrade', 'Via', 'X-Forwarded-For', CLI]);
+    } finally {
+      await s.close();
+      server.close();
+    }
+  });
+});
+
 describe('simulate/proxy: CONNECT tunnels', () => {
   let s: RunningSimulator;
   before(async () => {
