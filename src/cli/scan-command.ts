@@ -21,7 +21,7 @@ export function scanFile(file: string): FileResult {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
     // V8's message may quote the file's content: keep only the reason before any quotation, and the position.
     const message = describeError(err);

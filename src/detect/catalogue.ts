@@ -150,11 +150,14 @@ export function matchIdentityCookie(name: string): NameMatch | undefined {
 
 function computeMatch(lower: string, table: Map<string, CatalogueEntry>, usePrefixes: boolean) {
   const e = table.get(lower);
-  if (e) return { why: `${e.carries}; catalogue: ${e.source}`, by: 'catalogue' as const };
+  if (e) return { why: `catalogue: carries ${e.carries}; source: ${e.source}`, by: 'catalogue' as const };
   if (usePrefixes) {
     for (const p of prefixes) {
       if (lower.startsWith(p.name.slice(0, -1))) {
-        return { why: `${p.carries}; catalogue: ${p.source}`, by: 'catalogue' as const };
+        return {
+          why: `catalogue (${p.name}): carries ${p.carries}; source: ${p.source}`,
+          by: 'catalogue' as const,
+        };
       }
     }
   }

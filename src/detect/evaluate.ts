@@ -225,7 +225,7 @@ function identityHeaders(
         'identity-header',
         c.probe,
         name,
-        `identity header reached the third-party host: ${m.why}${sentBy(c, control, name, value)}`,
+        `identity header at the third-party host (${m.why})${sentBy(c, control, name, value)}`,
       );
     if (name.length === 6 && name.toLowerCase() === 'cookie') {
       for (const pair of cookiePairsOf(value)) {
@@ -236,7 +236,7 @@ function identityHeaders(
             'identity-header',
             c.probe,
             name,
-            `identity cookie '${cookieName.trim()}' reached the third-party host: ${cm.why}`,
+            `identity cookie '${cookieName.trim()}' at the third-party host (${cm.why})`,
           );
         }
       }

@@ -29,13 +29,21 @@ export const SCHEME_VARYING_HEADERS: ReadonlyMap<string, string> = new Map([
   ['keep-alive', 'hop-by-hop: connection management'],
   ['proxy-connection', 'hop-by-hop: sent by some clients to proxies'],
   ['te', 'hop-by-hop: transfer codings'],
+  ['upgrade', 'hop-by-hop: protocol upgrade (HTTP/1.1 only)'],
+  ['transfer-encoding', 'HTTP/1.1 message framing; HTTP/2 over TLS has none'],
+  ['expect', 'HTTP/1.1 100-continue handshake, by request body'],
   ['content-length', 'depends on the request body'],
   ['content-type', 'depends on the request body'],
   ['range', 'media requests'],
   ['x-requested-with', 'Android WebView sends the app package on some requests only'],
 ]);
 
-/** `Sec-CH-*` client hints are sent only over HTTPS (secure contexts) and after Accept-CH opt-in. */
+/**
+ * Also: `Sec-CH-*` client hints (sent only in secure contexts, after Accept-CH opt-in) and HTTP/2 pseudo-headers.
+ */
 export function isSchemeVarying(lowerName: string): boolean {
-  return SCHEME_VARYING_HEADERS.has(lowerName) || lowerName.startsWith('sec-ch-');
+  // HTTP/2 pseudo-headers (`:authority`…) appear in raw headers when the TLS listener speaks HTTP/2.
+  return (
+    SCHEME_VARYING_HEADERS.has(lowerName) || lowerName.startsWith('sec-ch-') || lowerName.startsWith(':')
+  );
 }
