@@ -241,10 +241,15 @@ export async function startProxy(
     const pumpBody = (u: Upstream) => {
       if (!hasBody || bodyStarted) return;
       bodyStarted = true;
+      let waitingForUpstream = false;
       const write = (data: Buffer | string) => {
-        if (!u.socket.destroyed && !u.socket.write(data)) {
+        if (!u.socket.destroyed && !u.socket.write(data) && !waitingForUpstream) {
+          waitingForUpstream = true;
           req.pause();
-          u.socket.once('drain', () => req.resume());
+          u.socket.once('drain', () => {
+            waitingForUpstream = false;
+            req.resume();
+          });
         }
       };
       req.on('data', (chunk: Buffer) => {
@@ -266,6 +271,8 @@ export async function startProxy(
 
     const attempt = (u: Upstream, reused: boolean) => {
       current = u;
+      u.socket.resume(); // a pooled socket may have been paused by its previous exchange
+      let waitingForClient = false;
       let finished = false;
       let reusable = false;
       const parser = new ResponseParser(req.method ?? 'GET', {
@@ -282,9 +289,13 @@ export async function startProxy(
           );
         },
         onBody(chunk) {
-          if (!res.write(chunk)) {
+          if (!res.write(chunk) && !waitingForClient) {
+            waitingForClient = true;
             u.socket.pause();
-            res.once('drain', () => u.socket.resume());
+            res.once('drain', () => {
+              waitingForClient = false;
+              u.socket.resume();
+            });
           }
         },
         onEnd(canReuse) {

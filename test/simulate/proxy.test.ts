@@ -267,6 +267,21 @@ describe('simulate/proxy: forwarding through a real HTTP client', () => {
     assert.ok(streamed.rawHeaders.includes('X-Echo-Case'), 'response header case kept');
   });
 
+  it('streams a large response intact, then reuses both connections', async () => {
+    const s = await sim();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const big = await viaProxy(s.port, `http://probe.localhost:${echo.port}/big`, { agent });
+      assert.equal(big.body.length, 1024 * 1024);
+      assert.equal(/^x+$/.test(big.body), true);
+      const next = await viaProxy(s.port, `http://probe.localhost:${echo.port}/after-big`, { agent });
+      assert.equal(next.socket, big.socket);
+      assert.equal(JSON.parse(next.body).index, 2, 'same upstream connection');
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('answers HEAD without waiting for a body, and the connection stays usable', async () => {
     const s = await sim();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
