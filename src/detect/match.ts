@@ -27,6 +27,8 @@ const DIGIT_RUN = /\+?\d(?:[ .\-()\u00a0]{0,2}\d){5,}/g;
 // The look-behind anchors each attempt at the start of a run: linear time, no retry inside short words.
 const B64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}/g;
 const HEX_RUN = /[0-9a-fA-F]{32,}/g;
+const HEX_TEXT_RUN = /[0-9a-fA-F]{20,}/g;
+const HEX_LETTER = /[a-fA-F]/;
 const HASH_HEX_LENGTHS = [32, 40, 64];
 const HASH_B64_LENGTHS = [22, 27, 43];
 
@@ -77,12 +79,18 @@ function scanDigits(text: string, n: Needles, chain: string[], depth: number, hi
   }
 }
 
-/** Decode the longest stretch of `3d` pairs from alignment `a` into digits ("3434" → "44"). */
+/**
+ * Decode the longest stretch of `3d` pairs from alignment `a` into digits ("3434" → "44"); `20` (a space) and
+ * `28`/`29` (parentheses) are separators inside the stretch.
+ */
 function hexDigitsDecode(digits: string, a: number): string {
   let best = '';
   let cur = '';
   for (let i = a; i + 1 < digits.length; i += 2) {
-    if (digits.charCodeAt(i) === 51) cur += digits[i + 1];
+    const hi = digits.charCodeAt(i);
+    const lo = digits.charCodeAt(i + 1);
+    if (hi === 51) cur += digits[i + 1];
+    else if (hi === 50 && (lo === 48 || lo === 56 || lo === 57) && cur.length > 0) continue;
     else {
       if (cur.length > best.length) best = cur;
       cur = '';
@@ -97,6 +105,7 @@ function scanRuns(text: string, n: Needles, chain: string[], depth: number, hits
     const std = urlSafe ? run.replace(/-/g, '+').replace(/_/g, '/') : run;
     const b64Name = urlSafe ? 'base64url' : 'base64';
     if (run.length >= 32) hexDigests(run, n, chain, hits);
+    if (run.length >= 20 && depth < MAX_DEPTH) hexText(run, n, chain, depth, hits);
     if (run.length >= 22) b64Digests(std, n, chain, b64Name, hits);
     if (depth >= MAX_DEPTH) continue;
     // Decode from the start of the run, and from any offset where an aligned core says an identifier sits.
@@ -114,6 +123,21 @@ function scanRuns(text: string, n: Needles, chain: string[], depth: number, hits
       if (!looksLikeBase64OfText(std, s)) continue;
       const decoded = decodeBase64Text(std.slice(s));
       if (decoded !== undefined) scan(decoded, n, [...chain, b64Name], depth + 1, hits);
+    }
+  }
+}
+
+/**
+ * Hex of ASCII text with letters in it (`2b` for '+', `2d` for '-', …): decode hex runs, at both alignments,
+ * and scan the text again. All-digit hex (the digits alone) is handled by the digit-run scan.
+ */
+function hexText(run: string, n: Needles, chain: string[], depth: number, hits: Hit[]): void {
+  for (const hex of run.match(HEX_TEXT_RUN) ?? []) {
+    if (!HEX_LETTER.test(hex)) continue;
+    for (let a = 0; a < 2; a++) {
+      const even = hex.length - a - ((hex.length - a) % 2);
+      const decoded = printableText(Buffer.from(hex.slice(a, a + even), 'hex'));
+      if (decoded !== undefined) scan(decoded, n, [...chain, 'hex of the ASCII text'], depth + 1, hits);
     }
   }
 }
@@ -201,7 +225,11 @@ function looksLikeBase64OfText(std: string, start: number): boolean {
 /** Decode base64 (either alphabet) when the result is text; undefined for binary. */
 function decodeBase64Text(b64: string): string | undefined {
   const usable = b64.length - (b64.length % 4 === 1 ? 1 : 0);
-  const buf = Buffer.from(b64.slice(0, usable), 'base64');
+  return printableText(Buffer.from(b64.slice(0, usable), 'base64'));
+}
+
+/** Bytes as Latin-1 text when they are (nearly all) printable ASCII; undefined for binary. */
+function printableText(buf: Buffer): string | undefined {
   if (buf.length < 4) return undefined;
   let bad = 0;
   const allowed = Math.max(1, buf.length >> 4);

@@ -81,6 +81,13 @@ describe('detect/match: identifier forms', () => {
     assertFound(`id=${hex('07700900123')}`, 'MSISDN', 'hex of the ASCII digits');
   });
 
+  it('finds hex of the ASCII text of separated and compound forms', () => {
+    assertFound(hex('07700 900123'), 'MSISDN', 'hex of the ASCII digits');
+    assertFound(hex('+44 7700 900123'), 'MSISDN', "E.164 with '+'");
+    assertFound(hex('07700-900-123').toUpperCase(), 'MSISDN', 'hex of the ASCII text');
+    assertFound(hex('msisdn=447700900123'), 'MSISDN', 'hex of the ASCII');
+  });
+
   for (const algo of ['md5', 'sha1', 'sha256']) {
     const name = algo === 'md5' ? 'MD5' : algo === 'sha1' ? 'SHA-1' : 'SHA-256';
     it(`finds ${name} of each form as hex (either case) and base64 (both alphabets)`, () => {

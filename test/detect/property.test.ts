@@ -38,9 +38,11 @@ function listedForms(nsn: string): [string, string][] {
     out.push([`${label}, base64url`, Buffer.from(form).toString('base64url')]);
     out.push([`${label}, base64 of a compound`, Buffer.from(`{"id":"${form}","t":1}`).toString('base64')]);
   }
-  for (const [label, form] of plain.slice(0, 5)) {
+  for (const [label, form] of plain) {
     out.push([`${label}, hex`, Buffer.from(form).toString('hex')]);
     out.push([`${label}, HEX`, Buffer.from(form).toString('hex').toUpperCase()]);
+  }
+  for (const [label, form] of plain.slice(0, 5)) {
     for (const algo of ['md5', 'sha1', 'sha256']) {
       const d = createHash(algo).update(form).digest();
       out.push([`${label}, ${algo} hex`, d.toString('hex')]);
