@@ -93,6 +93,27 @@ export function parseProxyTarget(url: string): ProxyTarget {
   return { hostname, port, authority, path };
 }
 
+/**
+ * The target of a proxied request: absolute form (a configured proxy), or origin form with a Host header, as a
+ * transparent gateway sees handset traffic that no proxy setting routed (RFC 9112 §3.2).
+ */
+export function requestTarget(url: string, rawHeaders: readonly string[]): ProxyTarget {
+  if (!url.startsWith('/')) return parseProxyTarget(url);
+  const hosts: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === 'host') hosts.push(rawHeaders[i + 1]!.trim());
+  }
+  if (hosts.length !== 1 || hosts[0] === '') {
+    throw new ProxyInputError(
+      400,
+      'this is a forward proxy: send absolute-form requests (GET http://host/path), CONNECT, or one Host header',
+    );
+  }
+  const authority = hosts[0]!;
+  const { hostname, port } = parseAuthority(authority, 80, 'Host header');
+  return { hostname, port, authority, path: url.replace(/#.*$/, '') };
+}
+
 /** Where to connect for a host name: `localhost` and `*.localhost` are loopback (RFC 6761), by our own rule. */
 export function connectAddress(hostname: string): string {
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) return '127.0.0.1';

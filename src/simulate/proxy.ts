@@ -12,7 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Logger } from '../shared/logger.ts';
 import { createLogger } from '../shared/logger.ts';
-import { maskIdentifier } from '../shared/mask.ts';
+import { maskIdentifier, maskKnown } from '../shared/mask.ts';
 import { enrich } from './enrich.ts';
 import {
   connectAddress,
@@ -21,7 +21,7 @@ import {
   ProxyInputError,
   type ProxyTarget,
   parseAuthority,
-  parseProxyTarget,
+  requestTarget,
   serialiseRequestHead,
 } from './http-head.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -141,6 +141,16 @@ export async function startProxy(
       target.port === listeningPort && (isLoopbackName(target.hostname) || target.hostname === resolved.host)
     );
   }
+
+  function selfError(url: string): ProxyInputError {
+    return url.startsWith('/')
+      ? new ProxyInputError(400, 'this is a forward proxy: set it as the HTTP proxy, do not browse to it')
+      : new ProxyInputError(508, 'request loops back to the simulator itself');
+  }
+
+  /** Host names are not subscriber data, but a host built from a known identifier must not log it. */
+  const secrets = [gateway.msisdn, gateway.imsi];
+  const shown = (hostAndPort: string) => maskKnown(hostAndPort, secrets);
 
   function openUpstream(conn: ClientConnection | undefined, hostname: string, port: number): Upstream {
     const socket = net.connect({ host: connectAddress(hostname), port });
@@ -284,7 +294,13 @@ export async function startProxy(
             throw new ResponseParseError('upstream sent a header the client side cannot carry');
           }
           log.info(
-            { conn: conn.id, req: conn.requests, status: response.statusCode, host: key, close: out.close },
+            {
+              conn: conn.id,
+              req: conn.requests,
+              status: response.statusCode,
+              host: shown(key),
+              close: out.close,
+            },
             'response',
           );
         },
@@ -323,8 +339,11 @@ export async function startProxy(
           return;
         }
         const { status, reason } = upstreamFailureStatus(err);
-        log.warn({ conn: conn.id, req: conn.requests, host: key, code: errorCode(err) }, 'upstream failed');
-        plainError(res, status, `${reason} for ${key}`);
+        log.warn(
+          { conn: conn.id, req: conn.requests, host: shown(key), code: errorCode(err) },
+          'upstream failed',
+        );
+        plainError(res, status, `${reason} for ${shown(key)}`);
       };
       u.handler = {
         data(chunk) {
@@ -384,8 +403,8 @@ export async function startProxy(
     let head: Buffer;
     let clientClose: boolean;
     try {
-      target = parseProxyTarget(req.url ?? '');
-      if (isSelf(target)) throw new ProxyInputError(508, 'request loops back to the simulator itself');
+      target = requestTarget(req.url ?? '', req.rawHeaders);
+      if (isSelf(target)) throw selfError(req.url ?? '');
       const fwd = forwardRequestHeaders(req.rawHeaders, target, {
         upgrade: false,
         chunkedBody: req.headers['transfer-encoding'] !== undefined,
@@ -404,7 +423,7 @@ export async function startProxy(
           conn: conn.id,
           req: index,
           method: req.method,
-          host: `${target.hostname}:${target.port}`,
+          host: shown(`${target.hostname}:${target.port}`),
           added: e.added,
           stripped: e.stripped,
           discloses: e.discloses,
@@ -434,8 +453,8 @@ export async function startProxy(
     let target: ProxyTarget;
     let head: Buffer;
     try {
-      target = parseProxyTarget(req.url ?? '');
-      if (isSelf(target)) throw new ProxyInputError(508, 'request loops back to the simulator itself');
+      target = requestTarget(req.url ?? '', req.rawHeaders);
+      if (isSelf(target)) throw selfError(req.url ?? '');
       const fwd = forwardRequestHeaders(req.rawHeaders, target, { upgrade: true, chunkedBody: false });
       const e = enrich(gateway, {
         hostname: target.hostname,
@@ -446,7 +465,12 @@ export async function startProxy(
       });
       head = serialiseRequestHead(req.method ?? 'GET', target.path, e.rawHeaders);
       log.info(
-        { conn: conn.id, req: conn.requests, host: `${target.hostname}:${target.port}`, added: e.added },
+        {
+          conn: conn.id,
+          req: conn.requests,
+          host: shown(`${target.hostname}:${target.port}`),
+          added: e.added,
+        },
         'upgrade',
       );
     } catch (err) {
@@ -475,7 +499,7 @@ export async function startProxy(
       rawError(socket, status, err instanceof ProxyInputError ? err.message : 'internal error');
       return;
     }
-    log.info({ conn: conn.id, req: conn.requests, host: `${hostname}:${port}` }, 'tunnel');
+    log.info({ conn: conn.id, req: conn.requests, host: shown(`${hostname}:${port}`) }, 'tunnel');
     const u = openUpstream(undefined, hostname, port);
     relay(
       socket,
@@ -507,14 +531,14 @@ export async function startProxy(
       error(err) {
         if (!open) {
           const { status, reason } = upstreamFailureStatus(err);
-          log.warn({ host: u.key, code: errorCode(err) }, 'tunnel upstream failed');
-          rawError(client, status, `${reason} for ${u.key}`);
+          log.warn({ host: shown(u.key), code: errorCode(err) }, 'tunnel upstream failed');
+          rawError(client, status, `${reason} for ${shown(u.key)}`);
         } else {
           client.destroy();
         }
       },
       close() {
-        if (!open && !client.destroyed) rawError(client, 502, `upstream closed for ${u.key}`);
+        if (!open && !client.destroyed) rawError(client, 502, `upstream closed for ${shown(u.key)}`);
       },
     };
     // The relay reads through pipes, not through the handler.

@@ -6,6 +6,7 @@ import {
   forwardResponseHeaders,
   ProxyInputError,
   parseProxyTarget,
+  requestTarget,
   serialiseRequestHead,
 } from '../../src/simulate/http-head.ts';
 import { type BodyMode, ResponseParseError, ResponseParser } from '../../src/simulate/response-parser.ts';
@@ -198,6 +199,19 @@ describe('simulate/http-head', () => {
     ]) {
       assert.throws(() => parseProxyTarget(bad), ProxyInputError, bad);
     }
+  });
+
+  it('takes an origin-form target from the one Host header (transparent mode)', () => {
+    assert.deepEqual(requestTarget('/p?q#f', ['Host', 'Partner.localhost:8080']), {
+      hostname: 'partner.localhost',
+      port: 8080,
+      authority: 'Partner.localhost:8080',
+      path: '/p?q',
+    });
+    assert.equal(requestTarget('http://a.localhost/', ['Host', 'b.localhost']).hostname, 'a.localhost');
+    assert.throws(() => requestTarget('/', []), ProxyInputError);
+    assert.throws(() => requestTarget('/', ['Host', 'a', 'Host', 'b']), ProxyInputError);
+    assert.throws(() => requestTarget('*', ['Host', 'a']), ProxyInputError);
   });
 
   it('resolves localhost and *.localhost to loopback by its own rule, other names unchanged', () => {

@@ -123,6 +123,19 @@ describe('simulate/proxy: forwarding through a real HTTP client', () => {
     assert.deepEqual(values(lastCapture().rawHeaders, 'x-dup'), ['1', '2']);
   });
 
+  it('also works as a transparent gateway: origin-form requests go to their Host', async () => {
+    const s = await sim({ fault: 'o2-2012' });
+    const host = `probe.localhost:${echo.port}`;
+    const text = await rawExchange(
+      s.port,
+      `GET /transparent?q=1 HTTP/1.1\r\nHost: ${host}\r\nAccept: */*\r\n\r\n`,
+    );
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    const got = lastCapture();
+    assert.equal(got.url, '/transparent?q=1');
+    assert.deepEqual(names(got.rawHeaders), ['Host', 'Accept', 'Via', 'X-Forwarded-For', CLI]);
+  });
+
   it('o2-2012: the probe host gets the number too', async () => {
     const s = await sim({ fault: 'o2-2012' });
     await viaProxy(s.port, `http://probe.localhost:${echo.port}/x`);
@@ -343,8 +356,10 @@ describe('simulate/proxy: forwarding through a real HTTP client', () => {
     const res = await viaProxy(s.port, `http://probe.localhost:${closed.port}/`);
     assert.equal(res.status, 502);
     assert.match(res.body, /^headerguard sim: cannot reach upstream \(ECONNREFUSED\)/);
-    const origin = await rawExchange(s.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    assert.match(origin, /^HTTP\/1\.1 400 /);
+    const origin = await rawExchange(s.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
+    assert.match(origin, /^HTTP\/1\.1 400 [^]*this is a forward proxy/);
+    const noHost = await rawExchange(s.port, 'GET / HTTP/1.0\r\n\r\n');
+    assert.match(noHost, /^HTTP\/1\.1 400 /);
     const loop = await viaProxy(s.port, `http://127.0.0.1:${s.port}/`);
     assert.equal(loop.status, 508);
     const tunnel = await connectTunnel(s.port, `probe.localhost:${closed.port}`);
