@@ -138,17 +138,28 @@ export function matchIdentityHeader(name: string): NameMatch | undefined {
 
 const cookieMemo = new Map<string, NameMatch | null>();
 
-/** Does this cookie name identify a subscriber (catalogue cookie or a name pattern)? Memoised. */
+/**
+ * Is this cookie name a catalogue identity cookie? Exact names only: name patterns are for header names, since
+ * a site's own cookies (sent over HTTPS as well) are its business; cookies a gateway adds are caught by the
+ * injection diff and the identifier rules. Memoised.
+ */
 export function matchIdentityCookie(name: string): NameMatch | undefined {
   const cached = cookieMemo.get(name);
   if (cached !== undefined) return cached ?? undefined;
-  const result = computeMatch(name.trim().toLowerCase(), cookies, false);
+  const e = cookies.get(name.trim().toLowerCase());
+  const result = e
+    ? { why: `catalogue: carries ${e.carries}; source: ${e.source}`, by: 'catalogue' as const }
+    : undefined;
   if (cookieMemo.size > 4096) cookieMemo.clear();
   cookieMemo.set(name, result ?? null);
   return result;
 }
 
-function computeMatch(lower: string, table: Map<string, CatalogueEntry>, usePrefixes: boolean) {
+function computeMatch(
+  lower: string,
+  table: Map<string, CatalogueEntry>,
+  usePrefixes: boolean,
+): NameMatch | undefined {
   const e = table.get(lower);
   if (e) return { why: `catalogue: carries ${e.carries}; source: ${e.source}`, by: 'catalogue' as const };
   if (usePrefixes) {

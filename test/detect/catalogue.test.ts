@@ -89,9 +89,9 @@ describe('detect/catalogue', () => {
     }
   });
 
-  it('matches identity cookie names', () => {
+  it('matches catalogue identity cookie names exactly (patterns are for header names)', () => {
     assert.equal(matchIdentityCookie('User-Identity-Forward-msisdn')?.by, 'catalogue');
-    assert.ok(matchIdentityCookie('sub_imsi'));
+    assert.equal(matchIdentityCookie('msisdn'), undefined);
     assert.equal(matchIdentityCookie('_ga'), undefined);
   });
 });

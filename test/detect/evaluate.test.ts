@@ -168,6 +168,14 @@ describe('detect/evaluate: identity-value', () => {
     assert.equal(j.verdict, 'pass');
   });
 
+  it('does not flag a site cookie named like an identifier holding some other number (HTTP and HTTPS)', () => {
+    const base = [
+      ...BROWSER.filter(([n]) => n !== 'Cookie'),
+      ['Cookie', 'msisdn=447911555123'] as [string, string],
+    ];
+    assert.equal(judge(pair([], { base })).verdict, 'pass');
+  });
+
   it('does not flag a number the site itself set in a cookie (present over HTTP and HTTPS)', () => {
     const base = [
       ...BROWSER.filter(([n]) => n !== 'Cookie'),
