@@ -230,6 +230,7 @@ export async function startProxy(
     target: ProxyTarget,
     head: Buffer,
     clientClose: boolean,
+    index: number,
   ): void {
     const key = `${target.hostname}:${target.port}`;
     const chunked = req.headers['transfer-encoding'] !== undefined;
@@ -296,7 +297,7 @@ export async function startProxy(
           log.info(
             {
               conn: conn.id,
-              req: conn.requests,
+              req: index,
               status: response.statusCode,
               host: shown(key),
               close: out.close,
@@ -339,10 +340,7 @@ export async function startProxy(
           return;
         }
         const { status, reason } = upstreamFailureStatus(err);
-        log.warn(
-          { conn: conn.id, req: conn.requests, host: shown(key), code: errorCode(err) },
-          'upstream failed',
-        );
+        log.warn({ conn: conn.id, req: index, host: shown(key), code: errorCode(err) }, 'upstream failed');
         plainError(res, status, `${reason} for ${shown(key)}`);
       };
       u.handler = {
@@ -440,7 +438,7 @@ export async function startProxy(
       plainError(res, 500, 'internal error');
       return;
     }
-    forward(req, res, conn, target, head, clientClose);
+    forward(req, res, conn, target, head, clientClose, index);
   });
 
   // Plain-HTTP upgrades (WebSocket over the proxy): enrich the request, then relay bytes both ways.
