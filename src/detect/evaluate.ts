@@ -120,15 +120,18 @@ export function evaluate(input: EvaluationInput): Judgement {
       for (const inj of injected) {
         if (isCanary(inj.name, c.headers[inj.index]![1])) continue;
         for (const like of findLikeValues(inj.part, policy.country, policy.mccmnc)) {
-          if (
-            needles.known.some((k) => like.digits === k || like.digits.endsWith(k) || k.endsWith(like.digits))
-          )
-            continue;
+          // Both rules hold when the shaped value is the known identifier itself: say so, report both.
+          const known = needles.known.some((k) => like.digits === k || k.endsWith(like.digits));
           const where =
             inj.kind === 'added'
               ? 'in a header the network added'
               : 'in the part of the header the network changed';
-          add('identity-like-value', c.probe, inj.name, `${like.description} (${where})`);
+          add(
+            'identity-like-value',
+            c.probe,
+            inj.name,
+            `${like.description} (${where}${known ? '; it is the known identifier, see identity-value' : ''})`,
+          );
         }
       }
     }

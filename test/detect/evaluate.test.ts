@@ -35,10 +35,16 @@ describe('detect/evaluate: verdicts', () => {
     assert.deepEqual(j, { verdict: 'pass', findings: [] });
   });
 
-  it('replays the O2 2012 incident: fail, with identity-header, identity-value and unexpected-injection', () => {
+  it('replays the O2 2012 incident: fail, every rule whose condition holds reported', () => {
     const j = judge(pair([['x-up-calling-line-id', MSISDN]]));
     assert.equal(j.verdict, 'fail');
-    assert.deepEqual(rules(j.findings), ['identity-header', 'identity-value', 'unexpected-injection']);
+    assert.deepEqual(rules(j.findings), [
+      'identity-header',
+      'identity-value',
+      'identity-like-value',
+      'unexpected-injection',
+    ]);
+    assert.match(j.findings[2]!.evidence, /it is the known identifier/);
     for (const f of j.findings) {
       assert.equal(f.probe, 'nav');
       assert.equal(f.header, 'x-up-calling-line-id');

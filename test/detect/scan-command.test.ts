@@ -61,7 +61,7 @@ describe('headerguard scan (CLI)', function () {
     assert.equal(out.verdict, 'fail');
     assert.deepEqual(
       out.findings.map((f: { rule: string }) => f.rule),
-      ['identity-header', 'identity-value', 'unexpected-injection'],
+      ['identity-header', 'identity-value', 'identity-like-value', 'unexpected-injection'],
     );
     for (const f of out.findings)
       assert.deepEqual(Object.keys(f), ['rule', 'severity', 'probe', 'header', 'evidence']);
@@ -106,7 +106,7 @@ describe('headerguard scan (CLI)', function () {
   it('exits 2 when any file is bad input: one line per bad file, the others still judged', async () => {
     const r = await scan(`${FIX}/o2-2012.json`, ...bad.map(([file]) => `${FIX}/${file}`));
     assert.equal(r.code, 2);
-    assert.match(r.stdout, /o2-2012\.json: FAIL \(3 findings\)/);
+    assert.match(r.stdout, /o2-2012\.json: FAIL \(4 findings\)/);
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, bad.length, r.stderr);
     for (const [i, [, pattern]] of bad.entries()) assert.match(lines[i]!, pattern);
