@@ -65,11 +65,12 @@ export function parseScanInput(value: unknown, where: string): EvaluationInput {
   const data = r.data;
   let policy: BearerPolicy | undefined;
   if (typeof data.bearer === 'string') {
+    const id = data.bearer;
     const policies = resolvePolicies();
-    policy = policies.get(data.bearer);
+    policy = policies.get(id) ?? [...policies.values()].find((p) => p.id.toLowerCase() === id.toLowerCase());
     if (!policy) {
       throw new DetectInputError(
-        `${where}: bearer: unknown bearer '${data.bearer}' (known: ${[...policies.keys()].join(', ')})`,
+        `${where}: bearer: unknown bearer '${id}' (known: ${[...policies.keys()].join(', ')})`,
       );
     }
   } else {

@@ -38,6 +38,10 @@ describe('detect/scan-input', () => {
     assert.equal(evaluate(input).verdict, 'pass');
   });
 
+  it('finds a bearer id whatever its case', () => {
+    assert.equal(parseScanInput({ bearer: 'GiffGaff', captures: [] }, 'run.json').policy.id, 'giffgaff');
+  });
+
   it('accepts an inline policy that inherits from a built-in', () => {
     const input = parseScanInput(
       { bearer: { id: 'lab', parent: 'o2', allowInjected: ['via'] }, identity: {}, captures: [] },
