@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { evaluate, type ScanCapture } from '../../src/detect/index.ts';
+import { base64Runs, digitRuns } from '../../src/detect/match.ts';
 import type { HeaderPair } from '../../src/model/capture.ts';
 import { O2 } from './helpers.ts';
 
@@ -68,6 +69,30 @@ function capture(headers: HeaderPair[], tls = false, probe = tls ? 'nav-tls' : '
 }
 
 describe('detect: properties (fast-check)', () => {
+  const text = fc.string({
+    unit: fc.constantFrom(...'0123456789 .-()+aZ_/=;,\u00a0'.split('')),
+    maxLength: 60,
+  });
+
+  it('the hand-written digit-run scanner matches its regular expression', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        assert.deepEqual(digitRuns(s, 1), s.match(/\+?\d(?:[ .\-()\u00a0]{0,2}\d)*/g) ?? []);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the hand-written base64-run scanner matches its regular expression', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 12 }), (s, min) => {
+        const re = new RegExp(`(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{${min},}`, 'g');
+        assert.deepEqual(base64Runs(s, min), s.match(re) ?? []);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('finds every listed form of a random valid GB mobile number', () => {
     fc.assert(
       fc.property(gbMobileNsn, (nsn) => {
@@ -141,6 +166,8 @@ describe('detect: properties (fast-check)', () => {
           fc.integer({ min: 1, max: 254 }),
         ),
         (browser, nsn, msin, [a, b, c]) => {
+          // The site's own number in the cookie must not be the subscriber's (that would be a real leak).
+          fc.pre(!browser.some(([, v]) => v.includes(`44${nsn}`)));
           const identity = {
             msisdn: `44${nsn}`,
             imsi: `23410${String(msin).padStart(10, '0')}`,
