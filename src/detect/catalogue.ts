@@ -143,6 +143,13 @@ const cookieMemo = new Map<string, NameMatch | null>();
  * a site's own cookies (sent over HTTPS as well) are its business; cookies a gateway adds are caught by the
  * injection diff and the identifier rules. Memoised.
  */
+/** Could this Cookie header value hold a catalogue identity cookie? A cheap substring pre-check. */
+export function mayHoldIdentityCookie(cookieHeader: string): boolean {
+  const lower = cookieHeader.toLowerCase();
+  for (const name of cookies.keys()) if (lower.includes(name)) return true;
+  return false;
+}
+
 export function matchIdentityCookie(name: string): NameMatch | undefined {
   const cached = cookieMemo.get(name);
   if (cached !== undefined) return cached ?? undefined;

@@ -2,7 +2,7 @@ import type { Canary, HeaderPair, ProbeRole } from '../model/capture.ts';
 import type { Finding, Identity, Judgement, RuleId, Severity, Verdict } from '../model/finding.ts';
 import { RULE_IDS } from '../model/finding.ts';
 import { maskDigitRuns, maskKnown, maskOpaque } from '../shared/mask.ts';
-import { matchIdentityCookie, matchIdentityHeader } from './catalogue.ts';
+import { matchIdentityCookie, matchIdentityHeader, mayHoldIdentityCookie } from './catalogue.ts';
 import { buildControl, type Control, cookiePairsOf, diffAgainstControl, type Injected } from './injection.ts';
 import { findLikeValues } from './like-value.ts';
 import { describeHit, findIdentifiers, type Hit } from './match.ts';
@@ -54,69 +54,33 @@ const DEVICE_SENT_BOTH = 'also sent over HTTPS, so the device itself sent it';
 export function evaluate(input: EvaluationInput): Judgement {
   const { policy, captures, canary } = input;
   const needles = needlesFor(input.identity ?? {}, policy.country);
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
-  // Last line of defence: header names and probe ids are masked like evidence, and every digit run in a
-  // finding is masked, so no finding field can carry a whole identifier.
-  const add = (rule: RuleId, probe: string, rawHeader: string, rawEvidence: string) => {
-    const header = displayName(rawHeader, needles);
-    const evidence = maskDigitRuns(rawEvidence);
-    const safeProbe = displayName(probe, needles);
-    const key = `${rule}\u0000${safeProbe}\u0000${header}\u0000${evidence}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    findings.push({ rule, severity: RULE_SEVERITY[rule], probe: safeProbe, header, evidence });
-  };
-
-  const byProbe = new Map<string, ScanCapture[]>();
-  for (const c of captures) {
-    const list = byProbe.get(c.probe);
-    if (list) list.push(c);
-    else byProbe.set(c.probe, [c]);
-  }
+  const judge = new Judge(needles, captures);
 
   // incomplete: planned probes and named twins that never arrived.
   for (const probe of input.plan ?? []) {
-    if (!byProbe.has(probe)) add('incomplete', probe, '(none)', 'planned probe was never captured');
+    if (!judge.byProbe.has(probe))
+      judge.add('incomplete', probe, '(none)', 'planned probe was never captured');
   }
   for (const c of captures) {
-    if (c.twin !== undefined && !byProbe.has(c.twin) && !input.plan?.includes(c.twin)) {
-      add('incomplete', c.twin, '(none)', `HTTPS twin of probe '${c.probe}' was never captured`);
+    if (c.twin !== undefined && !judge.byProbe.has(c.twin) && !input.plan?.includes(c.twin)) {
+      judge.add('incomplete', c.twin, '(none)', `HTTPS twin of probe '${c.probe}' was never captured`);
     }
   }
-  if (captures.length === 0) add('incomplete', '(none)', '(none)', 'no captures: nothing to judge');
-
-  const tlsCaptures = captures.filter((c) => c.tls);
-  const controlCache = new Map<string, Control | undefined>();
-  const controlFor = (c: ScanCapture): Control | undefined => {
-    if (c.twin !== undefined) {
-      const twins = byProbe.get(c.twin)?.filter((t) => t.tls) ?? [];
-      if (twins.length > 0) return cached(controlCache, `twin:${c.twin}`, () => buildControl(twins));
-    }
-    const host = hostname(c.host);
-    return cached(controlCache, `role:${c.role}:${host}`, () => {
-      const sameRole = tlsCaptures.filter((t) => t.role === c.role);
-      const sameHost = sameRole.filter((t) => hostname(t.host) === host);
-      const use = sameHost.length > 0 ? sameHost : sameRole;
-      return use.length > 0 ? buildControl(use) : undefined;
-    });
-  };
+  if (captures.length === 0) judge.add('incomplete', '(none)', '(none)', 'no captures: nothing to judge');
 
   const isCanary = canaryTest(canary);
   const allow = new Set(policy.allowInjected);
   const enrichment = new Set(policy.partnerEnrichment);
 
-  // Browser headers repeat across a run's captures and their twins: scan each distinct value once per call.
-  const valueMemo = new Map<string, Hit[]>();
   let partnerPlain = 0;
   for (const c of captures) {
-    const control = c.tls ? undefined : controlFor(c);
+    const control = c.tls ? undefined : judge.controlFor(c);
     const injected = control ? diffAgainstControl(c.headers, control) : [];
     const thirdParty = c.role === 'third-party';
 
     if (thirdParty) {
-      identityHeaders(c, isCanary, control, add);
-      identityValues(c, needles, control, add, valueMemo);
+      identityHeaders(c, isCanary, control, judge);
+      identityValues(c, needles, control, judge);
       for (const inj of injected) {
         if (isCanary(inj.name, c.headers[inj.index]![1])) continue;
         for (const like of findLikeValues(inj.part, policy.country, policy.mccmnc)) {
@@ -126,7 +90,7 @@ export function evaluate(input: EvaluationInput): Judgement {
             inj.kind === 'added'
               ? 'in a header the network added'
               : 'in the part of the header the network changed';
-          add(
+          judge.add(
             'identity-like-value',
             c.probe,
             inj.name,
@@ -143,7 +107,7 @@ export function evaluate(input: EvaluationInput): Judgement {
       // On the partner host identity is expected (policy) or tolerated: only non-identity injections count.
       if (!thirdParty && (enrichment.has(inj.lower) || matchIdentityHeader(inj.name))) continue;
       const preview = inj.kind === 'cookie' ? '' : `; value ${safePreview(inj.part, needles)}`;
-      add(
+      judge.add(
         'unexpected-injection',
         c.probe,
         inj.name,
@@ -156,7 +120,7 @@ export function evaluate(input: EvaluationInput): Judgement {
       for (const want of policy.partnerEnrichment) {
         const got = c.headers.find(([n, v]) => n.toLowerCase() === want && v.trim() !== '');
         if (!got) {
-          add(
+          judge.add(
             'partner-enrichment-missing',
             c.probe,
             want,
@@ -167,7 +131,7 @@ export function evaluate(input: EvaluationInput): Judgement {
       if (canary) {
         for (const [name, value] of c.headers) {
           if (isCanary(name, value)) {
-            add(
+            judge.add(
               'spoofable',
               c.probe,
               name,
@@ -179,7 +143,7 @@ export function evaluate(input: EvaluationInput): Judgement {
     }
   }
   if (policy.partnerEnrichment.length > 0 && partnerPlain === 0) {
-    add(
+    judge.add(
       'incomplete',
       '(partner)',
       '(none)',
@@ -187,10 +151,9 @@ export function evaluate(input: EvaluationInput): Judgement {
     );
   }
 
-  const order = new Map(RULE_IDS.map((r, i) => [r, i]));
-  const sorted = findings
+  const sorted = judge.findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => order.get(a.f.rule)! - order.get(b.f.rule)! || a.i - b.i)
+    .sort((a, b) => RULE_ORDER.get(a.f.rule)! - RULE_ORDER.get(b.f.rule)! || a.i - b.i)
     .map((x) => x.f);
   return { verdict: verdictOf(sorted), findings: sorted };
 }
@@ -200,6 +163,71 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
   if (findings.some((f) => f.rule !== 'incomplete')) return 'fail';
   if (findings.length > 0) return 'broken';
   return 'pass';
+}
+
+const RULE_ORDER = new Map(RULE_IDS.map((r, i) => [r, i]));
+
+/**
+ * The state of one evaluate() call. A class rather than closures: under tsx every named closure created per
+ * call costs a defineProperty (keepNames), which showed up in profiles.
+ */
+class Judge {
+  readonly findings: Finding[] = [];
+  readonly seen = new Set<string>();
+  readonly byProbe = new Map<string, ScanCapture[]>();
+  readonly tlsCaptures: ScanCapture[] = [];
+  readonly controls = new Map<string, Control | undefined>();
+  /** Browser headers repeat across a run's captures and their twins: scan each distinct value once per call. */
+  readonly valueMemo = new Map<string, Hit[]>();
+
+  constructor(
+    readonly needles: Needles,
+    captures: readonly ScanCapture[],
+  ) {
+    for (const c of captures) {
+      const list = this.byProbe.get(c.probe);
+      if (list) list.push(c);
+      else this.byProbe.set(c.probe, [c]);
+      if (c.tls) this.tlsCaptures.push(c);
+    }
+  }
+
+  /**
+   * Record a finding. Last line of defence: header names and probe ids are masked like evidence, and every
+   * digit run in a finding is masked, so no finding field can carry a whole identifier.
+   */
+  add(rule: RuleId, probe: string, rawHeader: string, rawEvidence: string): void {
+    const header = displayName(rawHeader, this.needles);
+    const evidence = maskDigitRuns(rawEvidence);
+    const safeProbe = displayName(probe, this.needles);
+    const key = `${rule}\u0000${safeProbe}\u0000${header}\u0000${evidence}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.findings.push({ rule, severity: RULE_SEVERITY[rule], probe: safeProbe, header, evidence });
+  }
+
+  /** The HTTPS control of a plain-HTTP capture: its twin, else same-role HTTPS captures (same host first). */
+  controlFor(c: ScanCapture): Control | undefined {
+    if (c.twin !== undefined) {
+      const key = `twin:${c.twin}`;
+      if (this.controls.has(key)) return this.controls.get(key);
+      const twins = this.byProbe.get(c.twin)?.filter((t) => t.tls) ?? [];
+      if (twins.length > 0) {
+        const control = buildControl(twins);
+        this.controls.set(key, control);
+        return control;
+      }
+    }
+    const host = hostname(c.host);
+    const key = `role:${c.role}:${host}`;
+    if (this.controls.has(key)) return this.controls.get(key);
+    const sameRole = this.tlsCaptures.filter((t) => t.role === c.role);
+    const sameHost = sameRole.filter((t) => hostname(t.host) === host);
+    const use = sameHost.length > 0 ? sameHost : sameRole;
+    const control = use.length > 0 ? buildControl(use) : undefined;
+    this.controls.set(key, control);
+    return control;
+  }
 }
 
 const NEVER = () => false;
@@ -212,30 +240,28 @@ function canaryTest(canary: Canary | undefined): (name: string, value: string) =
   return (n, v) => n.length === header.length && n.toLowerCase() === header && v.trim() === value;
 }
 
-type Add = (rule: RuleId, probe: string, header: string, evidence: string) => void;
-
 function identityHeaders(
   c: ScanCapture,
   isCanary: (n: string, v: string) => boolean,
   control: Control | undefined,
-  add: Add,
+  judge: Judge,
 ): void {
   for (const [name, value] of c.headers) {
     if (isCanary(name, value)) continue;
     const m = matchIdentityHeader(name);
     if (m)
-      add(
+      judge.add(
         'identity-header',
         c.probe,
         name,
         `identity header at the third-party host (${m.why})${sentBy(c, control, name, value)}`,
       );
-    if (name.length === 6 && name.toLowerCase() === 'cookie') {
+    if (name.length === 6 && name.toLowerCase() === 'cookie' && mayHoldIdentityCookie(value)) {
       for (const pair of cookiePairsOf(value)) {
         const cookieName = pair.split('=')[0]!;
         const cm = matchIdentityCookie(cookieName);
         if (cm) {
-          add(
+          judge.add(
             'identity-header',
             c.probe,
             name,
@@ -247,13 +273,8 @@ function identityHeaders(
   }
 }
 
-function identityValues(
-  c: ScanCapture,
-  needles: Needles,
-  control: Control | undefined,
-  add: Add,
-  memo: Map<string, Hit[]>,
-): void {
+function identityValues(c: ScanCapture, needles: Needles, control: Control | undefined, judge: Judge): void {
+  const memo = judge.valueMemo;
   if (needles.empty) return;
   for (const [name, value] of c.headers) {
     const inName = findInName(name, needles);
@@ -270,13 +291,13 @@ function identityValues(
     ] as const) {
       for (const [kind, ev] of summarise(hits)) {
         void kind;
-        add('identity-value', c.probe, name, `${ev} ${where}${device}`);
+        judge.add('identity-value', c.probe, name, `${ev} ${where}${device}`);
       }
     }
   }
   const inUrl = findIdentifiers(c.url, needles);
   for (const [, ev] of summarise(inUrl)) {
-    add('identity-value', c.probe, '(url)', `${ev} in the URL${c.tls ? `; ${DEVICE_SENT_TLS}` : ''}`);
+    judge.add('identity-value', c.probe, '(url)', `${ev} in the URL${c.tls ? `; ${DEVICE_SENT_TLS}` : ''}`);
   }
 }
 
@@ -343,13 +364,6 @@ function hostname(host: string): string {
   if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
   const i = h.lastIndexOf(':');
   return i === -1 ? h : h.slice(0, i);
-}
-
-function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
-  if (cache.has(key)) return cache.get(key) as T;
-  const v = make();
-  cache.set(key, v);
-  return v;
 }
 
 export type { Injected };

@@ -196,11 +196,22 @@ function hexText(run: string, n: Needles, chain: string[], depth: number, hits: 
   for (const hex of run.match(HEX_TEXT_RUN) ?? []) {
     if (!HEX_LETTER.test(hex)) continue;
     for (let a = 0; a < 2; a++) {
+      if (!looksLikeHexOfText(hex, a)) continue;
       const even = hex.length - a - ((hex.length - a) % 2);
       const decoded = printableText(Buffer.from(hex.slice(a, a + even), 'hex'));
       if (decoded !== undefined) scan(decoded, n, [...chain, 'hex of the ASCII text'], depth + 1, hits);
     }
   }
+}
+
+/** Hex of printable ASCII has a high nibble of 2–7 in every byte: check the first few before decoding. */
+function looksLikeHexOfText(hex: string, a: number): boolean {
+  const end = Math.min(hex.length - 1, a + 16);
+  for (let i = a; i < end; i += 2) {
+    const c = hex.charCodeAt(i);
+    if (c < 50 || c > 55) return false;
+  }
+  return true;
 }
 
 function hexDigests(run: string, n: Needles, chain: string[], hits: Hit[]): void {
