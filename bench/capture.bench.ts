@@ -1,0 +1,182 @@
+/**
+ * Committed probe captures per second, against a bare Node http server that only echoes headers: same machine,
+ * same run, loopback only, a few seconds each. Each target runs in its own process; autocannon runs here.
+ *
+ *   node --import tsx bench/capture.bench.ts [--seconds 5] [--rounds 2] [--connections 10]
+ *
+ * "Committed" is counted in the SQLite file itself (rows added during the measured window), not from responses.
+ * Exits 1 when the ratio is below the goal (0.8).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+interface AutocannonResult {
+  duration: number;
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const GOAL = 0.8;
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  const n = i === -1 ? fallback : Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 60) throw new Error(`--${name} must be an integer from 1 to 60`);
+  return n;
+};
+const SECONDS = arg('seconds', 5);
+const ROUNDS = arg('rounds', 2);
+const CONNECTIONS = arg('connections', 10);
+const WARMUP_SECONDS = 1;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** A handset's request as a carrier gateway forwards it (what the endpoint stores per capture). */
+const HEADERS: Record<string, string> = {
+  'User-Agent':
+    'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36',
+  Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+  'Accept-Language': 'en-GB,en;q=0.9',
+  'Accept-Encoding': 'gzip, deflate',
+  'sec-ch-ua': '"Chromium";v="124", "Google Chrome";v="124", "Not-A.Brand";v="99"',
+  'sec-ch-ua-mobile': '?1',
+  'sec-ch-ua-platform': '"Android"',
+  'Sec-Fetch-Site': 'same-origin',
+  'Sec-Fetch-Mode': 'cors',
+  'Sec-Fetch-Dest': 'empty',
+  Referer: 'http://probe.localhost/p/token/nav',
+  Via: '1.1 gateway.example (squid)',
+  'X-Forwarded-For': '10.12.34.56',
+  'x-up-calling-line-id': '447700900123',
+};
+
+interface Target {
+  child: ChildProcess;
+  port: number;
+  token?: string;
+}
+
+function startTarget(mode: 'bare' | 'capture', dbPath?: string): Promise<Target> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, 'capture-target.ts'), mode, ...(dbPath ? [dbPath] : [])],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${mode} target did not start`)), 20_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /READY (\d+)(?: (\S+))?\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(m[1]), ...(m[2] ? { token: m[2] } : {}) });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} target exited with ${code}`)));
+  });
+}
+
+function stopTarget(t: Target): Promise<void> {
+  return new Promise((resolve) => {
+    if (t.child.exitCode !== null) {
+      resolve();
+      return;
+    }
+    t.child.once('exit', () => resolve());
+    t.child.stdin!.end();
+    setTimeout(() => t.child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+function load(url: string, seconds: number): Promise<AutocannonResult> {
+  return autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, headers: HEADERS });
+}
+
+function countCaptures(dbPath: string): number {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function benchBare(): Promise<number> {
+  const t = await startTarget('bare');
+  try {
+    const url = `http://127.0.0.1:${t.port}/p/token/fetch`;
+    await load(url, WARMUP_SECONDS);
+    const r = await load(url, SECONDS);
+    if (r.errors || r.non2xx || r.timeouts)
+      throw new Error(`bare server: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    return r['2xx'] / r.duration;
+  } finally {
+    await stopTarget(t);
+  }
+}
+
+async function benchCapture(
+  dir: string,
+  round: number,
+): Promise<{ rate: number; ackRate: number; p99: number }> {
+  const dbPath = path.join(dir, `capture-${round}.db`);
+  const t = await startTarget('capture', dbPath);
+  try {
+    const url = `http://127.0.0.1:${t.port}/p/${t.token}/fetch`;
+    await load(url, WARMUP_SECONDS);
+    const before = countCaptures(dbPath);
+    const r = await load(url, SECONDS);
+    const committed = countCaptures(dbPath) - before;
+    if (r.errors || r.non2xx || r.timeouts)
+      throw new Error(`capture endpoint: ${r.errors} errors, ${r.non2xx} non-2xx`);
+    if (committed < r['2xx'])
+      throw new Error(`only ${committed} of ${r['2xx']} acknowledged captures were committed`);
+    return { rate: committed / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99 };
+  } finally {
+    await stopTarget(t);
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'hg-bench-'));
+try {
+  console.log(
+    `capture endpoint bench: loopback, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds, ` +
+      `${cpus().length} CPUs, Node ${process.version}`,
+  );
+  const bare: number[] = [];
+  const capture: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const b = await benchBare();
+    bare.push(b);
+    const c = await benchCapture(dir, round);
+    capture.push(c.rate);
+    console.log(
+      `  round ${round}: bare echo ${b.toFixed(0)} req/s; capture ${c.rate.toFixed(0)} committed captures/s ` +
+        `(${c.ackRate.toFixed(0)} acknowledged/s, p99 ${c.p99} ms); ratio ${(c.rate / b).toFixed(2)}`,
+    );
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ratio = mean(capture) / mean(bare);
+  console.log(`bare echo server:  ${mean(bare).toFixed(0)} req/s`);
+  console.log(
+    `capture endpoint:  ${mean(capture).toFixed(0)} committed captures/s (SQLite WAL, synchronous=NORMAL)`,
+  );
+  console.log(`ratio: ${ratio.toFixed(2)} (goal >= ${GOAL}) ${ratio >= GOAL ? 'ok' : 'BELOW GOAL'}`);
+  process.exitCode = ratio >= GOAL ? 0 : 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,96 @@
+/** A small fetch-based client for the capture endpoint's API, used by the suite and the tests. */
+import type { CreatedRun, CreateRunBody, RunCaptures } from '../types.ts';
+
+/** A refusal from the API: its status and its one-line `error` message. Never contains the token. */
+export class CaptureApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'CaptureApiError';
+    this.status = status;
+  }
+}
+
+export interface CaptureClientOptions {
+  /** Per-request time limit in ms. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export class CaptureClient {
+  private readonly base: string;
+  private readonly apiKey: string;
+  private readonly timeoutMs: number;
+
+  constructor(apiBaseUrl: string, apiKey: string, options: CaptureClientOptions = {}) {
+    this.base = apiBaseUrl.replace(/\/+$/, '');
+    this.apiKey = apiKey;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  private async call(method: string, path: string, what: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.apiKey}`,
+      accept: 'application/json',
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+      throw new CaptureApiError(0, `${what}: capture endpoint ${reason} (${this.base})`);
+    }
+    if (!res.ok) {
+      let message = res.statusText;
+      try {
+        const parsed = (await res.json()) as { error?: unknown };
+        if (typeof parsed.error === 'string') message = parsed.error;
+      } catch {
+        // not JSON: keep the status text
+      }
+      throw new CaptureApiError(res.status, `${what}: ${res.status} ${message}`);
+    }
+    return res;
+  }
+
+  /** `POST /api/runs`. */
+  async createRun(body: CreateRunBody): Promise<CreatedRun> {
+    const res = await this.call('POST', '/api/runs', 'create run', body);
+    return (await res.json()) as CreatedRun;
+  }
+
+  /** `GET /api/runs/:token/captures`. */
+  async getCaptures(token: string): Promise<RunCaptures> {
+    const res = await this.call('GET', `/api/runs/${encodeURIComponent(token)}/captures`, 'get captures');
+    return (await res.json()) as RunCaptures;
+  }
+
+  /** `DELETE /api/runs/:token`. A run that is already gone (404) counts as deleted. */
+  async deleteRun(token: string): Promise<void> {
+    try {
+      const res = await this.call('DELETE', `/api/runs/${encodeURIComponent(token)}`, 'delete run');
+      await res.body?.cancel();
+    } catch (err) {
+      if (err instanceof CaptureApiError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  /** `GET /healthz`: true when the endpoint answers and its store works. Never throws. */
+  async health(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.base}/healthz`, {
+        signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)),
+      });
+      const body = (await res.json()) as { status?: unknown };
+      return res.ok && body.status === 'ok';
+    } catch {
+      return false;
+    }
+  }
+}

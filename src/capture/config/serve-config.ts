@@ -1,0 +1,276 @@
+/**
+ * `headerguard serve` settings from flags, environment and a JSON config file, in that order of precedence,
+ * over the defaults. Every value is checked; a bad one is a one-line UserError naming the flag (and where the
+ * value came from), never a stack trace. Secrets (the API key) are never echoed.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describeError, UserError } from '../../shared/errors.ts';
+import { API_KEY, DEFAULTS, isHostName, MAX_RETENTION_MS } from '../server/options.ts';
+import type { CaptureServerOptions } from '../types.ts';
+import { formatDuration, parseDuration } from './duration.ts';
+
+/** Flag values as commander hands them over: strings, or undefined when not given. */
+export interface ServeFlags {
+  httpPort?: string;
+  altPort?: string;
+  httpsPort?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  probeHost?: string;
+  partnerHost?: string;
+  db?: string;
+  apiKey?: string;
+  retention?: string;
+  bind?: string;
+  config?: string;
+  dev?: boolean;
+}
+
+export interface ServeConfig {
+  options: Omit<CaptureServerOptions, 'logger'>;
+  /** Set when `--dev` generated the API key (it is printed then). */
+  generatedApiKey: boolean;
+  tlsCertPath?: string;
+  tlsKeyPath?: string;
+  retentionText: string;
+}
+
+type Raw = string | number | boolean | null | object;
+type Parser<T> = (raw: Raw) => T | undefined;
+
+interface Setting<T> {
+  key: string;
+  flag: string;
+  env: string;
+  parse: Parser<T>;
+  /** What a good value looks like, for the error message. */
+  expect: string;
+  /** Echo a bad value back in the error? Never for secrets. */
+  echo: boolean;
+}
+
+const asPort: Parser<number> = (raw) => {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= 65535 ? n : undefined;
+};
+const asHost: Parser<string> = (raw) =>
+  typeof raw === 'string' && isHostName(raw.trim()) ? raw.trim().toLowerCase() : undefined;
+const asPath: Parser<string> = (raw) => (typeof raw === 'string' && raw.trim() !== '' ? raw : undefined);
+const asKey: Parser<string> = (raw) => (typeof raw === 'string' && API_KEY.test(raw) ? raw : undefined);
+const asRetention: Parser<number> = (raw) => {
+  const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
+  return ms !== undefined && ms <= MAX_RETENTION_MS ? ms : undefined;
+};
+
+const PORT = 'an integer from 0 to 65535; 0 picks a free port';
+const HOST = 'a host name or an IP address';
+
+const S = {
+  httpPort: {
+    key: 'httpPort',
+    flag: '--http-port',
+    env: 'HEADERGUARD_HTTP_PORT',
+    parse: asPort,
+    expect: PORT,
+    echo: true,
+  },
+  altPort: {
+    key: 'altPort',
+    flag: '--alt-port',
+    env: 'HEADERGUARD_ALT_PORT',
+    parse: asPort,
+    expect: PORT,
+    echo: true,
+  },
+  httpsPort: {
+    key: 'httpsPort',
+    flag: '--https-port',
+    env: 'HEADERGUARD_HTTPS_PORT',
+    parse: asPort,
+    expect: PORT,
+    echo: true,
+  },
+  tlsCert: {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    env: 'HEADERGUARD_TLS_CERT',
+    parse: asPath,
+    expect: 'a file path',
+    echo: false,
+  },
+  tlsKey: {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    env: 'HEADERGUARD_TLS_KEY',
+    parse: asPath,
+    expect: 'a file path',
+    echo: false,
+  },
+  probeHost: {
+    key: 'probeHost',
+    flag: '--probe-host',
+    env: 'HEADERGUARD_PROBE_HOST',
+    parse: asHost,
+    expect: HOST,
+    echo: true,
+  },
+  partnerHost: {
+    key: 'partnerHost',
+    flag: '--partner-host',
+    env: 'HEADERGUARD_PARTNER_HOST',
+    parse: asHost,
+    expect: HOST,
+    echo: true,
+  },
+  db: {
+    key: 'db',
+    flag: '--db',
+    env: 'HEADERGUARD_DB',
+    parse: asPath,
+    expect: 'a file path or :memory:',
+    echo: false,
+  },
+  apiKey: {
+    key: 'apiKey',
+    flag: '--api-key',
+    env: 'HEADERGUARD_API_KEY',
+    parse: asKey,
+    expect: '1 to 4096 printable characters without spaces',
+    echo: false,
+  },
+  retention: {
+    key: 'retention',
+    flag: '--retention',
+    env: 'HEADERGUARD_RETENTION',
+    parse: asRetention,
+    expect: `a duration like 24h, 90m or 30s, at most ${formatDuration(MAX_RETENTION_MS)}`,
+    echo: true,
+  },
+  bind: {
+    key: 'bind',
+    flag: '--bind',
+    env: 'HEADERGUARD_BIND',
+    parse: asHost,
+    expect: 'a local IP address',
+    echo: true,
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+/** The keys a config file may hold: the flags' names in camelCase. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(S);
+
+function shown(raw: Raw): string {
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+function readConfigFile(path: string, read: (p: string) => string): Record<string, Raw> {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`--config: cannot read ${path}${code ? ` (${code})` : ''}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`--config: ${path} is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UserError(`--config: ${path} must hold a JSON object`);
+  }
+  const unknown = Object.keys(parsed).filter((k) => !CONFIG_KEYS.includes(k));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `--config: ${path} has unknown key ${JSON.stringify(unknown[0])} (known: ${CONFIG_KEYS.join(', ')})`,
+    );
+  }
+  return parsed as Record<string, Raw>;
+}
+
+export interface ResolveInputs {
+  flags: ServeFlags;
+  env?: NodeJS.ProcessEnv;
+  readFile?: (path: string) => string;
+}
+
+/** Resolve every setting: flag > env > config file > default. */
+export function resolveServeConfig({ flags, env = process.env, readFile }: ResolveInputs): ServeConfig {
+  const read = readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const configPath = flags.config ?? (env.HEADERGUARD_CONFIG || undefined);
+  const file = configPath !== undefined ? readConfigFile(configPath, read) : {};
+
+  function pick<T>(setting: Setting<T>): T | undefined {
+    const fromFlag = (flags as Record<string, unknown>)[setting.key];
+    const sources: [Raw | undefined, string][] = [
+      [fromFlag === undefined ? undefined : (fromFlag as Raw), ''],
+      [
+        env[setting.env] === undefined || env[setting.env] === '' ? undefined : env[setting.env],
+        ` (from ${setting.env})`,
+      ],
+      [file[setting.key], ` (from ${configPath}, key ${setting.key})`],
+    ];
+    for (const [raw, from] of sources) {
+      if (raw === undefined) continue;
+      const value = setting.parse(raw);
+      if (value === undefined) {
+        const got = setting.echo ? `, got ${shown(raw)}` : '';
+        throw new UserError(`${setting.flag} must be ${setting.expect}${got}${from}`);
+      }
+      return value;
+    }
+    return undefined;
+  }
+
+  const retentionMs = pick(S.retention) ?? DEFAULTS.retentionMs;
+  let apiKey = pick(S.apiKey);
+  let generatedApiKey = false;
+  if (apiKey === undefined) {
+    if (!flags.dev) {
+      throw new UserError(
+        'no API key: pass --api-key KEY or set HEADERGUARD_API_KEY (or use --dev to generate one)',
+      );
+    }
+    apiKey = randomBytes(24).toString('base64url');
+    generatedApiKey = true;
+  }
+
+  const tlsCertPath = pick(S.tlsCert);
+  const tlsKeyPath = pick(S.tlsKey);
+  if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
+    throw new UserError('--tls-cert and --tls-key go together: give both or neither');
+  }
+  const readPem = (flag: string, path: string): string => {
+    try {
+      return read(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UserError(`${flag}: cannot read ${path}${code ? ` (${code})` : ` (${describeError(err)})`}`);
+    }
+  };
+
+  const options: Omit<CaptureServerOptions, 'logger'> = {
+    httpPort: pick(S.httpPort) ?? 80,
+    altPort: pick(S.altPort) ?? 8080,
+    httpsPort: pick(S.httpsPort) ?? 443,
+    bindAddress: pick(S.bind) ?? DEFAULTS.bindAddress,
+    probeHost: pick(S.probeHost) ?? DEFAULTS.probeHost,
+    partnerHost: pick(S.partnerHost) ?? DEFAULTS.partnerHost,
+    dbPath: pick(S.db) ?? 'headerguard.db',
+    apiKey,
+    retentionMs,
+  };
+  if (tlsCertPath !== undefined && tlsKeyPath !== undefined) {
+    options.tlsCert = readPem('--tls-cert', tlsCertPath);
+    options.tlsKey = readPem('--tls-key', tlsKeyPath);
+  }
+  const config: ServeConfig = { options, generatedApiKey, retentionText: formatDuration(retentionMs) };
+  if (tlsCertPath !== undefined) config.tlsCertPath = tlsCertPath;
+  if (tlsKeyPath !== undefined) config.tlsKeyPath = tlsKeyPath;
+  return config;
+}

@@ -1,0 +1,134 @@
+/**
+ * `/api/*`: create a run, read its captures, delete it. Every route needs `Authorization: Bearer <key>`;
+ * bodies are validated with zod and capped in size. Errors are JSON `{error}` with a one-line message.
+ */
+import { z } from 'zod';
+import type { CaptureRecord, PlannedProbe } from '../../model/capture.ts';
+import { maskDigitRuns, maskOpaque } from '../../shared/mask.ts';
+import { buildPlan, newCanary } from '../plan/probe-plan.ts';
+import { isRunToken, newRunToken } from '../plan/run-token.ts';
+import type { CreatedRun, RunCaptures } from '../types.ts';
+import type { EndpointContext } from './context.ts';
+import { type AnyRequest, type AnyResponse, HttpError, readJsonBody, send, sendJson } from './http-io.ts';
+
+const printable = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+export const CreateRunSchema = z.strictObject({
+  handset: printable(200),
+  bearer: printable(100),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** zod issues as one line: `handset: must not be empty; bearer: …`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+}
+
+/**
+ * Whether a run is complete, judged here and nowhere else: every planned probe has a capture that is not a
+ * CORS preflight and arrived on the probe's planned listener.
+ */
+export function missingProbes(plan: readonly PlannedProbe[], captures: readonly CaptureRecord[]): string[] {
+  const seen = new Set<string>();
+  for (const c of captures) {
+    if (c.method !== 'OPTIONS') seen.add(`${c.probe} ${c.listener}`);
+  }
+  return plan.filter((p) => !seen.has(`${p.probe} ${p.listener}`)).map((p) => p.probe);
+}
+
+const RUN_CAPTURES = /^\/api\/runs\/([^/]+)\/captures$/;
+const RUN = /^\/api\/runs\/([^/]+)$/;
+
+function methodNotAllowed(allow: string): HttpError {
+  return new HttpError(405, `method not allowed here (allowed: ${allow})`, { allow });
+}
+
+async function createRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse): Promise<void> {
+  const parsed = CreateRunSchema.safeParse(await readJsonBody(req, ctx.maxBodyBytes));
+  if (!parsed.success)
+    throw new HttpError(400, `invalid body: ${maskDigitRuns(describeIssues(parsed.error))}`);
+  const token = newRunToken();
+  const plan = buildPlan(token, ctx.endpoint);
+  const canary = newCanary();
+  const createdAt = Date.now();
+  const expiresAt = createdAt + ctx.retentionMs;
+  ctx.store.createRun({ token, ...parsed.data, plan, canary, createdAt, expiresAt });
+  ctx.logger.info({ token: maskOpaque(token), probes: plan.length }, 'run created');
+  const body: CreatedRun = {
+    token,
+    plan,
+    expiresAt: new Date(expiresAt).toISOString(),
+    startUrl: plan[0]!.url,
+    canary,
+  };
+  sendJson(req, res, 201, body);
+}
+
+function getCaptures(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {
+  const run = isRunToken(token) ? ctx.store.getRun(token, Date.now()) : undefined;
+  if (!run) throw new HttpError(404, 'no such run (unknown, deleted or expired)');
+  const captures = ctx.store.listCaptures(token);
+  const missing = missingProbes(run.plan, captures);
+  const body: RunCaptures = {
+    run: {
+      token: run.token,
+      handset: run.handset,
+      bearer: run.bearer,
+      ...(run.meta !== undefined ? { meta: run.meta } : {}),
+      createdAt: new Date(run.createdAt).toISOString(),
+      expiresAt: new Date(run.expiresAt).toISOString(),
+      canary: run.canary,
+    },
+    plan: run.plan,
+    complete: missing.length === 0,
+    missing,
+    captures,
+  };
+  sendJson(req, res, 200, body);
+}
+
+function deleteRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {
+  if (!isRunToken(token) || !ctx.store.deleteRun(token)) throw new HttpError(404, 'no such run');
+  ctx.logger.info({ token: maskOpaque(token) }, 'run deleted');
+  send(req, res, 204, { 'cache-control': 'no-store' });
+}
+
+export async function handleApi(
+  ctx: EndpointContext,
+  req: AnyRequest,
+  res: AnyResponse,
+  path: string,
+  method: string,
+): Promise<void> {
+  if (!ctx.auth.allows(req.headers.authorization)) {
+    throw new HttpError(401, 'missing or wrong API key (Authorization: Bearer <key>)', {
+      'www-authenticate': 'Bearer realm="headerguard"',
+    });
+  }
+  if (path === '/api/runs') {
+    if (method !== 'POST') throw methodNotAllowed('POST');
+    await createRun(ctx, req, res);
+    return;
+  }
+  const captures = RUN_CAPTURES.exec(path);
+  if (captures) {
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
+    getCaptures(ctx, req, res, captures[1]!);
+    return;
+  }
+  const run = RUN.exec(path);
+  if (run) {
+    if (method !== 'DELETE') throw methodNotAllowed('DELETE');
+    deleteRun(ctx, req, res, run[1]!);
+    return;
+  }
+  throw new HttpError(404, 'no such API route');
+}

@@ -1,0 +1,234 @@
+/**
+ * `startCaptureServer`: one process, three listeners (main HTTP, alternate HTTP, HTTPS with h1 and h2), one store.
+ */
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Listener } from '../../model/capture.ts';
+import { describeError, UserError } from '../../shared/errors.ts';
+import { createLogger, type Logger } from '../../shared/logger.ts';
+import type { PlanEndpoint } from '../plan/probe-plan.ts';
+import { CaptureStore } from '../store/capture-store.ts';
+import { CaptureWriter } from '../store/capture-writer.ts';
+import { Checkpointer } from '../store/checkpointer.ts';
+import type { CaptureServerOptions, RunningCaptureServer } from '../types.ts';
+import { ApiKeyCheck } from './auth.ts';
+import { ConnectionRegistry } from './connections.ts';
+import type { EndpointContext } from './context.ts';
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES, resolveOptions } from './options.ts';
+import { createHandler } from './router.ts';
+import { tlsMaterial } from './tls-material.ts';
+
+type AnyServer = http.Server | http2.Http2SecureServer;
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/** Malformed or oversized requests: answer once, close, keep serving. The raw bytes are never logged. */
+function onClientError(logger: Logger, listener: Listener) {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    const code = err.code ?? 'unknown';
+    const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+      ?.headersSent;
+    if (code === 'ECONNRESET' || !socket.writable || inResponse) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message =
+      status === 431
+        ? `request header block is larger than ${MAX_HEADER_BYTES} bytes`
+        : status === 408
+          ? 'request took too long to arrive'
+          : 'malformed HTTP request';
+    const body = JSON.stringify({ error: message });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+    logger.info({ listener, code, status }, 'bad request refused');
+  };
+}
+
+function listen(
+  server: AnyServer,
+  port: number,
+  host: string,
+  listener: Listener,
+  logger: Logger,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      // No address in the message: the CLI masks digit runs, which would garble an IP address.
+      const where = port === 0 ? `the ${listener} listener` : `${listener} port ${port}`;
+      const hint =
+        err.code === 'EADDRINUSE'
+          ? 'address already in use'
+          : err.code === 'EACCES'
+            ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+            : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+              ? 'the bind address is not an address of this machine'
+              : describeError(err);
+      reject(new UserError(`cannot listen on ${where}: ${hint}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      server.on('error', (e: NodeJS.ErrnoException) =>
+        logger.error({ listener, code: e.code }, 'listener error'),
+      );
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Where this machine reaches a listener bound to `bind`. */
+function localHost(bind: string): string {
+  if (bind === '0.0.0.0') return '127.0.0.1';
+  if (bind === '::') return '[::1]';
+  return bind.includes(':') ? `[${bind}]` : bind;
+}
+
+export async function startCaptureServer(options: CaptureServerOptions): Promise<RunningCaptureServer> {
+  const opts = resolveOptions(options);
+  const logger = opts.logger ?? createLogger('capture');
+  const tls = await tlsMaterial([opts.probeHost, opts.partnerHost], opts.tlsCert, opts.tlsKey);
+  const store = CaptureStore.open(opts.dbPath);
+  if (store.isWorldReadable) {
+    logger.warn({ db: opts.dbPath }, 'database file is readable by other users; it holds subscriber data');
+  }
+
+  const endpoint: PlanEndpoint = {
+    probeHost: opts.probeHost,
+    partnerHost: opts.partnerHost,
+    ports: { main: opts.httpPort, alt: opts.altPort, https: opts.httpsPort },
+  };
+  const checkpointer =
+    opts.dbPath === ':memory:'
+      ? undefined
+      : new Checkpointer(opts.dbPath, 250, (code) => logger.warn({ code }, 'WAL checkpoint failed'));
+  const writer = new CaptureWriter(store);
+  const ctx: EndpointContext = {
+    store,
+    writer,
+    logger,
+    auth: new ApiKeyCheck(opts.apiKey),
+    connections: new ConnectionRegistry(),
+    endpoint,
+    retentionMs: opts.retentionMs,
+    maxCapturesPerRun: opts.maxCapturesPerRun,
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
+
+  const sockets = new Set<Socket>();
+  const track = (server: AnyServer) => {
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  };
+
+  const plainServer = (listener: Listener): http.Server => {
+    const server = http.createServer(
+      { maxHeaderSize: MAX_HEADER_BYTES },
+      createHandler(ctx, listener, false),
+    );
+    // 0 = no cap on the number of headers: a capped parser would silently drop an injected header past it.
+    server.maxHeadersCount = 0;
+    server.keepAliveTimeout = 30_000;
+    server.headersTimeout = 30_000;
+    server.requestTimeout = 60_000;
+    server.on('clientError', onClientError(logger, listener));
+    track(server);
+    return server;
+  };
+
+  const main = plainServer('main');
+  const alt = plainServer('alt');
+  const secure = http2.createSecureServer(
+    {
+      allowHTTP1: true,
+      cert: tls.cert,
+      key: tls.key,
+      settings: { maxHeaderListSize: MAX_HEADER_BYTES },
+      maxHeaderListPairs: 8192,
+    },
+    createHandler(ctx, 'https', true),
+  );
+  // The HTTP/1.1 fallback reads these from the server like http.Server does.
+  Object.assign(secure, { maxHeaderSize: MAX_HEADER_BYTES, maxHeadersCount: 0, keepAliveTimeout: 30_000 });
+  secure.on('clientError', onClientError(logger, 'https'));
+  secure.on('tlsClientError', (err: NodeJS.ErrnoException) =>
+    logger.debug({ listener: 'https', code: err.code }, 'TLS handshake failed'),
+  );
+  secure.on('sessionError', (err: NodeJS.ErrnoException) =>
+    logger.debug({ listener: 'https', code: err.code }, 'h2 session error'),
+  );
+  track(secure);
+
+  const servers: AnyServer[] = [main, alt, secure];
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (purgeTimer) clearInterval(purgeTimer);
+      // Stop accepting; commit and answer what was already received; then drop the connections.
+      const closed = servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (server.listening) server.close(() => resolve());
+            else resolve();
+          }),
+      );
+      writer.flush();
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(closed);
+      await checkpointer?.stop();
+      store.close();
+    })();
+    return closing;
+  };
+
+  try {
+    endpoint.ports.main = await listen(main, opts.httpPort, opts.bindAddress, 'main', logger);
+    endpoint.ports.alt = await listen(alt, opts.altPort, opts.bindAddress, 'alt', logger);
+    endpoint.ports.https = await listen(secure, opts.httpsPort, opts.bindAddress, 'https', logger);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const purge = () => {
+    try {
+      const purged = store.purgeExpired(Date.now());
+      if (purged.runs > 0) logger.info(purged, 'expired runs purged');
+    } catch (err) {
+      logger.error({ error: describeError(err) }, 'purge failed');
+    }
+  };
+  purge();
+  purgeTimer = setInterval(purge, opts.purgeIntervalMs);
+  purgeTimer.unref();
+
+  logger.info(
+    {
+      bind: opts.bindAddress,
+      ports: endpoint.ports,
+      selfSigned: tls.selfSigned,
+      schema: store.schemaVersion,
+    },
+    'capture endpoint listening',
+  );
+  return {
+    ports: { ...endpoint.ports },
+    apiBaseUrl: `http://${localHost(opts.bindAddress)}:${endpoint.ports.main}`,
+    apiKey: opts.apiKey,
+    selfSignedCertificate: tls.selfSigned,
+    close,
+  };
+}

@@ -1,0 +1,40 @@
+/** What every route of a running endpoint shares. */
+import type { Listener } from '../../model/capture.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { PlanEndpoint } from '../plan/probe-plan.ts';
+import type { CaptureStore } from '../store/capture-store.ts';
+import type { CaptureWriter } from '../store/capture-writer.ts';
+import type { ApiKeyCheck } from './auth.ts';
+import type { ConnectionRegistry } from './connections.ts';
+
+export interface EndpointContext {
+  store: CaptureStore;
+  /** Group commit of captures: answer a probe only in its callback. */
+  writer: CaptureWriter;
+  logger: Logger;
+  auth: ApiKeyCheck;
+  connections: ConnectionRegistry;
+  endpoint: PlanEndpoint;
+  retentionMs: number;
+  maxCapturesPerRun: number;
+  /** Most bytes an API request body may have. */
+  maxBodyBytes: number;
+}
+
+/** One request as it arrived, read once before routing. */
+export interface Arrival {
+  listener: Listener;
+  tls: boolean;
+  httpVersion: string;
+  method: string;
+  /** The request target exactly as sent. */
+  url: string;
+  /** Its path, without query. */
+  path: string;
+  host: string;
+  remoteAddress: string;
+  remotePort: number;
+  connectionId: string;
+  connectionRequestIndex: number;
+  receivedAt: number;
+}

@@ -1,0 +1,90 @@
+/** Validation and defaults for `CaptureServerOptions`, shared by `startCaptureServer` and `headerguard serve`. */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { UserError } from '../../shared/errors.ts';
+import type { CaptureServerOptions } from '../types.ts';
+
+export const DEFAULTS = {
+  bindAddress: '0.0.0.0',
+  probeHost: 'probe.localhost',
+  partnerHost: 'partner.localhost',
+  retentionMs: 24 * 3600_000,
+  purgeIntervalMs: 60_000,
+  maxCapturesPerRun: 2000,
+} as const;
+
+/** Captures are subscriber data: nothing is kept longer than this. */
+export const MAX_RETENTION_MS = 7 * 24 * 3600_000;
+
+/** Request header block limit (request line included) on every listener; larger gets 431. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+/** Largest API request body; larger gets 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+export function isHostName(value: string): boolean {
+  return HOSTNAME.test(value) || isIP(value) !== 0;
+}
+
+/** An API key travels in a header: printable ASCII without spaces. */
+export const API_KEY = /^[\x21-\x7e]{1,4096}$/;
+
+export const portSchema = z.number().int().min(0).max(65535);
+export const hostSchema = z.string().refine(isHostName, 'must be a host name or an IP address');
+export const apiKeySchema = z
+  .string()
+  .regex(API_KEY, 'must be 1 to 4096 printable characters without spaces');
+export const retentionSchema = z.number().int().min(1).max(MAX_RETENTION_MS);
+
+const optionsSchema = z.object({
+  httpPort: portSchema,
+  altPort: portSchema,
+  httpsPort: portSchema,
+  bindAddress: hostSchema.optional(),
+  probeHost: hostSchema,
+  partnerHost: hostSchema,
+  dbPath: z.string().min(1, 'must not be empty'),
+  apiKey: apiKeySchema,
+  retentionMs: retentionSchema,
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  purgeIntervalMs: z.number().int().min(10).max(MAX_RETENTION_MS).optional(),
+  maxCapturesPerRun: z.number().int().min(1).optional(),
+});
+
+export interface ResolvedOptions extends CaptureServerOptions {
+  bindAddress: string;
+  purgeIntervalMs: number;
+  maxCapturesPerRun: number;
+}
+
+/** Check options and fill defaults; UserError naming the first bad option otherwise. */
+export function resolveOptions(options: CaptureServerOptions): ResolvedOptions {
+  const { logger, ...plain } = options;
+  const parsed = optionsSchema.safeParse(plain);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`capture endpoint option ${issue.path.join('.')} ${issue.message}`);
+  }
+  const o = parsed.data;
+  const probeHost = o.probeHost.toLowerCase();
+  const partnerHost = o.partnerHost.toLowerCase();
+  if (probeHost === partnerHost) throw new UserError('the probe host and the partner host must differ');
+  const fixed = [o.httpPort, o.altPort, o.httpsPort].filter((p) => p !== 0);
+  if (new Set(fixed).size !== fixed.length)
+    throw new UserError('the HTTP, alternate and HTTPS ports must differ');
+  return {
+    ...o,
+    probeHost,
+    partnerHost,
+    bindAddress: o.bindAddress ?? DEFAULTS.bindAddress,
+    // Expired runs are invisible at once; the purge removes their data within half the retention, at most 60 s.
+    purgeIntervalMs:
+      o.purgeIntervalMs ?? Math.min(DEFAULTS.purgeIntervalMs, Math.max(1000, Math.floor(o.retentionMs / 2))),
+    maxCapturesPerRun: o.maxCapturesPerRun ?? DEFAULTS.maxCapturesPerRun,
+    ...(logger ? { logger } : {}),
+  };
+}

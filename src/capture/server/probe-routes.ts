@@ -1,0 +1,218 @@
+/**
+ * `/p/<token>/<probe>`: record the request, and answer only once its capture is committed: small, uncacheable,
+ * CORS-open. Unknown tokens and probe ids get 404 and nothing is stored.
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { constants as h2constants } from 'node:http2';
+import { describeError } from '../../shared/errors.ts';
+import { maskOpaque } from '../../shared/mask.ts';
+import { framePage } from '../pages/frame-pages.ts';
+import { navPage } from '../pages/nav-page.ts';
+import { CLOSES_CONNECTION, PROBE_IDS, type ProbePlacement, probePlacement } from '../plan/probe-plan.ts';
+import { isRunToken } from '../plan/run-token.ts';
+import type { PendingCapture } from '../store/capture-store.ts';
+import type { Arrival, EndpointContext } from './context.ts';
+import {
+  type AnyRequest,
+  type AnyResponse,
+  HttpError,
+  isHttp2,
+  NO_STORE,
+  send,
+  sendError,
+  sendHtml,
+} from './http-io.ts';
+
+const PROBE_PATH = /^\/p\/([^/]+)\/([^/]+)$/;
+
+/** A 1×1 transparent GIF. */
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const CORS: OutgoingHttpHeaders = { 'access-control-allow-origin': '*' };
+const REFUSAL: OutgoingHttpHeaders = { ...NO_STORE, ...CORS };
+
+/** Header names a preflight may ask for: an RFC 9110 token list. */
+const TOKEN_LIST = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
+
+/**
+ * A ready-made answer to a subresource probe, built once: headers as an object (h2) and a flat list (h1), the
+ * body as a latin1 string so HTTP/1 sends head and body in one write.
+ */
+interface Canned {
+  body: string;
+  headers: OutgoingHttpHeaders;
+  flat: string[];
+}
+
+function canned(body: Buffer, contentType: string, close: boolean): Canned {
+  const headers: OutgoingHttpHeaders = { ...NO_STORE, ...CORS, 'content-type': contentType };
+  const flat = Object.entries(headers).flatMap(([k, v]) => [k, String(v)]);
+  flat.push('content-length', String(body.length));
+  if (close) flat.push('connection', 'close');
+  return { body: body.toString('latin1'), headers: { ...headers, 'content-length': body.length }, flat };
+}
+
+const CANNED = new Map<string, Canned>(
+  PROBE_IDS.map((probe) => {
+    const placement = probePlacement(probe)!;
+    const close = CLOSES_CONNECTION.has(probe);
+    const answer =
+      placement.kind === 'image'
+        ? canned(PIXEL, 'image/gif', close)
+        : canned(Buffer.from(`{"probe":"${probe}","stored":true}`), 'application/json', close);
+    return [probe, answer];
+  }),
+);
+
+export function matchProbePath(path: string): { token: string; probe: string } | undefined {
+  const m = PROBE_PATH.exec(path);
+  return m ? { token: m[1]!, probe: m[2]! } : undefined;
+}
+
+function preflightHeaders(req: AnyRequest): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {
+    ...REFUSAL,
+    'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+    'access-control-max-age': '600',
+  };
+  const asked = req.headers['access-control-request-headers'];
+  if (typeof asked === 'string' && TOKEN_LIST.test(asked.trim())) {
+    headers['access-control-allow-headers'] = asked.trim();
+  }
+  if (req.headers['access-control-request-private-network'] === 'true') {
+    headers['access-control-allow-private-network'] = 'true';
+  }
+  return headers;
+}
+
+/** The answer once the capture is committed. */
+function answer(
+  ctx: EndpointContext,
+  arrival: Arrival,
+  req: AnyRequest,
+  res: AnyResponse,
+  token: string,
+  probe: string,
+  placement: ProbePlacement,
+): void {
+  if (arrival.method === 'OPTIONS') {
+    send(req, res, 204, preflightHeaders(req));
+    return;
+  }
+  if (placement.listener !== arrival.listener) {
+    // Stored for diagnosis, never counted: send the browser to the planned listener. This also lets a browser
+    // that upgraded an http:// probe to https:// on its own (HTTPS-Upgrades) fall back to plain HTTP.
+    const planned = ctx.store.getRun(token, Date.now())?.plan.find((p) => p.probe === probe);
+    if (!planned) sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
+    else send(req, res, 307, { ...REFUSAL, location: planned.url });
+    return;
+  }
+  const h2 = isHttp2(req);
+  if (h2 && CLOSES_CONNECTION.has(probe)) {
+    // The next probe must travel on a new connection (h1 gets `Connection: close`). h2: GOAWAY before this
+    // response, naming the last stream seen, so any stream the browser opens after reading this response is
+    // refused and retried on a new connection; the session closes once its open streams are done.
+    const session = req.stream.session;
+    if (session) {
+      session.goaway(h2constants.NGHTTP2_NO_ERROR, ctx.connections.maxStreamId(session));
+      res.once('finish', () => session.close());
+    }
+  }
+  if (placement.kind === 'navigation') {
+    const run = ctx.store.getRun(token, Date.now());
+    const planned = run?.plan.find((p) => p.probe === probe);
+    const headers = !h2 && CLOSES_CONNECTION.has(probe) ? { ...REFUSAL, connection: 'close' } : REFUSAL;
+    if (!run || !planned) {
+      sendError(req, res, new HttpError(404, 'no such run'), headers);
+      return;
+    }
+    const html =
+      placement.role === 'third-party' && !placement.tls
+        ? navPage(token, run.plan)
+        : framePage(token, run.plan, planned, run.canary);
+    sendHtml(req, res, 200, html, headers);
+    return;
+  }
+  const ready = CANNED.get(probe)!;
+  if (h2) (res as unknown as ServerResponse).writeHead(200, ready.headers);
+  else (res as ServerResponse).writeHead(200, ready.flat);
+  if (arrival.method === 'HEAD') res.end();
+  else res.end(ready.body, 'latin1');
+}
+
+export function handleProbe(
+  ctx: EndpointContext,
+  arrival: Arrival,
+  req: AnyRequest,
+  res: AnyResponse,
+  token: string,
+  probe: string,
+): void {
+  const method = arrival.method;
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    sendError(
+      req,
+      res,
+      new HttpError(405, 'probes answer GET, HEAD and OPTIONS', { allow: 'GET, HEAD, OPTIONS' }),
+      REFUSAL,
+    );
+    return;
+  }
+  const placement = probePlacement(probe);
+  if (!placement || !isRunToken(token)) {
+    sendError(req, res, new HttpError(404, 'no such probe'), REFUSAL);
+    return;
+  }
+  const admission = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
+  if (admission === 'unknown-run') {
+    sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
+    return;
+  }
+  if (admission === 'run-full') {
+    ctx.logger.warn(
+      { token: maskOpaque(token), probe },
+      'run holds the most captures allowed; request not stored',
+    );
+    sendError(req, res, new HttpError(429, 'this run holds the most captures allowed'), REFUSAL);
+    return;
+  }
+  const capture: PendingCapture = {
+    runToken: token,
+    probe,
+    listener: arrival.listener,
+    tls: arrival.tls,
+    httpVersion: arrival.httpVersion,
+    method,
+    url: arrival.url,
+    host: arrival.host,
+    remoteAddress: arrival.remoteAddress,
+    remotePort: arrival.remotePort,
+    connectionId: arrival.connectionId,
+    connectionRequestIndex: arrival.connectionRequestIndex,
+    receivedAt: arrival.receivedAt,
+    rawHeaders: req.rawHeaders,
+  };
+  ctx.writer.write(capture, (outcome, error) => {
+    try {
+      if (outcome === 'failed') {
+        ctx.logger.error({ probe, error: describeError(error) }, 'capture not stored');
+        sendError(req, res, new HttpError(503, 'capture could not be stored; try again'), REFUSAL);
+        return;
+      }
+      if (outcome === 'unknown-run') {
+        sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
+        return;
+      }
+      if (ctx.logger.isLevelEnabled('debug')) {
+        ctx.logger.debug(
+          { token: maskOpaque(token), probe, listener: arrival.listener, headers: req.rawHeaders.length / 2 },
+          'capture stored',
+        );
+      }
+      answer(ctx, arrival, req, res, token, probe, placement);
+    } catch (err) {
+      ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
+      res.destroy?.();
+    }
+  });
+}

@@ -1,0 +1,394 @@
+/**
+ * The capture store: runs and their captures in SQLite (better-sqlite3, WAL, prepared statements).
+ *
+ * Writes are synchronous and committed before the caller answers, so an acknowledged capture survives a crash
+ * of the process. `synchronous=NORMAL` in WAL mode keeps commits off fsync: a power cut of the host may lose the
+ * last commits, a crash of the process loses none. One endpoint process owns a database file: it keeps the live
+ * runs (expiry, capture count) in memory so a capture costs one INSERT, not a lookup and an update as well.
+ */
+import { closeSync, openSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Canary, CaptureRecord, HeaderPair, Listener, PlannedProbe } from '../../model/capture.ts';
+import { UserError } from '../../shared/errors.ts';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+
+export interface NewRun {
+  token: string;
+  handset: string;
+  bearer: string;
+  meta?: Record<string, unknown>;
+  plan: PlannedProbe[];
+  canary: Canary;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A capture on its way in: like CaptureRecord, but with Node's flat `rawHeaders` and a numeric time. */
+export interface PendingCapture {
+  runToken: string;
+  probe: string;
+  listener: Listener;
+  tls: boolean;
+  httpVersion: string;
+  method: string;
+  url: string;
+  host: string;
+  remoteAddress: string;
+  remotePort: number;
+  connectionId: string;
+  connectionRequestIndex: number;
+  /** Milliseconds since the epoch. */
+  receivedAt: number;
+  /** `req.rawHeaders`: name, value, name, value, … */
+  rawHeaders: string[];
+}
+
+/** Whether a run takes a capture: it does, or it is unknown/expired/deleted, or it holds the most allowed. */
+export type Admission = 'ok' | 'unknown-run' | 'run-full';
+
+interface RunRow {
+  token: string;
+  handset: string;
+  bearer: string;
+  meta: string | null;
+  plan: string;
+  canary_header: string;
+  canary_value: string;
+  created_at: number;
+  expires_at: number;
+}
+
+interface CaptureRow {
+  run_token: string;
+  probe: string;
+  listener: string;
+  tls: number;
+  http_version: string;
+  method: string;
+  url: string;
+  host: string;
+  remote_address: string;
+  remote_port: number;
+  connection_id: string;
+  connection_request_index: number;
+  received_at: number;
+  raw_headers: string;
+}
+
+interface LiveRun {
+  expiresAt: number;
+  /** Captures stored or admitted and on their way. */
+  count: number;
+}
+
+export interface PurgeResult {
+  runs: number;
+  captures: number;
+}
+
+/** Node's flat `rawHeaders` ([name, value, name, value, …]) as ordered pairs. */
+export function headerPairs(rawHeaders: readonly string[]): HeaderPair[] {
+  const pairs: HeaderPair[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
+  return pairs;
+}
+
+function errorCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+}
+
+/** Create the database file owner-only (it holds subscriber data); SQLite gives its -wal and -shm the same mode. */
+function precreate(path: string): void {
+  try {
+    closeSync(openSync(path, 'a', 0o600));
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT') throw new UserError(`cannot create database ${path}: its folder does not exist`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new UserError(`cannot create database ${path}: permission denied`);
+    if (code === 'EISDIR') throw new UserError(`cannot use database ${path}: it is a folder`);
+    throw new UserError(`cannot create database ${path}: ${code ?? 'unknown error'}`);
+  }
+}
+
+export class CaptureStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private closed = false;
+  private readonly stmts: ReturnType<CaptureStore['prepare']>;
+  private readonly live = new Map<string, LiveRun>();
+  private readonly insertTx: (batch: readonly PendingCapture[]) => boolean[];
+  private readonly purgeTx: (now: number) => PurgeResult;
+  private readonly deleteTx: (token: string) => boolean;
+
+  /** Open (creating if needed) and migrate a store. Throws UserError when the file cannot be used. */
+  static open(path: string): CaptureStore {
+    return new CaptureStore(path);
+  }
+
+  private constructor(path: string) {
+    this.path = path;
+    if (path !== ':memory:') precreate(path);
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (err) {
+      throw new UserError(`cannot open database ${path}: ${errorCode(err) ?? 'unknown error'}`);
+    }
+    this.db = db;
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      // Checkpoints run in a worker (checkpointer.ts); this is the backstop should it stop.
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+      db.pragma('journal_size_limit = 67108864');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      // Deleted runs are overwritten, not left in free pages: subscriber data must really go when it expires.
+      db.pragma('secure_delete = ON');
+      this.migrate();
+    } catch (err) {
+      db.close();
+      if (err instanceof UserError) throw err;
+      const code = errorCode(err);
+      if (code === 'SQLITE_NOTADB') throw new UserError(`cannot use database ${path}: not a SQLite database`);
+      throw new UserError(`cannot use database ${path}: ${code ?? 'unknown error'}`);
+    }
+    this.stmts = this.prepare();
+    const s = this.stmts;
+    this.insertTx = db.transaction((batch: readonly PendingCapture[]): boolean[] =>
+      batch.map((c) => {
+        try {
+          s.insertCapture.run(
+            c.runToken,
+            c.probe,
+            c.listener,
+            c.tls ? 1 : 0,
+            c.httpVersion,
+            c.method,
+            c.url,
+            c.host,
+            c.remoteAddress,
+            c.remotePort,
+            c.connectionId,
+            c.connectionRequestIndex,
+            c.receivedAt,
+            JSON.stringify(c.rawHeaders),
+          );
+          return true;
+        } catch (err) {
+          // The run went away under us (another process deleted it): this row only fails.
+          if (errorCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') return false;
+          throw err;
+        }
+      }),
+    );
+    this.purgeTx = db.transaction((now: number): PurgeResult => {
+      const captures = s.purgeCaptures.run(now).changes;
+      const runs = s.purgeRuns.run(now).changes;
+      return { runs, captures };
+    });
+    this.deleteTx = db.transaction((token: string): boolean => {
+      s.deleteCaptures.run(token);
+      return s.deleteRun.run(token).changes > 0;
+    });
+  }
+
+  private migrate(): void {
+    const db = this.db;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new UserError(
+        `cannot use database ${this.path}: its schema version ${version} is newer than this headerguard's (${SCHEMA_VERSION})`,
+      );
+    }
+    if (appId !== APPLICATION_ID) {
+      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as {
+        n: number;
+      };
+      if (appId !== 0 || tables.n > 0) {
+        throw new UserError(`cannot use database ${this.path}: it is not a headerguard database`);
+      }
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertRun: db.prepare(
+        `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      getRun: db.prepare('SELECT * FROM runs WHERE token = ? AND expires_at > ?'),
+      liveRun: db.prepare(
+        'SELECT expires_at, (SELECT count(*) FROM captures WHERE run_token = @token) AS n FROM runs WHERE token = @token',
+      ),
+      insertCapture: db.prepare(
+        `INSERT INTO captures (run_token, probe, listener, tls, http_version, method, url, host, remote_address,
+           remote_port, connection_id, connection_request_index, received_at, raw_headers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      listCaptures: db.prepare(
+        `SELECT run_token, probe, listener, tls, http_version, method, url, host, remote_address, remote_port,
+           connection_id, connection_request_index, received_at, raw_headers
+         FROM captures WHERE run_token = ? ORDER BY id`,
+      ),
+      purgeCaptures: db.prepare(
+        'DELETE FROM captures WHERE run_token IN (SELECT token FROM runs WHERE expires_at <= ?)',
+      ),
+      purgeRuns: db.prepare('DELETE FROM runs WHERE expires_at <= ?'),
+      deleteCaptures: db.prepare('DELETE FROM captures WHERE run_token = ?'),
+      deleteRun: db.prepare('DELETE FROM runs WHERE token = ?'),
+      ping: db.prepare('SELECT 1 AS ok'),
+    };
+  }
+
+  /** Schema version of the open database. */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Owner-only permissions are expected; true when group or others can read the file. */
+  get isWorldReadable(): boolean {
+    if (this.path === ':memory:') return false;
+    return (statSync(this.path).mode & 0o077) !== 0;
+  }
+
+  createRun(run: NewRun): void {
+    this.stmts.insertRun.run(
+      run.token,
+      run.handset,
+      run.bearer,
+      run.meta === undefined ? null : JSON.stringify(run.meta),
+      JSON.stringify(run.plan),
+      run.canary.header,
+      run.canary.value,
+      run.createdAt,
+      run.expiresAt,
+    );
+    this.live.set(run.token, { expiresAt: run.expiresAt, count: 0 });
+  }
+
+  /** A run that exists and has not expired at `now`. */
+  getRun(token: string, now: number): NewRun | undefined {
+    const row = this.stmts.getRun.get(token, now) as RunRow | undefined;
+    if (!row) return undefined;
+    const run: NewRun = {
+      token: row.token,
+      handset: row.handset,
+      bearer: row.bearer,
+      plan: JSON.parse(row.plan) as PlannedProbe[],
+      canary: { header: row.canary_header, value: row.canary_value },
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+    if (row.meta !== null) run.meta = JSON.parse(row.meta) as Record<string, unknown>;
+    return run;
+  }
+
+  private liveRun(token: string): LiveRun | undefined {
+    let run = this.live.get(token);
+    if (!run) {
+      // Not seen since this process started (a restart): load it once.
+      const row = this.stmts.liveRun.get({ token }) as { expires_at: number; n: number } | undefined;
+      if (!row) return undefined;
+      run = { expiresAt: row.expires_at, count: row.n };
+      this.live.set(token, run);
+    }
+    return run;
+  }
+
+  /**
+   * Reserve room for one capture of a run: `ok` (the caller must then `insert` it, or `release` the slot), or why
+   * not. Unknown tokens are never cached, so they cost a primary-key lookup each.
+   */
+  admit(token: string, now: number, maxPerRun: number): Admission {
+    const run = this.liveRun(token);
+    if (!run || run.expiresAt <= now) return 'unknown-run';
+    if (run.count >= maxPerRun) return 'run-full';
+    run.count += 1;
+    return 'ok';
+  }
+
+  /** Give back a slot that `admit` reserved for a capture that was not stored. */
+  release(token: string): void {
+    const run = this.live.get(token);
+    if (run && run.count > 0) run.count -= 1;
+  }
+
+  /** Commit admitted captures in one transaction; per capture, whether it was stored. Throws when nothing was. */
+  insert(batch: readonly PendingCapture[]): boolean[] {
+    const stored = this.insertTx(batch);
+    stored.forEach((ok, i) => {
+      if (!ok) this.live.delete(batch[i]!.runToken);
+    });
+    return stored;
+  }
+
+  /** Admit and commit one capture record (tests and tools; the endpoint batches through CaptureWriter). */
+  recordCapture(capture: CaptureRecord, now: number, maxPerRun: number): Admission {
+    const admission = this.admit(capture.runToken, now, maxPerRun);
+    if (admission !== 'ok') return admission;
+    const { headers, receivedAt, ...rest } = capture;
+    const stored = this.insert([{ ...rest, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() }]);
+    return stored[0] ? 'ok' : 'unknown-run';
+  }
+
+  listCaptures(token: string): CaptureRecord[] {
+    const rows = this.stmts.listCaptures.all(token) as CaptureRow[];
+    return rows.map((r) => ({
+      runToken: r.run_token,
+      probe: r.probe,
+      listener: r.listener as Listener,
+      tls: r.tls === 1,
+      httpVersion: r.http_version,
+      method: r.method,
+      url: r.url,
+      host: r.host,
+      remoteAddress: r.remote_address,
+      remotePort: r.remote_port,
+      connectionId: r.connection_id,
+      connectionRequestIndex: r.connection_request_index,
+      receivedAt: new Date(r.received_at).toISOString(),
+      headers: headerPairs(JSON.parse(r.raw_headers) as string[]),
+    }));
+  }
+
+  /** Delete a run and its captures; false when there was no such run. */
+  deleteRun(token: string): boolean {
+    this.live.delete(token);
+    return this.deleteTx(token);
+  }
+
+  /** Delete every run expired at `now`, with its captures, and truncate the WAL so no copy of them stays. */
+  purgeExpired(now: number): PurgeResult {
+    for (const [token, run] of this.live) if (run.expiresAt <= now) this.live.delete(token);
+    const result = this.purgeTx(now);
+    if (result.runs > 0 || result.captures > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return result;
+  }
+
+  /** True when the database answers a query. */
+  ping(): boolean {
+    try {
+      return (this.stmts.ping.get() as { ok: number }).ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}

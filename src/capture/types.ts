@@ -1,0 +1,91 @@
+/**
+ * The capture endpoint's public types: how to start it, what a running one offers, and the API payloads.
+ * Plain data only; the shapes of plans and captures live in `src/model/capture.ts`.
+ */
+
+import type { Canary, CaptureRecord, PlannedProbe } from '../model/capture.ts';
+import type { Logger } from '../shared/logger.ts';
+
+export interface CaptureServerOptions {
+  /** Main plain-HTTP port (80 in production); 0 picks a free one. */
+  httpPort: number;
+  /** Alternate plain-HTTP port (8080 in production); 0 picks a free one. */
+  altPort: number;
+  /** HTTPS port, h1 and h2 (443 in production); 0 picks a free one. */
+  httpsPort: number;
+  /** Address every listener binds to. Default `0.0.0.0`; the embedded suite passes `127.0.0.1`. */
+  bindAddress?: string;
+  /** The third-party host that must receive nothing. Default `probe.localhost`. */
+  probeHost: string;
+  /** The whitelisted partner host that must receive enrichment. Default `partner.localhost`. */
+  partnerHost: string;
+  /** SQLite file, or `:memory:`. */
+  dbPath: string;
+  /** Bearer key for `/api/*`. */
+  apiKey: string;
+  /** How long a run and its captures are kept, in ms. Default 24 h. */
+  retentionMs: number;
+  /** PEM certificate chain for the HTTPS listener; a self-signed one is generated when absent. */
+  tlsCert?: string;
+  /** PEM private key matching `tlsCert`. */
+  tlsKey?: string;
+  /** How often expired runs are purged, in ms. Default 60 s. */
+  purgeIntervalMs?: number;
+  /** Most captures one run may hold; later requests get 429 and are not stored. Default 2000. */
+  maxCapturesPerRun?: number;
+  /** Where the endpoint logs (never header values, never full tokens). Default: a pino logger on stderr. */
+  logger?: Logger;
+}
+
+export interface RunningCaptureServer {
+  ports: { main: number; alt: number; https: number };
+  /** Where the API is reachable from this machine, e.g. `http://127.0.0.1:<main>`. */
+  apiBaseUrl: string;
+  apiKey: string;
+  /** True when the HTTPS listener uses a certificate generated at start-up. */
+  selfSignedCertificate: boolean;
+  /** Stops the listeners and the purge timer, then closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** `POST /api/runs` request body. */
+export interface CreateRunBody {
+  handset: string;
+  bearer: string;
+  meta?: Record<string, unknown>;
+}
+
+/** `POST /api/runs` response (201). */
+export interface CreatedRun {
+  token: string;
+  plan: PlannedProbe[];
+  expiresAt: string;
+  /** The URL a handset opens: the main navigation probe. */
+  startUrl: string;
+  canary: Canary;
+}
+
+/** The run as `GET /api/runs/:token/captures` describes it. */
+export interface RunSummary {
+  token: string;
+  handset: string;
+  bearer: string;
+  meta?: unknown;
+  createdAt: string;
+  expiresAt: string;
+  /** The spoof canary the partner pages of this run send. */
+  canary: Canary;
+}
+
+/** `GET /api/runs/:token/captures` response. */
+export interface RunCaptures {
+  run: RunSummary;
+  /** The plan as returned when the run was created. */
+  plan: PlannedProbe[];
+  /** True when every planned probe has a capture on its planned listener (judged by the server). */
+  complete: boolean;
+  /** Ids of planned probes without such a capture, in plan order. */
+  missing: string[];
+  /** Every stored request of the run, in receive order. */
+  captures: CaptureRecord[];
+}

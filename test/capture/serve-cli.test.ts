@@ -1,0 +1,301 @@
+/**
+ * `headerguard serve` as a user runs it: a spawned `node bin/headerguard.js serve …`, driven over real sockets.
+ * The first test is the acceptance contract, step by step.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, RawConnection, tempDir } from './helpers.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = path.join(ROOT, 'bin', 'headerguard.js');
+const KEY = 'acceptance-key-4f1d2c3b';
+
+interface Serve {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The environment of the spawned CLI: ours, less any HEADERGUARD_* setting that would change what is tested. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEADERGUARD_')) env[k] = v;
+  return { ...env, HEADERGUARD_LOG_LEVEL: 'warn', ...extra };
+}
+
+function serve(args: string[], env: Record<string, string> = {}): Serve {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stop(s: Serve): Promise<void> {
+  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+  await s.exited;
+}
+
+/** Run `serve` expecting it to refuse: exit 2 and one line on stderr. */
+async function refusal(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const s = serve(args, env);
+  const timer = setTimeout(() => s.child.kill('SIGKILL'), 20_000);
+  const code = await s.exited;
+  clearTimeout(timer);
+  assert.equal(code, 2, `exit code; stderr: ${s.stderr()}`);
+  const lines = s.stderr().trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line: ${s.stderr()}`);
+  return lines[0]!;
+}
+
+describe('headerguard serve (spawned)', function () {
+  this.timeout(60_000);
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('meets the acceptance contract: healthz, POST /api/runs, raw request, captures with order and case kept', async () => {
+    const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+    const db = path.join(tmp.dir, 'acceptance.db');
+    const s = serve([
+      '--http-port',
+      String(p1),
+      '--alt-port',
+      String(p2),
+      '--https-port',
+      String(p3),
+      '--db',
+      db,
+      '--api-key',
+      KEY,
+    ]);
+    try {
+      // 1. /healthz answers on P1.
+      const health = await until('healthz', async () => {
+        const res = await fetch(`http://127.0.0.1:${p1}/healthz`);
+        return res.status === 200 ? ((await res.json()) as unknown) : undefined;
+      });
+      assert.deepEqual(health, { status: 'ok' });
+
+      // 2. POST /api/runs with the key returns JSON with token and plan entries with url.
+      const created = await fetch(`http://127.0.0.1:${p1}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ handset: 'acceptance', bearer: 'o2' }),
+      });
+      assert.equal(created.status, 201);
+      const run = (await created.json()) as { token: string; plan: { url: string; probe: string }[] };
+      assert.equal(typeof run.token, 'string');
+      assert.ok(run.plan.length > 0);
+      for (const entry of run.plan) assert.equal(typeof entry.url, 'string');
+
+      // 3. A raw request to a plan URL...
+      const url = new URL(run.plan.find((p) => new URL(p.url).port === String(p1))!.url);
+      const conn = await RawConnection.open(p1);
+      const res = await conn.request(
+        `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nX-UP-Calling-Line-ID: 447700900123\r\n` +
+          'accept: */*\r\nX-Dup: 1\r\nx-dup: 2\r\nUser-Agent: Acceptance/1.0\r\n\r\n',
+      );
+      conn.close();
+      assert.equal(res.status, 200);
+
+      // 4. ...comes back from GET /api/runs/:token/captures with order and case kept.
+      const got = await fetch(`http://127.0.0.1:${p1}/api/runs/${run.token}/captures`, {
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      assert.equal(got.status, 200);
+      const { captures } = (await got.json()) as { captures: { headers: [string, string][] }[] };
+      assert.deepEqual(captures[0]!.headers, [
+        ['Host', url.host],
+        ['X-UP-Calling-Line-ID', '447700900123'],
+        ['accept', '*/*'],
+        ['X-Dup', '1'],
+        ['x-dup', '2'],
+        ['User-Agent', 'Acceptance/1.0'],
+      ]);
+
+      // The printed lines name the ports it listens on.
+      assert.match(s.stdout(), new RegExp(`main +http://probe\\.localhost:${p1}/`));
+      assert.match(s.stdout(), new RegExp(`alt +http://probe\\.localhost:${p2}/`));
+      assert.match(s.stdout(), new RegExp(`https +https://probe\\.localhost:${p3}/`));
+      assert.ok(!s.stdout().includes(KEY) && !s.stderr().includes(KEY), 'a given key is never printed');
+
+      // SIGTERM stops it cleanly.
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+      assert.match(s.stdout(), /SIGTERM, stopping/);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it('prints the real ports when given 0, and --dev prints a working generated key', async () => {
+    const s = serve([
+      '--http-port',
+      '0',
+      '--alt-port',
+      '0',
+      '--https-port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+      '--db',
+      ':memory:',
+      '--dev',
+    ]);
+    try {
+      const out = await until('ready lines', async () =>
+        /Ctrl-C stops it/.test(s.stdout()) ? s.stdout() : undefined,
+      );
+      const health = /health +(\S+)/.exec(out)![1]!;
+      const key = /api key +(\S+)/.exec(out)![1]!;
+      assert.doesNotMatch(health, /:0\//);
+      assert.equal((await fetch(health)).status, 200);
+      const api = /api +(\S+)/.exec(out)![1]!;
+      const res = await fetch(`${api}/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '{"handset":"h","bearer":"b"}',
+      });
+      assert.equal(res.status, 201);
+      for (const name of ['main', 'alt', 'https']) {
+        const port = Number(
+          new RegExp(`${name} +\\S+ +\\(listening on 127\\.0\\.0\\.1:(\\d+)`).exec(out)![1],
+        );
+        assert.ok(port > 0, name);
+      }
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it('keeps an acknowledged capture through a kill -9 and a restart', async () => {
+    const db = path.join(tmp.dir, 'crash.db');
+    const args = [
+      '--http-port',
+      '0',
+      '--alt-port',
+      '0',
+      '--https-port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+      '--db',
+      db,
+      '--api-key',
+      KEY,
+    ];
+    const first = serve(args);
+    let token: string;
+    try {
+      const out = await until('ready', async () =>
+        /Ctrl-C stops it/.test(first.stdout()) ? first.stdout() : undefined,
+      );
+      const base = /health +(\S+)\/healthz/.exec(out)![1]!;
+      const res = await fetch(`${base}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: '{"handset":"h","bearer":"b"}',
+      });
+      token = ((await res.json()) as { token: string }).token;
+      const port = Number(new URL(base).port);
+      const conn = await RawConnection.open(port);
+      const ack = await conn.request(
+        `GET /p/${token}/img HTTP/1.1\r\nHost: probe.localhost\r\nX-Leak: 447700900123\r\n\r\n`,
+      );
+      assert.equal(ack.status, 200);
+      first.child.kill('SIGKILL');
+      conn.close();
+    } finally {
+      await stop(first);
+    }
+
+    const second = serve(args);
+    try {
+      const out = await until('ready', async () =>
+        /Ctrl-C stops it/.test(second.stdout()) ? second.stdout() : undefined,
+      );
+      const base = /health +(\S+)\/healthz/.exec(out)![1]!;
+      const got = await fetch(`${base}/api/runs/${token}/captures`, {
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      assert.equal(got.status, 200);
+      const { captures } = (await got.json()) as {
+        captures: { probe: string; headers: [string, string][] }[];
+      };
+      assert.equal(captures.length, 1);
+      assert.equal(captures[0]!.probe, 'img');
+      assert.deepEqual(captures[0]!.headers[1], ['X-Leak', '447700900123']);
+    } finally {
+      await stop(second);
+    }
+  });
+
+  it('refuses bad settings with one line and exit code 2', async () => {
+    const db = path.join(tmp.dir, 'x.db');
+    assert.match(
+      await refusal(['--http-port', 'abc', '--db', db, '--api-key', KEY]),
+      /^headerguard: --http-port must be an integer from 0 to 65535/,
+    );
+    assert.match(await refusal(['--db', db]), /^headerguard: no API key/);
+    assert.match(
+      await refusal(['--db', db], { HEADERGUARD_API_KEY: KEY, HEADERGUARD_RETENTION: 'forever' }),
+      /^headerguard: --retention must be .*\(from HEADERGUARD_RETENTION\)$/,
+    );
+  });
+
+  it('refuses a port that is taken with one line and exit code 2', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const line = await refusal([
+        '--http-port',
+        String(port),
+        '--alt-port',
+        '0',
+        '--https-port',
+        '0',
+        '--bind',
+        '127.0.0.1',
+        '--db',
+        path.join(tmp.dir, 'y.db'),
+        '--api-key',
+        KEY,
+      ]);
+      assert.equal(line, `headerguard: cannot listen on main port ${port}: address already in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
