@@ -1,12 +1,32 @@
-import type { Command } from 'commander';
-import { UserError } from '../shared/errors.ts';
+import { type Command, Option } from 'commander';
+import { runFarm } from '../run/launch.ts';
+import { DEFAULT_FARM, TAGS } from '../run/session.ts';
 
-/** `headerguard run` — not implemented yet. */
+/** `headerguard run`: the suite, on a farm of handsets. */
 export function registerRun(program: Command): Command {
   return program
     .command('run')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('run is not implemented yet');
+    .description(
+      'Browse the probe plan on every handset of a farm through its bearer, judge, and write the report',
+    )
+    .option('--farm <file>', 'farm file (.ts or .json)', DEFAULT_FARM)
+    .option('--bearer <id...>', 'only the handsets on these bearers')
+    .option('--report-dir <dir>', 'where reports go (one folder per run)', 'reports')
+    .option('--sim-fault <name>', 'apply this bearer-simulator fault to every sim: handset')
+    .addOption(new Option('--tag <tag>', 'why this run happens').choices([...TAGS]))
+    .option('--change <id>', 'the change or maintenance ticket this run checks')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all pass, 1 a leak or policy failure, 2 bad usage or config, 3 broken (something could not be checked and no leak was seen).',
+    )
+    .action(async (opts) => {
+      process.exitCode = await runFarm({
+        farmPath: opts.farm,
+        bearers: opts.bearer,
+        simFault: opts.simFault,
+        reportDir: opts.reportDir,
+        tag: opts.tag,
+        change: opts.change,
+      });
     });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Finding } from '../../src/model/finding.ts';
 import { formatSummaryTable } from '../../src/report/console-table.ts';
+import { summariseFindings } from '../../src/report/format-finding.ts';
 import { toJunitXml } from '../../src/report/junit.ts';
 import { buildSummary, exitCodeOf, overallVerdict } from '../../src/report/summary.ts';
 
@@ -115,5 +116,16 @@ describe('report/console-table', () => {
       table,
       /\[identity-header\] critical: x-up-calling-line-id on probe nav: x-up-calling-line-id: 4477\*{6}01/,
     );
+  });
+});
+
+describe('report/format-finding', () => {
+  it('summarises a rule in one line: count, distinct headers and probes', () => {
+    const line = summariseFindings([leak, { ...leak, probe: 'img' }, { ...leak, header: 'x-wap-3gpp-imsi' }]);
+    assert.equal(
+      line,
+      '[identity-header] 3 findings: x-up-calling-line-id, x-wap-3gpp-imsi on probes nav, img',
+    );
+    assert.equal(summariseFindings([leak]), '[identity-header] 1 finding: x-up-calling-line-id on probe nav');
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * Take a screenshot of a run's Allure report (for docs/): `node --import tsx scripts/screenshot-report.ts
+ * <run-dir> <out.png> [hash]`, e.g. hash `#categories` or `#behaviors`. Uses Debian Chromium, nothing downloaded.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const [runDir, out, hash = ''] = process.argv.slice(2);
+if (!runDir || !out) {
+  console.error('usage: screenshot-report.ts <run-dir> <out.png> [#hash]');
+  process.exit(2);
+}
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(pathToFileURL(path.join(runDir, 'allure-report', 'index.html')).href + hash);
+  await page.waitForTimeout(2500);
+  await page.screenshot({ path: out });
+} finally {
+  await browser.close();
+}

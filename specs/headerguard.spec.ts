@@ -1,0 +1,22 @@
+import { HandsetUnderTest, RULE_ORDER, wdioDriver } from '../src/run/spec-support.ts';
+
+// One worker = one handset: create a run, browse the probe plan through the handset's bearer, judge, and
+// report one test per rule. The logic lives in src/run/.
+const hut = await HandsetUnderTest.fromBrowser(browser);
+
+describe(hut.title, () => {
+  before(async () => {
+    try {
+      await browser.setTimeout({ pageLoad: 30_000, script: 10_000 });
+      await hut.run(wdioDriver(browser));
+    } catch (err) {
+      await hut.failBeforeJudging(err);
+    }
+  });
+
+  for (const rule of RULE_ORDER) {
+    it(hut.ruleTitle(rule), async () => {
+      await hut.assertRule(rule);
+    });
+  }
+});

@@ -1,0 +1,127 @@
+import type { CaptureClient, CreatedRun, RunCaptures } from '../capture/index.ts';
+import { evaluate, type ScanCapture } from '../detect/index.ts';
+import type { Handset } from '../farm/index.ts';
+import type { Judgement } from '../model/finding.ts';
+import { describeError } from '../shared/errors.ts';
+import { maskDigitRuns } from '../shared/mask.ts';
+import { toScanCaptures } from './to-scan-captures.ts';
+
+/** What the check needs from a browser: open a URL, read the probe page's progress. */
+export interface ProbeDriver {
+  open(url: string): Promise<void>;
+  pageProgress(): Promise<{ complete: boolean; done: number; total: number }>;
+}
+
+export interface CheckOptions {
+  /** Bounded wait for the probe page to report completion. */
+  pageTimeoutMs: number;
+  /** Bounded wait for the server to have every planned probe, after the page finished (or gave up). */
+  captureTimeoutMs: number;
+  pollIntervalMs: number;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
+  pageTimeoutMs: 30_000,
+  captureTimeoutMs: 10_000,
+  pollIntervalMs: 250,
+  log: () => {},
+};
+
+/** Something outside the network under test failed (endpoint, browser, session): worth one retry. */
+export class InfrastructureError extends Error {}
+
+export interface HandsetCheck {
+  judgement: Judgement;
+  run: CreatedRun;
+  captures: ScanCapture[];
+  captured: number;
+}
+
+/**
+ * One handset's check: create a run, browse its probe plan, wait until the server has every probe (or time
+ * out), judge. Fails closed: whatever was not captured becomes an `incomplete` finding, never a pass.
+ */
+export async function checkHandset(
+  handset: Handset,
+  driver: ProbeDriver,
+  client: CaptureClient,
+  options: CheckOptions = DEFAULT_CHECK_OPTIONS,
+): Promise<HandsetCheck> {
+  const run = await infra('capture endpoint', () =>
+    client.createRun({ handset: handset.id, bearer: handset.bearer, meta: { device: handset.device } }),
+  );
+  options.log(`run created: ${run.plan.length} probes`);
+  try {
+    await infra('browser', () => driver.open(run.startUrl));
+    const page = await waitFor(
+      options.pageTimeoutMs,
+      options.pollIntervalMs,
+      () => driver.pageProgress(),
+      (p) => p.complete,
+    );
+    options.log(
+      page.value?.complete
+        ? `probe page complete (${page.value.done}/${page.value.total})`
+        : `probe page did not complete in ${options.pageTimeoutMs / 1000}s (${page.value?.done ?? 0}/${page.value?.total ?? '?'})`,
+    );
+    const captured = await waitFor(
+      options.captureTimeoutMs,
+      options.pollIntervalMs,
+      () => infra('capture endpoint', () => client.getCaptures(run.token)),
+      (c: RunCaptures) => c.complete,
+    );
+    if (captured.value === undefined)
+      throw captured.lastError ?? new InfrastructureError('capture endpoint: no answer');
+    const records = captured.value;
+    options.log(
+      records.complete
+        ? 'server has every planned probe'
+        : `server is missing ${records.missing.length} probe(s)`,
+    );
+    const captures = toScanCaptures(run.plan, records.captures);
+    const judgement = evaluate({
+      policy: handset.policy,
+      identity: handset.identity,
+      captures,
+      plan: run.plan.map((p) => p.probe),
+      canary: run.canary,
+    });
+    const probesCaptured = new Set(records.captures.map((c) => c.probe)).size;
+    return { judgement, run, captures, captured: probesCaptured };
+  } finally {
+    // Captures are subscriber data: drop them as soon as they are judged (best effort; they expire anyway).
+    await client.deleteRun(run.token).catch(() => {});
+  }
+}
+
+async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new InfrastructureError(`${what}: ${maskDigitRuns(describeError(err))}`);
+  }
+}
+
+/** Poll until `done(value)` or the deadline. Errors of a poll are kept and returned if no value ever came. */
+async function waitFor<T>(
+  timeoutMs: number,
+  intervalMs: number,
+  poll: () => Promise<T>,
+  done: (value: T) => boolean,
+): Promise<{ value: T | undefined; timedOut: boolean; lastError?: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  let value: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      value = await poll();
+      lastError = undefined;
+      if (done(value)) return { value, timedOut: false };
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) return { value, timedOut: true, lastError };
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Handset } from '../farm/index.ts';
+import { writeAllureMetadata } from '../report/allure-files.ts';
+import { generateAllureReport } from '../report/allure-generate.ts';
+import { formatSummaryTable } from '../report/console-table.ts';
+import { toJunitXml } from '../report/junit.ts';
+import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
+import { type HandsetResult, readHandsetResult } from './handset-result.ts';
+import type { Session } from './session.ts';
+
+/** A handset that left no result: its worker or session died before judging. Fail closed. */
+export function missingResult(h: Handset): HandsetSummary {
+  return {
+    id: h.id,
+    bearer: h.bearer,
+    device: h.device,
+    verdict: 'broken',
+    findings: [
+      {
+        rule: 'incomplete',
+        severity: 'critical',
+        probe: '(session)',
+        header: '(none)',
+        evidence: 'no result from this handset: its browser session did not start or crashed before judging',
+      },
+    ],
+  };
+}
+
+function toSummary(h: Handset, r: HandsetResult | undefined): HandsetSummary {
+  if (!r) return missingResult(h);
+  return { id: h.id, bearer: h.bearer, device: h.device, verdict: r.verdict, findings: r.findings };
+}
+
+/**
+ * WDIO's `onComplete`: gather every handset's result (missing → broken), write summary.json, junit.xml and
+ * Allure's metadata, generate the HTML report, print the table. Returns the summary.
+ */
+export async function finishRun(
+  session: Session,
+  log: (line: string) => void = console.log,
+): Promise<RunSummary> {
+  const { plan, farm, handsets } = session;
+  await mkdir(plan.runDir, { recursive: true });
+  const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
+  const summary = buildSummary(
+    {
+      startedAt: plan.startedAt,
+      finishedAt: new Date().toISOString(),
+      farm: farm.name,
+      tag: plan.tag,
+      change: plan.change,
+    },
+    handsets.map((h, i) => toSummary(h, results[i])),
+  );
+  await writeFile(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {
+    runId: plan.runId,
+    farm: farm.name,
+    tag: plan.tag,
+    change: plan.change,
+    handsets: handsets.map((h) => ({
+      id: h.id,
+      bearer: h.bearer,
+      device: h.device,
+      mccmnc: h.policy.mccmnc,
+    })),
+  });
+  const allureError = await generateAllureReport(plan.runDir, plan.reportDir, plan.runId);
+  log('');
+  log(formatSummaryTable(summary));
+  log(
+    `report: ${path.relative(process.cwd(), plan.runDir) || '.'}/ (summary.json, junit.xml, allure-report/index.html)`,
+  );
+  if (allureError) log(`warning: ${allureError}`);
+  return summary;
+}

@@ -1,0 +1,49 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Finding, Verdict } from '../model/finding.ts';
+
+/**
+ * What one handset's worker hands to the launcher: written by the spec, read by `onComplete`. A handset with
+ * no result file never finished (crashed worker, session that never started): the launcher marks it broken.
+ */
+export interface HandsetResult {
+  id: string;
+  bearer: string;
+  device: string;
+  verdict: Verdict;
+  findings: Finding[];
+  /** One masked line: why the handset could not be checked (endpoint unreachable, session crashed…). */
+  error?: string;
+  probes: { planned: number; captured: number };
+  attempts: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+const DIR = '.handsets';
+
+export function handsetResultPath(runDir: string, handsetId: string): string {
+  return path.join(runDir, DIR, `${handsetId}.json`);
+}
+
+/** Write atomically (temp file + rename) so that a crash never leaves half a result behind. */
+export async function writeHandsetResult(runDir: string, result: HandsetResult): Promise<void> {
+  const file = handsetResultPath(runDir, result.id);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+/** The handset's result, or undefined when it wrote none (or an unreadable one: fail closed). */
+export async function readHandsetResult(
+  runDir: string,
+  handsetId: string,
+): Promise<HandsetResult | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(handsetResultPath(runDir, handsetId), 'utf8')) as HandsetResult;
+    return parsed && parsed.id === handsetId && Array.isArray(parsed.findings) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}

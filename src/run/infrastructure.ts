@@ -1,0 +1,68 @@
+import { type RunningCaptureServer, startCaptureServer } from '../capture/index.ts';
+import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
+import type { Session } from './session.ts';
+import { effectiveFault } from './session.ts';
+
+/** The embedded capture endpoint and the bearer simulators a run needs, started in WDIO's `onPrepare`. */
+export interface Infrastructure {
+  endpoint?: RunningCaptureServer;
+  simulators: RunningSimulator[];
+  stop(): Promise<void>;
+}
+
+export const PROBE_HOST = 'probe.localhost';
+export const PARTNER_HOST = 'partner.localhost';
+
+export async function startInfrastructure(session: Session): Promise<Infrastructure> {
+  const { plan, handsets } = session;
+  const infra: Infrastructure = {
+    simulators: [],
+    async stop() {
+      await Promise.allSettled([infra.endpoint?.close(), ...infra.simulators.map((s) => s.close())]);
+    },
+  };
+  try {
+    if (plan.endpoint.kind === 'embedded') {
+      infra.endpoint = await startCaptureServer({
+        httpPort: plan.endpoint.ports.main,
+        altPort: plan.endpoint.ports.alt,
+        httpsPort: plan.endpoint.ports.https,
+        bindAddress: '127.0.0.1',
+        probeHost: PROBE_HOST,
+        partnerHost: PARTNER_HOST,
+        // Captures are subscriber data: the embedded endpoint keeps them in memory only, for this run.
+        dbPath: ':memory:',
+        apiKey: plan.endpoint.apiKey,
+        retentionMs: 60 * 60 * 1000,
+      });
+    }
+    for (const h of handsets) {
+      if (h.proxy.kind !== 'sim') continue;
+      const fault = effectiveFault(h, plan);
+      infra.simulators.push(
+        await startSimulator({
+          bearer: h.proxy.bearer,
+          msisdn: h.identity.msisdn!,
+          ...(h.identity.imsi ? { imsi: h.identity.imsi } : {}),
+          ...(fault ? { fault } : {}),
+          port: plan.simPorts[h.id]!,
+          partnerHost: PARTNER_HOST,
+          ...(plan.endpoint.kind === 'embedded' ? { mainPort: plan.endpoint.ports.main } : {}),
+        }),
+      );
+    }
+    return infra;
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
+}
+
+/** Where workers reach the capture API, and with which key. */
+export function apiOf(session: Session): { url: string; apiKey: string } {
+  const { plan, farm } = session;
+  if (plan.endpoint.kind === 'embedded') {
+    return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
+  }
+  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
+}

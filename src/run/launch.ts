@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { exitCodeOf, type RunSummary } from '../report/summary.ts';
+import { describeError } from '../shared/errors.ts';
+import { EXIT } from '../shared/exit-codes.ts';
+import { maskDigitRuns } from '../shared/mask.ts';
+import { PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
+
+/**
+ * `headerguard run`: validate the farm and options (bad input exits 2 before anything starts), publish the
+ * session plan, run WebdriverIO, and exit by the verdict in summary.json. No summary means broken (3).
+ */
+export async function runFarm(options: RunOptions): Promise<number> {
+  // The embedded endpoint and simulators log at info for `serve`/`sim`; inside a run only warnings matter.
+  process.env.HEADERGUARD_LOG_LEVEL ??= 'warn';
+  const session = await planSession(options);
+  publishSession(session.plan);
+  const { plan, handsets } = session;
+  console.log(
+    `headerguard: run ${plan.runId}: ${handsets.length} handset(s) from ${session.farm.name}` +
+      `${plan.simFault ? `, simulator fault ${plan.simFault}` : ''}`,
+  );
+  try {
+    // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
+    // that other subcommands must not get.
+    const { Launcher } = await import('@wdio/cli');
+    const launcher = new Launcher(path.join(PROJECT_ROOT, 'wdio.conf.ts'), {});
+    await launcher.run();
+  } catch (err) {
+    console.error(`headerguard: the WebdriverIO run failed: ${maskDigitRuns(describeError(err))}`);
+  }
+  let summary: RunSummary;
+  try {
+    summary = JSON.parse(await readFile(path.join(plan.runDir, 'summary.json'), 'utf8')) as RunSummary;
+  } catch {
+    console.error('headerguard: no summary.json was written: the run is broken');
+    return keepExitCode(EXIT.broken);
+  }
+  return keepExitCode(exitCodeOf(summary.verdict));
+}
+
+/**
+ * WebdriverIO's launcher installs async-exit-hook, which ends the process with `process.exit(0)` on
+ * 'beforeExit', whatever the exit code was meant to be. Restore ours on the way out.
+ */
+function keepExitCode(code: number): number {
+  process.exitCode = code;
+  process.once('exit', () => {
+    process.exitCode = code;
+  });
+  return code;
+}

@@ -1,0 +1,259 @@
+/**
+ * The worker side of a WDIO run: which handset this worker drives, its check with one retry for
+ * infrastructure failures, and one mocha test body per rule. Spec files stay short; the logic lives here.
+ */
+import { AssertionError } from 'node:assert';
+import {
+  addArgument,
+  addAttachment,
+  addEpic,
+  addFeature,
+  addHistoryId,
+  addSeverity,
+  addStory,
+  addTag,
+} from '@wdio/allure-reporter';
+import { CaptureClient } from '../capture/index.ts';
+import type { Handset } from '../farm/index.ts';
+import type { Finding, Judgement, RuleId, Severity } from '../model/finding.ts';
+import { formatFinding, summariseFindings } from '../report/format-finding.ts';
+import { renderProbePair } from '../report/masked-capture.ts';
+import { describeError } from '../shared/errors.ts';
+import { maskDigitRuns } from '../shared/mask.ts';
+import { HANDSET_CAPABILITY } from './capabilities.ts';
+import {
+  checkHandset,
+  DEFAULT_CHECK_OPTIONS,
+  type HandsetCheck,
+  InfrastructureError,
+  type ProbeDriver,
+} from './check-handset.ts';
+import { writeHandsetResult } from './handset-result.ts';
+import { apiOf } from './infrastructure.ts';
+import { currentSession, type Session } from './session.ts';
+
+/** The rules in the order the suite reports them: coverage first, so a broken run says so at the top. */
+export const RULE_ORDER: readonly RuleId[] = [
+  'incomplete',
+  'identity-header',
+  'identity-value',
+  'identity-like-value',
+  'unexpected-injection',
+  'partner-enrichment-missing',
+  'spoofable',
+];
+
+const RULE_TITLES: Record<RuleId, string> = {
+  incomplete: 'every planned probe was captured',
+  'identity-header': 'no identity header reaches the probe host',
+  'identity-value': 'no known identifier reaches the probe host, in any form',
+  'identity-like-value': 'no injected header carries an identifier-shaped value',
+  'unexpected-injection': 'no header injected beyond the bearer allowlist',
+  'partner-enrichment-missing': 'the partner host gets the enrichment the policy expects',
+  spoofable: 'a client-sent identity header does not reach the partner host',
+};
+
+const RULE_FEATURE: Record<RuleId, string> = {
+  incomplete: 'probe coverage',
+  'identity-header': 'third-party probes',
+  'identity-value': 'third-party probes',
+  'identity-like-value': 'third-party probes',
+  'unexpected-injection': 'HTTP vs HTTPS diff',
+  'partner-enrichment-missing': 'partner probes',
+  spoofable: 'partner probes',
+};
+
+const SEVERITY_RANK: Severity[] = ['trivial', 'minor', 'normal', 'critical', 'blocker'];
+
+/** A finding is the whole story: a stack trace into our own code would only bury it. */
+function withoutStack<E extends Error>(err: E): E {
+  err.stack = `${err.name}: ${err.message}`;
+  return err;
+}
+
+/** A WDIO browser as a ProbeDriver. */
+export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
+  return {
+    async open(url) {
+      await b.url(url);
+    },
+    async pageProgress() {
+      return b.execute(() => {
+        const d = document.body?.dataset ?? {};
+        return {
+          complete: d.complete === 'true',
+          done: Number(d.probesDone ?? 0),
+          total: Number(d.probesTotal ?? 0),
+        };
+      });
+    },
+  };
+}
+
+export class HandsetUnderTest {
+  readonly handset: Handset;
+  readonly session: Session;
+  private check?: HandsetCheck;
+  private error?: string;
+  private judgement?: Judgement;
+  private attachmentsDone = false;
+
+  private constructor(session: Session, handset: Handset) {
+    this.session = session;
+    this.handset = handset;
+  }
+
+  /** The handset this worker's browser session was started for. */
+  static async fromBrowser(b: WebdriverIO.Browser): Promise<HandsetUnderTest> {
+    const session = await currentSession();
+    const id = (b.requestedCapabilities as Record<string, unknown>)[HANDSET_CAPABILITY];
+    const handset = session.handsets.find((h) => h.id === id);
+    if (!handset) throw new Error(`this worker's capabilities name no handset of the farm (${String(id)})`);
+    return new HandsetUnderTest(session, handset);
+  }
+
+  /** Suite title: handset and bearer, so that Allure history stays apart per handset. */
+  get title(): string {
+    return `${this.handset.id} on ${this.handset.bearer} (${this.handset.device})`;
+  }
+
+  log(line: string): void {
+    console.log(`[${this.handset.id}] ${maskDigitRuns(line)}`);
+  }
+
+  /** Run the check (one retry for infrastructure failures only, never for a leak) and write the result. */
+  async run(driver: ProbeDriver): Promise<void> {
+    const startedAt = new Date().toISOString();
+    const api = apiOf(this.session);
+    const client = new CaptureClient(api.url, api.apiKey);
+    let attempts = 0;
+    while (attempts < 2 && !this.check) {
+      attempts++;
+      try {
+        this.check = await checkHandset(this.handset, driver, client, {
+          ...DEFAULT_CHECK_OPTIONS,
+          log: (line) => this.log(line),
+        });
+        this.error = undefined;
+      } catch (err) {
+        this.error = maskDigitRuns(describeError(err));
+        this.log(`could not check (attempt ${attempts}): ${this.error}`);
+        if (!(err instanceof InfrastructureError)) break;
+      }
+    }
+    this.judgement = this.check?.judgement ?? {
+      verdict: 'broken',
+      findings: [
+        {
+          rule: 'incomplete',
+          severity: 'critical',
+          probe: '(session)',
+          header: '(none)',
+          evidence: this.error ?? 'not checked',
+        },
+      ],
+    };
+    this.log(
+      `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
+    );
+    await writeHandsetResult(this.session.plan.runDir, {
+      id: this.handset.id,
+      bearer: this.handset.bearer,
+      device: this.handset.device,
+      verdict: this.judgement.verdict,
+      findings: this.judgement.findings,
+      ...(this.error ? { error: this.error } : {}),
+      probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
+      attempts,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    });
+  }
+
+  /** Mark a run that threw before judging (the `before` hook's own failure) as broken, still writing a result. */
+  async failBeforeJudging(err: unknown): Promise<void> {
+    this.error = maskDigitRuns(describeError(err));
+    this.judgement = {
+      verdict: 'broken',
+      findings: [
+        {
+          rule: 'incomplete',
+          severity: 'critical',
+          probe: '(session)',
+          header: '(none)',
+          evidence: this.error,
+        },
+      ],
+    };
+    await writeHandsetResult(this.session.plan.runDir, {
+      id: this.handset.id,
+      bearer: this.handset.bearer,
+      device: this.handset.device,
+      verdict: 'broken',
+      findings: this.judgement.findings,
+      error: this.error,
+      probes: { planned: 0, captured: 0 },
+      attempts: 1,
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+    });
+  }
+
+  ruleTitle(rule: RuleId): string {
+    return `${rule}: ${RULE_TITLES[rule]}`;
+  }
+
+  /** The body of one rule's test: Allure labels, then an assertion whose message is the masked finding. */
+  async assertRule(rule: RuleId): Promise<void> {
+    const findings = this.judgement?.findings.filter((f) => f.rule === rule) ?? [];
+    await this.label(rule, findings);
+    if (!this.attachmentsDone) await this.attachCaptures();
+    if (!this.judgement || (this.judgement.verdict === 'broken' && !this.check)) {
+      throw withoutStack(
+        new Error(`[incomplete] not checked: ${this.error ?? 'the handset could not be checked'}`),
+      );
+    }
+    if (findings.length === 0) return;
+    // The message is one line that reports group by; the details (every masked finding) go in the trace.
+    const summary = summariseFindings(findings);
+    const details = findings.map(formatFinding).join('\n');
+    // Broken (a plain Error), not failed, when something could not be checked.
+    const err = rule === 'incomplete' ? new Error(summary) : new AssertionError({ message: summary });
+    err.stack = `${summary}\n${details}`;
+    throw err;
+  }
+
+  private async label(rule: RuleId, findings: readonly Finding[]): Promise<void> {
+    const h = this.handset;
+    await addEpic(h.policy.name);
+    await addFeature(RULE_FEATURE[rule]);
+    await addStory(rule);
+    const worst = findings.reduce<Severity | undefined>(
+      (w, f) => (!w || SEVERITY_RANK.indexOf(f.severity) > SEVERITY_RANK.indexOf(w) ? f.severity : w),
+      undefined,
+    );
+    await addSeverity(worst ?? (rule.startsWith('identity') || rule === 'spoofable' ? 'critical' : 'normal'));
+    if (this.session.plan.tag) await addTag(this.session.plan.tag);
+    if (this.session.plan.change) await addTag(`change:${this.session.plan.change}`);
+    await addArgument('device', h.device);
+    await addArgument('bearer', h.bearer);
+    await addArgument('MCC-MNC', h.policy.mccmnc.join(', '));
+    await addHistoryId(`${h.id}:${h.bearer}:${rule}`);
+  }
+
+  /** One masked attachment per HTTP probe: its capture beside its HTTPS twin. */
+  private async attachCaptures(): Promise<void> {
+    this.attachmentsDone = true;
+    if (!this.check) return;
+    const { captures } = this.check;
+    const findings = this.judgement?.findings ?? [];
+    for (const c of captures.filter((x) => !x.tls)) {
+      const twin = captures.find((x) => x.probe === c.twin);
+      await addAttachment(
+        `probe ${c.probe}`,
+        renderProbePair(c, twin, findings, this.handset.identity),
+        'text/plain',
+      );
+    }
+  }
+}

@@ -1,0 +1,261 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunSummary } from '../../src/report/summary.ts';
+import { freePort } from '../../src/run/free-port.ts';
+import { type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
+import { filesBelow, filesContaining, runCli } from '../support/cli.ts';
+
+// End-to-end: real `headerguard run` processes, WebdriverIO, Debian Chromium, the embedded endpoint and
+// bearer simulators on loopback.
+
+const SIMULATED_IDENTIFIERS = [
+  '447700900101',
+  '447700900102',
+  '447700900103',
+  '07700900101',
+  '234100000900101',
+  '356938035643809',
+];
+
+async function summaryIn(dir: string): Promise<RunSummary> {
+  const files = (await filesBelow(dir)).filter((f) => f.endsWith('summary.json'));
+  assert.equal(files.length, 1, `one summary.json under the report dir, found ${files.length}`);
+  return JSON.parse(await readFile(files[0]!, 'utf8')) as RunSummary;
+}
+
+describe('headerguard run (end to end)', function () {
+  this.timeout(240_000);
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-run-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('passes on the simulated farm and writes every report, with no identifier in any file', async () => {
+    const res = await runCli(['run', '--report-dir', dir, '--tag', 'nightly', '--change', 'CHG-1']);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const summary = await summaryIn(dir);
+    assert.equal(summary.verdict, 'pass');
+    assert.equal(summary.tag, 'nightly');
+    assert.equal(summary.change, 'CHG-1');
+    assert.deepEqual(summary.handsets.map((h) => [h.bearer, h.verdict]).sort(), [
+      ['giffgaff', 'pass'],
+      ['o2', 'pass'],
+      ['tesco', 'pass'],
+    ]);
+    const files = (await filesBelow(dir)).map((f) => path.relative(dir, f));
+    for (const expected of [
+      'junit.xml',
+      'allure-results/categories.json',
+      'allure-results/executor.json',
+      'allure-report/index.html',
+      'allure-history/history.json',
+    ]) {
+      assert.ok(
+        files.some((f) => f.endsWith(expected)),
+        `${expected} written`,
+      );
+    }
+    assert.ok(
+      !files.some((f) => f.includes('widgets/')),
+      "Allure's multi-file report (with its own summary.json) is not kept",
+    );
+    assert.deepEqual(await filesContaining(dir, SIMULATED_IDENTIFIERS), []);
+    for (const id of SIMULATED_IDENTIFIERS)
+      assert.ok(!(res.stdout + res.stderr).includes(id), 'console never shows an identifier');
+  });
+
+  it('carries Allure history to the next run in the same report dir', async () => {
+    const first = await runCli(['run', '--report-dir', dir, '--bearer', 'o2']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const second = await runCli([
+      'run',
+      '--report-dir',
+      dir,
+      '--bearer',
+      'o2',
+      '--sim-fault',
+      'partner-lost',
+    ]);
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    const runs = (await readdir(dir)).sort();
+    assert.equal(runs.length, 2);
+    const trend = JSON.parse(
+      await readFile(path.join(dir, runs[1]!, 'allure-history', 'history-trend.json'), 'utf8'),
+    );
+    assert.equal(trend.length, 2, "the second run's trend includes the first");
+    const history = JSON.parse(
+      await readFile(path.join(dir, runs[1]!, 'allure-history', 'history.json'), 'utf8'),
+    );
+    const ids = Object.values(history) as { items: unknown[] }[];
+    assert.ok(
+      ids.some((h) => h.items.length >= 1),
+      'per-test history kept',
+    );
+  });
+
+  it('replays the O2 2012 incident: red, naming x-up-calling-line-id, identifiers masked', async () => {
+    const res = await runCli(['run', '--report-dir', dir, '--sim-fault', 'o2-2012', '--bearer', 'o2']);
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    assert.match(res.stdout, /x-up-calling-line-id/i);
+    const summary = await summaryIn(dir);
+    assert.equal(summary.verdict, 'fail');
+    assert.equal(summary.handsets.length, 1);
+    const rules = new Set(summary.handsets[0]!.findings.map((f) => f.rule));
+    assert.ok(rules.has('identity-header') && rules.has('identity-value'), [...rules].join());
+    assert.deepEqual(await filesContaining(dir, SIMULATED_IDENTIFIERS), []);
+  });
+
+  it('fails every simulator fault with the rule that names it', async () => {
+    const expected: Record<string, string[]> = {
+      'o2-2012': ['identity-header', 'identity-value'],
+      'partner-lost': ['partner-enrichment-missing'],
+      'tracking-id': ['identity-header'],
+      spoofable: ['spoofable'],
+      'first-request-only': ['identity-value'],
+      'alt-port-only': ['identity-value'],
+      'subresource-only': ['identity-value'],
+      encoded: ['identity-value'],
+    };
+    const farm = {
+      name: 'faults',
+      bearers: [
+        {
+          id: 'o2',
+          name: 'O2 UK',
+          country: 'GB',
+          mccmnc: ['234-10'],
+          partnerEnrichment: ['x-up-calling-line-id'],
+        },
+      ],
+      handsets: Object.keys(expected).map((fault, i) => ({
+        id: `fault-${fault}`,
+        bearer: 'o2',
+        emulate: 'Pixel 7',
+        proxy: `sim:o2:${fault}`,
+        identity: { msisdn: `4477009002${String(i).padStart(2, '0')}` },
+      })),
+    };
+    const farmFile = path.join(dir, 'faults.json');
+    await writeFile(farmFile, JSON.stringify(farm));
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', path.join(dir, 'reports')], {
+      timeoutMs: 230_000,
+    });
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    const summary = await summaryIn(path.join(dir, 'reports'));
+    for (const [fault, rules] of Object.entries(expected)) {
+      const h = summary.handsets.find((x) => x.id === `fault-${fault}`)!;
+      assert.equal(h.verdict, 'fail', `${fault}: ${JSON.stringify(h.findings)}`);
+      const seen = new Set<string>(h.findings.map((f) => f.rule));
+      for (const rule of rules)
+        assert.ok(seen.has(rule), `${fault} fails ${rule}; saw ${[...seen].join(', ')}`);
+    }
+  });
+
+  it('is broken, not green, when a handset gateway is unreachable', async () => {
+    const deadPort = await freePort();
+    const farmFile = path.join(dir, 'dead.json');
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'dead-gateway',
+        handsets: [
+          {
+            id: 'dead',
+            bearer: 'o2',
+            emulate: 'Pixel 7',
+            proxy: `http://127.0.0.1:${deadPort}`,
+            identity: { msisdn: '447700900111' },
+          },
+        ],
+      }),
+    );
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
+    assert.equal(res.code, 3, res.stdout + res.stderr);
+    const summary = await summaryIn(dir);
+    assert.equal(summary.verdict, 'broken');
+    assert.ok(summary.handsets[0]!.findings.some((f) => f.rule === 'incomplete'));
+  });
+
+  it('is broken, not green, when the capture endpoint is unreachable', async () => {
+    const deadPort = await freePort();
+    const farmFile = path.join(dir, 'dead-endpoint.json');
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'dead-endpoint',
+        capture: { url: `http://127.0.0.1:${deadPort}`, apiKey: 'env:HG_TEST_KEY' },
+        handsets: [{ id: 'direct', bearer: 'o2', emulate: 'Pixel 7', identity: { msisdn: '447700900112' } }],
+      }),
+    );
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir], { env: { HG_TEST_KEY: 'k' } });
+    assert.equal(res.code, 3, res.stdout + res.stderr);
+    const summary = await summaryIn(dir);
+    assert.equal(summary.verdict, 'broken');
+    assert.match(summary.handsets[0]!.findings[0]!.evidence, /capture endpoint/);
+  });
+
+  describe('with a gateway the user runs (JSON farm, inline bearers)', () => {
+    let sim: RunningSimulator;
+    before(async () => {
+      sim = await startSimulator({ bearer: 'o2', msisdn: '447700900123', imsi: '234100000900123' });
+    });
+    after(async () => {
+      await sim.close();
+    });
+
+    it('judges the handset through http://127.0.0.1:PORT', async () => {
+      const farmFile = path.join(dir, 'farm.json');
+      await writeFile(
+        farmFile,
+        JSON.stringify({
+          name: 'user-gateway',
+          bearers: [
+            {
+              id: 'o2-lab',
+              name: 'O2 lab',
+              country: 'GB',
+              mccmnc: ['234-10'],
+              allowInjected: ['via', 'x-forwarded-for'],
+              partnerEnrichment: ['x-up-calling-line-id'],
+            },
+          ],
+          handsets: [
+            {
+              id: 'lab-pixel',
+              bearer: 'o2-lab',
+              emulate: 'Pixel 7',
+              proxy: `http://127.0.0.1:${sim.port}`,
+              identity: { msisdn: '447700900123', imsi: '234100000900123' },
+            },
+          ],
+        }),
+      );
+      const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+      const summary = await summaryIn(dir);
+      assert.equal(summary.handsets[0]!.verdict, 'pass');
+    });
+  });
+
+  it('refuses a bad farm file with one line naming the handset and field (exit 2)', async () => {
+    const farmFile = path.join(dir, 'bad.json');
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'bad',
+        handsets: [{ id: 'p1', bearer: 'o2', emulate: 'Pixel 7', proxy: 'ftp://x', identity: {} }],
+      }),
+    );
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
+    assert.equal(res.code, 2);
+    const lines = res.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, res.stderr);
+    assert.match(lines[0]!, /handset "p1": proxy/);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * WebdriverIO configuration built from the farm. `headerguard run` plans the session (farm, ports, run id)
+ * and publishes it in the environment; running `npx wdio run wdio.conf.ts` directly plans a default one
+ * (devices/simulated.ts, reports/). Capabilities are evaluated here, before onPrepare, so ports are chosen here.
+ */
+import path from 'node:path';
+import type { Options } from '@wdio/types';
+import { capabilitiesFor, maxInstancesFor } from './src/run/capabilities.ts';
+import { finishRun } from './src/run/finish-run.ts';
+import { type Infrastructure, startInfrastructure } from './src/run/infrastructure.ts';
+import { currentSession } from './src/run/session.ts';
+
+const session = await currentSession();
+const { plan, farm, handsets } = session;
+const usesAppium = handsets.some((h) => h.appium);
+let infrastructure: Infrastructure | undefined;
+
+const appiumConnection: Partial<Options.Testrunner> = farm.grid
+  ? {
+      protocol: farm.grid.protocol,
+      hostname: farm.grid.hostname,
+      port: farm.grid.port,
+      path: farm.grid.path,
+      ...(farm.grid.user ? { user: farm.grid.user } : {}),
+      ...(farm.grid.key ? { key: farm.grid.key } : {}),
+    }
+  : { hostname: '127.0.0.1', port: 4723, path: '/' };
+
+export const config: WebdriverIO.Config = {
+  runner: 'local',
+  specs: ['./specs/headerguard.spec.ts'],
+  // One worker per handset; a physical phone is one `wdio:maxInstances` (set per capability).
+  maxInstances: maxInstancesFor(handsets),
+  capabilities: capabilitiesFor(handsets, plan),
+  ...(usesAppium ? appiumConnection : {}),
+  services: usesAppium && !farm.grid ? [['appium', { args: { address: '127.0.0.1', port: 4723 } }]] : [],
+  logLevel: 'warn',
+  outputDir: undefined,
+  autoXvfb: false,
+  bail: 0,
+  waitforTimeout: 10_000,
+  connectionRetryTimeout: 60_000,
+  connectionRetryCount: 1,
+  // No spec-file retries: a retry could hide a leak. Infrastructure failures are retried inside the check.
+  specFileRetries: 0,
+  framework: 'mocha',
+  mochaOpts: { ui: 'bdd', timeout: 180_000 },
+  reporters: [
+    'spec',
+    [
+      'allure',
+      {
+        outputDir: path.join(plan.runDir, 'allure-results'),
+        disableWebdriverStepsReporting: true,
+        disableWebdriverScreenshotsReporting: true,
+        addConsoleLogs: false,
+      },
+    ],
+  ],
+
+  async onPrepare() {
+    infrastructure = await startInfrastructure(session);
+  },
+
+  async onComplete() {
+    try {
+      await finishRun(session);
+    } finally {
+      await infrastructure?.stop();
+    }
+  },
+};
