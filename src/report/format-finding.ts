@@ -11,7 +11,8 @@ export function formatFinding(f: Finding): string {
  */
 export function summariseFindings(findings: readonly Finding[]): string {
   if (findings.length === 0) return '';
-  const distinct = (xs: string[]) => [...new Set(xs)];
+  // Sorted, so the same failure on two handsets reads the same (reports group by this line).
+  const distinct = (xs: string[]) => [...new Set(xs)].sort();
   const headers = distinct(findings.map((f) => f.header));
   const probes = distinct(findings.map((f) => f.probe));
   const n = findings.length;

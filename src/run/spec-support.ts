@@ -17,7 +17,7 @@ import { CaptureClient } from '../capture/index.ts';
 import type { Handset } from '../farm/index.ts';
 import type { Finding, Judgement, RuleId, Severity } from '../model/finding.ts';
 import { formatFinding, summariseFindings } from '../report/format-finding.ts';
-import { renderProbePair } from '../report/masked-capture.ts';
+import { renderProbePairHtml } from '../report/masked-capture.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { HANDSET_CAPABILITY } from './capabilities.ts';
@@ -96,7 +96,6 @@ export class HandsetUnderTest {
   private check?: HandsetCheck;
   private error?: string;
   private judgement?: Judgement;
-  private attachmentsDone = false;
 
   private constructor(session: Session, handset: Handset) {
     this.session = session;
@@ -207,7 +206,7 @@ export class HandsetUnderTest {
   async assertRule(rule: RuleId): Promise<void> {
     const findings = this.judgement?.findings.filter((f) => f.rule === rule) ?? [];
     await this.label(rule, findings);
-    if (!this.attachmentsDone) await this.attachCaptures();
+    await this.attachCaptures(rule, findings);
     if (!this.judgement || (this.judgement.verdict === 'broken' && !this.check)) {
       throw withoutStack(
         new Error(`[incomplete] not checked: ${this.error ?? 'the handset could not be checked'}`),
@@ -241,18 +240,21 @@ export class HandsetUnderTest {
     await addHistoryId(`${h.id}:${h.bearer}:${rule}`);
   }
 
-  /** One masked attachment per HTTP probe: its capture beside its HTTPS twin. */
-  private async attachCaptures(): Promise<void> {
-    this.attachmentsDone = true;
+  /**
+   * Masked attachments, each an HTTP probe's capture beside its HTTPS twin: every probe on the coverage test,
+   * and on a failing rule's test the probes its findings name.
+   */
+  private async attachCaptures(rule: RuleId, findings: readonly Finding[]): Promise<void> {
     if (!this.check) return;
     const { captures } = this.check;
-    const findings = this.judgement?.findings ?? [];
-    for (const c of captures.filter((x) => !x.tls)) {
+    const named = new Set(findings.map((f) => f.probe));
+    const shown = captures.filter((c) => (rule === 'incomplete' ? !c.tls : named.has(c.probe)));
+    for (const c of shown) {
       const twin = captures.find((x) => x.probe === c.twin);
       await addAttachment(
         `probe ${c.probe}`,
-        renderProbePair(c, twin, findings, this.handset.identity),
-        'text/plain',
+        renderProbePairHtml(c, twin, this.judgement?.findings ?? [], this.handset.identity),
+        'text/html',
       );
     }
   }

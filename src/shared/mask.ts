@@ -42,3 +42,11 @@ export function maskKnown(text: string, secrets: readonly (string | undefined)[]
   }
   return out;
 }
+
+/**
+ * Mask runs of `min` or more consecutive digits (no separators), leaving shorter numbers such as version
+ * strings (`Chrome/159.0.8154.6`) readable. For displaying captures whose known identifiers are already masked.
+ */
+export function maskLongDigitRuns(text: string, min = 9): string {
+  return text.replace(new RegExp(`\\d{${min},}`, 'g'), (run) => maskIdentifier(run));
+}

@@ -124,7 +124,7 @@ describe('report/format-finding', () => {
     const line = summariseFindings([leak, { ...leak, probe: 'img' }, { ...leak, header: 'x-wap-3gpp-imsi' }]);
     assert.equal(
       line,
-      '[identity-header] 3 findings: x-up-calling-line-id, x-wap-3gpp-imsi on probes nav, img',
+      '[identity-header] 3 findings: x-up-calling-line-id, x-wap-3gpp-imsi on probes img, nav',
     );
     assert.equal(summariseFindings([leak]), '[identity-header] 1 finding: x-up-calling-line-id on probe nav');
   });

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { maskDigitRuns, maskIdentifier, maskKnown, maskOpaque } from '../../src/shared/mask.ts';
+import {
+  maskDigitRuns,
+  maskIdentifier,
+  maskKnown,
+  maskLongDigitRuns,
+  maskOpaque,
+} from '../../src/shared/mask.ts';
 
 describe('mask', () => {
   it('keeps the first 4 and last 2 characters of an identifier', () => {
@@ -22,5 +28,14 @@ describe('mask', () => {
 
   it('masks known secrets wherever they occur', () => {
     assert.equal(maskKnown('imsi=234101234567890;', ['234101234567890']), 'imsi=2341*********90;');
+  });
+});
+
+describe('mask: long digit runs', () => {
+  it('masks 9+ digit runs and leaves version numbers readable', () => {
+    assert.equal(
+      maskLongDigitRuns('Chrome/159.0.8154.6 id=123456789012'),
+      'Chrome/159.0.8154.6 id=1234******12',
+    );
   });
 });
