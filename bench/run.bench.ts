@@ -5,8 +5,10 @@
  *
  * Baseline (same machine, same run): Playwright opens the same probe page in the same Debian Chromium with the
  * same device emulation, straight at the embedded capture endpoint (no WebdriverIO, no simulator, no verdict),
- * and waits for the page to report completion. The suite: `headerguard run` on devices/simulated.ts. Figures
- * are printed as seconds and as ratios against the baseline.
+ * and waits for the page to report completion (browser launch included). The suite: `headerguard run` on
+ * devices/simulated.ts; a handset's time in the suite runs from its WDIO worker's start (process, session,
+ * browser) to its judged result (plan browsed through the simulator, captures polled, verdict). Figures are
+ * printed as seconds and as ratios against the baseline.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -77,7 +79,7 @@ async function suite(): Promise<{ wall: number; perHandset: Record<string, numbe
     const handsetDir = path.join(dir, runId!, '.handsets');
     for (const f of await readdir(handsetDir)) {
       const r = JSON.parse(await readFile(path.join(handsetDir, f), 'utf8')) as HandsetResult;
-      perHandset[r.device] = (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000;
+      perHandset[r.device] = (Date.parse(r.finishedAt) - Date.parse(r.workerStartedAt)) / 1000;
     }
     return { wall, perHandset };
   } finally {

@@ -16,6 +16,8 @@ export interface HandsetResult {
   error?: string;
   probes: { planned: number; captured: number };
   attempts: number;
+  /** When the worker process started (before its browser session): the handset's whole cost starts here. */
+  workerStartedAt: string;
   startedAt: string;
   finishedAt: string;
 }

@@ -164,6 +164,7 @@ export class HandsetUnderTest {
       ...(this.error ? { error: this.error } : {}),
       probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
       attempts,
+      workerStartedAt: new Date(performance.timeOrigin).toISOString(),
       startedAt,
       finishedAt: new Date().toISOString(),
     });
@@ -193,6 +194,7 @@ export class HandsetUnderTest {
       error: this.error,
       probes: { planned: 0, captured: 0 },
       attempts: 1,
+      workerStartedAt: new Date(performance.timeOrigin).toISOString(),
       startedAt: new Date().toISOString(),
       finishedAt: new Date().toISOString(),
     });
