@@ -106,6 +106,11 @@ function validateHandset(
   const identity = guard(() => parseIdentity(rawIdentity, policy!.country, `${where}: identity`), fail);
 
   const proxy = parseProxy(h.proxy ?? 'direct', where, fail);
+  if (h.appium && proxy.kind !== 'direct') {
+    fail(
+      `${where}: proxy ${h.proxy} applies to emulate handsets only; a real handset browses through its own bearer`,
+    );
+  }
   if (proxy.kind === 'sim' && !identity.msisdn) {
     fail(`${where}: proxy ${h.proxy} simulates this subscriber's gateway and needs identity.msisdn`);
   }

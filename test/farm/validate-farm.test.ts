@@ -73,6 +73,20 @@ describe('farm/validate-farm', () => {
     );
   });
 
+  it('refuses a proxy on a real (appium) handset, which browses through its own bearer', () => {
+    const appium = { platformName: 'Android', browserName: 'Chrome' };
+    assert.match(
+      errorOf(farm([handset({ emulate: undefined, appium })])),
+      /proxy sim:o2 applies to emulate handsets only/,
+    );
+    const f = validateFarm(
+      farm([handset({ emulate: undefined, proxy: undefined, appium })]),
+      'farm.json',
+      {},
+    );
+    assert.equal(f.handsets[0]!.proxy.kind, 'direct');
+  });
+
   it('refuses a bad proxy URL', () => {
     assert.match(errorOf(farm([handset({ proxy: 'ftp://x:1' })])), /handset "p1": proxy/);
     assert.match(errorOf(farm([handset({ proxy: 'not a url' })])), /handset "p1": proxy/);

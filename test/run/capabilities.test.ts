@@ -72,3 +72,32 @@ describe('run/capabilities', () => {
     assert.equal(capabilitiesFor(farm.handsets, remote)[0]!.acceptInsecureCerts, false);
   });
 });
+
+describe('run/capabilities: real handsets', () => {
+  it("passes the farm's Appium capabilities through, one session per physical phone", () => {
+    const real = validateFarm(
+      {
+        name: 'r',
+        handsets: [
+          {
+            id: 'galaxy',
+            bearer: 'o2',
+            appium: {
+              platformName: 'Android',
+              'appium:automationName': 'UiAutomator2',
+              'appium:deviceName': 'Galaxy S23',
+            },
+          },
+        ],
+      },
+      'r.json',
+      {},
+    );
+    const [cap] = capabilitiesFor(real.handsets, plan);
+    assert.equal(cap!.platformName, 'Android');
+    assert.equal(cap!['appium:automationName'], 'UiAutomator2');
+    assert.equal(cap![HANDSET_CAPABILITY], 'galaxy');
+    assert.equal(cap!['wdio:maxInstances'], 1);
+    assert.equal(real.handsets[0]!.device, 'Galaxy S23');
+  });
+});
