@@ -6,26 +6,15 @@ import { generateAllureReport } from '../report/allure-generate.ts';
 import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
-import { type HandsetResult, readHandsetResult } from './handset-result.ts';
+import { brokenJudgement, type HandsetResult, readHandsetResult } from './handset-result.ts';
 import type { Session } from './session.ts';
 
 /** A handset that left no result: its worker or session died before judging. Fail closed. */
 export function missingResult(h: Handset): HandsetSummary {
-  return {
-    id: h.id,
-    bearer: h.bearer,
-    device: h.device,
-    verdict: 'broken',
-    findings: [
-      {
-        rule: 'incomplete',
-        severity: 'critical',
-        probe: '(session)',
-        header: '(none)',
-        evidence: 'no result from this handset: its browser session did not start or crashed before judging',
-      },
-    ],
-  };
+  const { verdict, findings } = brokenJudgement(
+    'no result from this handset: its browser session did not start or crashed before judging',
+  );
+  return { id: h.id, bearer: h.bearer, device: h.device, verdict, findings };
 }
 
 function toSummary(h: Handset, r: HandsetResult | undefined): HandsetSummary {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Finding, Verdict } from '../model/finding.ts';
+import type { Finding, Judgement, Verdict } from '../model/finding.ts';
 
 /**
  * What one handset's worker hands to the launcher: written by the spec, read by `onComplete`. A handset with
@@ -48,4 +48,17 @@ export async function readHandsetResult(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A handset that could not be judged at all (no session, an endpoint that never answered, a crashed worker):
+ * broken, with one `incomplete` finding on the `(session)` pseudo-probe that says why.
+ */
+export function brokenJudgement(why: string): Judgement {
+  return {
+    verdict: 'broken',
+    findings: [
+      { rule: 'incomplete', severity: 'critical', probe: '(session)', header: '(none)', evidence: why },
+    ],
+  };
 }

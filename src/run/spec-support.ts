@@ -15,7 +15,7 @@ import {
 } from '@wdio/allure-reporter';
 import { CaptureClient } from '../capture/index.ts';
 import type { Handset } from '../farm/index.ts';
-import type { Finding, Judgement, RuleId, Severity } from '../model/finding.ts';
+import { type Finding, type Judgement, RULE_IDS, type RuleId, type Severity } from '../model/finding.ts';
 import { formatFinding, summariseFindings } from '../report/format-finding.ts';
 import { renderProbePairHtml } from '../report/masked-capture.ts';
 import { describeError } from '../shared/errors.ts';
@@ -28,20 +28,12 @@ import {
   InfrastructureError,
   type ProbeDriver,
 } from './check-handset.ts';
-import { writeHandsetResult } from './handset-result.ts';
+import { brokenJudgement, writeHandsetResult } from './handset-result.ts';
 import { apiOf } from './infrastructure.ts';
 import { currentSession, type Session } from './session.ts';
 
 /** The rules in the order the suite reports them: coverage first, so a broken run says so at the top. */
-export const RULE_ORDER: readonly RuleId[] = [
-  'incomplete',
-  'identity-header',
-  'identity-value',
-  'identity-like-value',
-  'unexpected-injection',
-  'partner-enrichment-missing',
-  'spoofable',
-];
+export const RULE_ORDER: readonly RuleId[] = ['incomplete', ...RULE_IDS.filter((r) => r !== 'incomplete')];
 
 const RULE_TITLES: Record<RuleId, string> = {
   incomplete: 'every planned probe was captured',
@@ -140,62 +132,33 @@ export class HandsetUnderTest {
         if (!(err instanceof InfrastructureError)) break;
       }
     }
-    this.judgement = this.check?.judgement ?? {
-      verdict: 'broken',
-      findings: [
-        {
-          rule: 'incomplete',
-          severity: 'critical',
-          probe: '(session)',
-          header: '(none)',
-          evidence: this.error ?? 'not checked',
-        },
-      ],
-    };
+    this.judgement = this.check?.judgement ?? brokenJudgement(this.error ?? 'not checked');
     this.log(
       `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
     );
-    await writeHandsetResult(this.session.plan.runDir, {
-      id: this.handset.id,
-      bearer: this.handset.bearer,
-      device: this.handset.device,
-      verdict: this.judgement.verdict,
-      findings: this.judgement.findings,
-      ...(this.error ? { error: this.error } : {}),
-      probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
-      attempts,
-      workerStartedAt: new Date(performance.timeOrigin).toISOString(),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    });
+    await this.writeResult(startedAt, attempts);
   }
 
   /** Mark a run that threw before judging (the `before` hook's own failure) as broken, still writing a result. */
   async failBeforeJudging(err: unknown): Promise<void> {
     this.error = maskDigitRuns(describeError(err));
-    this.judgement = {
-      verdict: 'broken',
-      findings: [
-        {
-          rule: 'incomplete',
-          severity: 'critical',
-          probe: '(session)',
-          header: '(none)',
-          evidence: this.error,
-        },
-      ],
-    };
+    this.judgement = brokenJudgement(this.error);
+    await this.writeResult(new Date().toISOString(), 1);
+  }
+
+  private async writeResult(startedAt: string, attempts: number): Promise<void> {
+    const judgement = this.judgement!;
     await writeHandsetResult(this.session.plan.runDir, {
       id: this.handset.id,
       bearer: this.handset.bearer,
       device: this.handset.device,
-      verdict: 'broken',
-      findings: this.judgement.findings,
-      error: this.error,
-      probes: { planned: 0, captured: 0 },
-      attempts: 1,
+      verdict: judgement.verdict,
+      findings: judgement.findings,
+      ...(this.error ? { error: this.error } : {}),
+      probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
+      attempts,
       workerStartedAt: new Date(performance.timeOrigin).toISOString(),
-      startedAt: new Date().toISOString(),
+      startedAt,
       finishedAt: new Date().toISOString(),
     });
   }
