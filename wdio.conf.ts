@@ -8,7 +8,7 @@ import type { Options } from '@wdio/types';
 import { capabilitiesFor, maxInstancesFor } from './src/run/capabilities.ts';
 import { finishRun } from './src/run/finish-run.ts';
 import { type Infrastructure, startInfrastructure } from './src/run/infrastructure.ts';
-import { currentSession } from './src/run/session.ts';
+import { currentSession, PROJECT_ROOT } from './src/run/session.ts';
 
 const session = await currentSession();
 const { plan, farm, handsets } = session;
@@ -24,7 +24,9 @@ const appiumConnection: Partial<Options.Testrunner> = farm.grid
       ...(farm.grid.user ? { user: farm.grid.user } : {}),
       ...(farm.grid.key ? { key: farm.grid.key } : {}),
     }
-  : { hostname: '127.0.0.1', port: 4723, path: '/' };
+  : { hostname: '127.0.0.1', port: plan.appiumPort ?? 4723, path: '/' };
+// Appium drivers live in the project's own APPIUM_HOME (scripts/install-appium-driver.sh), never downloaded at run time.
+process.env.APPIUM_HOME ??= path.join(PROJECT_ROOT, '.appium');
 
 export const config: WebdriverIO.Config = {
   runner: 'local',
@@ -33,7 +35,10 @@ export const config: WebdriverIO.Config = {
   maxInstances: maxInstancesFor(handsets),
   capabilities: capabilitiesFor(handsets, plan),
   ...(usesAppium ? appiumConnection : {}),
-  services: usesAppium && !farm.grid ? [['appium', { args: { address: '127.0.0.1', port: 4723 } }]] : [],
+  services:
+    usesAppium && !farm.grid
+      ? [['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 }, logPath: undefined }]]
+      : [],
   logLevel: 'warn',
   outputDir: undefined,
   autoXvfb: false,

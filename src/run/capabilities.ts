@@ -77,13 +77,21 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
   } as Capability;
 }
 
-/** A real handset through Appium or a grid: the farm's capabilities, one session per physical phone. */
-export function appiumCapability(handset: Handset): Capability {
-  return { ...handset.appium, [HANDSET_CAPABILITY]: handset.id, 'wdio:maxInstances': 1 } as Capability;
+/**
+ * A real handset through Appium or a grid: the farm's capabilities, one session per physical phone. A local
+ * endpoint's self-signed HTTPS is accepted unless the farm says otherwise.
+ */
+export function appiumCapability(handset: Handset, plan: SessionPlan): Capability {
+  return {
+    acceptInsecureCerts: plan.endpoint.kind === 'embedded',
+    ...handset.appium,
+    [HANDSET_CAPABILITY]: handset.id,
+    'wdio:maxInstances': 1,
+  } as Capability;
 }
 
 export function capabilitiesFor(handsets: readonly Handset[], plan: SessionPlan): Capability[] {
-  return handsets.map((h) => (h.appium ? appiumCapability(h) : emulatedCapability(h, plan)));
+  return handsets.map((h) => (h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)));
 }
 
 /** Parallel browsers: one per core (a Chromium session is mostly one busy core), never more than handsets. */

@@ -60,8 +60,9 @@ export async function finishRun(
   const allureError = await generateAllureReport(plan.runDir, plan.reportDir, plan.runId);
   log('');
   log(formatSummaryTable(summary));
+  const shown = path.relative(process.cwd(), plan.runDir);
   log(
-    `report: ${path.relative(process.cwd(), plan.runDir) || '.'}/ (summary.json, junit.xml, allure-report/index.html)`,
+    `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
   );
   if (allureError) log(`warning: ${allureError}`);
   return summary;

@@ -35,6 +35,8 @@ export interface SessionPlan extends RunOptions {
     | { kind: 'remote'; url: string };
   /** Port of the bearer simulator each `sim:` handset browses through. */
   simPorts: Record<string, number>;
+  /** Port of the local Appium server, when appium handsets run without a grid. */
+  appiumPort?: number;
   handsetIds: string[];
 }
 
@@ -77,6 +79,7 @@ export async function planSession(
         ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
         apiKey: randomBytes(24).toString('base64url'),
       };
+  const appiumPort = handsets.some((h) => h.appium) && !farm.grid ? await freePort() : undefined;
   const reportDir = path.resolve(options.reportDir);
   const plan: SessionPlan = {
     ...options,
@@ -87,6 +90,7 @@ export async function planSession(
     startedAt: startedAt.toISOString(),
     endpoint,
     simPorts,
+    ...(appiumPort ? { appiumPort } : {}),
     handsetIds: handsets.map((h) => h.id),
   };
   return { plan, farm, handsets };

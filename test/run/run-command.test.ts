@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../src/report/summary.ts';
 import { freePort } from '../../src/run/free-port.ts';
 import { type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
-import { filesBelow, filesContaining, runCli } from '../support/cli.ts';
+import { filesBelow, filesContaining, ROOT, runCli } from '../support/cli.ts';
 
 // End-to-end: real `headerguard run` processes, WebdriverIO, Debian Chromium, the embedded endpoint and
 // bearer simulators on loopback.
@@ -240,6 +241,31 @@ describe('headerguard run (end to end)', function () {
       assert.equal(res.code, 0, res.stdout + res.stderr);
       const summary = await summaryIn(dir);
       assert.equal(summary.handsets[0]!.verdict, 'pass');
+    });
+  });
+
+  describe('with a real-handset farm (Appium, its Chromium driver standing in for a phone)', () => {
+    before(async function () {
+      this.timeout(180_000);
+      const install = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-appium-driver.sh')], {
+        encoding: 'utf8',
+      });
+      assert.equal(install.status, 0, `installing Appium's Chromium driver: ${install.stderr}`);
+    });
+
+    it('starts Appium, judges the handset, and finds a direct connection spoofable (no gateway strips the canary)', async () => {
+      const res = await runCli([
+        'run',
+        '--farm',
+        path.join(ROOT, 'test', 'fixtures', 'appium-chromium-farm.json'),
+        '--report-dir',
+        dir,
+      ]);
+      assert.equal(res.code, 1, res.stdout + res.stderr);
+      const summary = await summaryIn(dir);
+      const h = summary.handsets[0]!;
+      assert.equal(h.verdict, 'fail');
+      assert.deepEqual([...new Set(h.findings.map((f) => f.rule))], ['spoofable']);
     });
   });
 
