@@ -2,7 +2,7 @@
  * A benchmark target, run in its own process by bench/capture.bench.ts (loopback only):
  *   bare            a bare Node http server that only echoes the request headers
  *   capture <db>    the capture endpoint on a SQLite file, with one open run
- * Prints one line `READY <port> [<token>]`, then serves until stdin closes or SIGTERM.
+ * Prints one line `READY <port> [<warm-up token> <measured token>]`, then serves until stdin closes or SIGTERM.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,11 +36,10 @@ if (mode === 'bare') {
     maxCapturesPerRun: Number.MAX_SAFE_INTEGER,
     logger: createLogger('bench', 'silent'),
   });
-  const run = await new CaptureClient(server.apiBaseUrl, apiKey).createRun({
-    handset: 'bench',
-    bearer: 'bench',
-  });
-  process.stdout.write(`READY ${server.ports.main} ${run.token}\n`);
+  const client = new CaptureClient(server.apiBaseUrl, apiKey);
+  const warmup = await client.createRun({ handset: 'bench-warmup', bearer: 'bench' });
+  const measured = await client.createRun({ handset: 'bench', bearer: 'bench' });
+  process.stdout.write(`READY ${server.ports.main} ${warmup.token} ${measured.token}\n`);
   stop = () => server.close();
 } else {
   process.stderr.write('usage: capture-target.ts bare | capture <db>\n');

@@ -2,10 +2,12 @@
  * Committed probe captures per second, against a bare Node http server that only echoes headers: same machine,
  * same run, loopback only, a few seconds each. Each target runs in its own process; autocannon runs here.
  *
- *   node --import tsx bench/capture.bench.ts [--seconds 5] [--rounds 2] [--connections 10]
+ *   node --import tsx bench/capture.bench.ts [--seconds 5] [--rounds 3] [--connections 10] [--strict]
  *
- * "Committed" is counted in the SQLite file itself (rows added during the measured window), not from responses.
- * Exits 1 when the ratio is below the goal (0.8).
+ * "Committed" is counted in the SQLite file itself, after the endpoint has stopped (the warm-up and the measured
+ * window write to two different runs), not from responses.
+ * Prints the ratio against the goal (0.8); with --strict, exits 1 below it (a measurement, not a test: by default it
+ * never fails `npm run bench`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { CaptureStore } from '../src/capture/store/capture-store.ts';
 
 interface AutocannonResult {
   duration: number;
@@ -32,12 +34,13 @@ const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   const n = i === -1 ? fallback : Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1 || n > 60) throw new Error(`--${name} must be an integer from 1 to 60`);
+  if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`--${name} must be an integer from 1 to 200`);
   return n;
 };
 const SECONDS = arg('seconds', 5);
-const ROUNDS = arg('rounds', 2);
+const ROUNDS = arg('rounds', 3);
 const CONNECTIONS = arg('connections', 10);
+const STRICT = args.includes('--strict');
 const WARMUP_SECONDS = 1;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,7 +67,8 @@ const HEADERS: Record<string, string> = {
 interface Target {
   child: ChildProcess;
   port: number;
-  token?: string;
+  /** Capture target: a run for the warm-up and a run for the measured window. */
+  tokens?: [string, string];
 }
 
 function startTarget(mode: 'bare' | 'capture', dbPath?: string): Promise<Target> {
@@ -80,10 +84,14 @@ function startTarget(mode: 'bare' | 'capture', dbPath?: string): Promise<Target>
     const timer = setTimeout(() => reject(new Error(`${mode} target did not start`)), 20_000);
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /READY (\d+)(?: (\S+))?\n/.exec(out);
+      const m = /READY (\d+)(?: (\S+) (\S+))?\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), ...(m[2] ? { token: m[2] } : {}) });
+        resolve({
+          child,
+          port: Number(m[1]),
+          ...(m[2] && m[3] ? { tokens: [m[2], m[3]] as [string, string] } : {}),
+        });
       }
     });
     child.once('exit', (code) => reject(new Error(`${mode} target exited with ${code}`)));
@@ -106,12 +114,13 @@ function load(url: string, seconds: number): Promise<AutocannonResult> {
   return autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, headers: HEADERS });
 }
 
-function countCaptures(dbPath: string): number {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+/** Captures of one run in the database file, read after the endpoint has stopped. */
+function countCaptures(dbPath: string, token: string): number {
+  const store = CaptureStore.open(dbPath);
   try {
-    return (db.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
+    return store.countCaptures(token);
   } finally {
-    db.close();
+    store.close();
   }
 }
 
@@ -135,20 +144,20 @@ async function benchCapture(
 ): Promise<{ rate: number; ackRate: number; p99: number }> {
   const dbPath = path.join(dir, `capture-${round}.db`);
   const t = await startTarget('capture', dbPath);
+  const [warmup, measured] = t.tokens!;
+  let r: AutocannonResult;
   try {
-    const url = `http://127.0.0.1:${t.port}/p/${t.token}/fetch`;
-    await load(url, WARMUP_SECONDS);
-    const before = countCaptures(dbPath);
-    const r = await load(url, SECONDS);
-    const committed = countCaptures(dbPath) - before;
-    if (r.errors || r.non2xx || r.timeouts)
-      throw new Error(`capture endpoint: ${r.errors} errors, ${r.non2xx} non-2xx`);
-    if (committed < r['2xx'])
-      throw new Error(`only ${committed} of ${r['2xx']} acknowledged captures were committed`);
-    return { rate: committed / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99 };
+    await load(`http://127.0.0.1:${t.port}/p/${warmup}/fetch`, WARMUP_SECONDS);
+    r = await load(`http://127.0.0.1:${t.port}/p/${measured}/fetch`, SECONDS);
   } finally {
     await stopTarget(t);
   }
+  const committed = countCaptures(dbPath, measured);
+  if (r.errors || r.non2xx || r.timeouts)
+    throw new Error(`capture endpoint: ${r.errors} errors, ${r.non2xx} non-2xx`);
+  if (committed < r['2xx'])
+    throw new Error(`only ${committed} of ${r['2xx']} acknowledged captures were committed`);
+  return { rate: committed / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99 };
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'hg-bench-'));
@@ -159,24 +168,34 @@ try {
   );
   const bare: number[] = [];
   const capture: number[] = [];
+  const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const b = await benchBare();
     bare.push(b);
     const c = await benchCapture(dir, round);
     capture.push(c.rate);
+    ratios.push(c.rate / b);
     console.log(
       `  round ${round}: bare echo ${b.toFixed(0)} req/s; capture ${c.rate.toFixed(0)} committed captures/s ` +
         `(${c.ackRate.toFixed(0)} acknowledged/s, p99 ${c.p99} ms); ratio ${(c.rate / b).toFixed(2)}`,
     );
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const ratio = mean(capture) / mean(bare);
-  console.log(`bare echo server:  ${mean(bare).toFixed(0)} req/s`);
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  // Each round measures both back to back, so the median of per-round ratios resists a noisy neighbour.
+  const ratio = median(ratios);
+  console.log(`bare echo server:  ${mean(bare).toFixed(0)} req/s (mean)`);
   console.log(
-    `capture endpoint:  ${mean(capture).toFixed(0)} committed captures/s (SQLite WAL, synchronous=NORMAL)`,
+    `capture endpoint:  ${mean(capture).toFixed(0)} committed captures/s (mean; SQLite WAL, synchronous=NORMAL)`,
   );
-  console.log(`ratio: ${ratio.toFixed(2)} (goal >= ${GOAL}) ${ratio >= GOAL ? 'ok' : 'BELOW GOAL'}`);
-  process.exitCode = ratio >= GOAL ? 0 : 1;
+  console.log(
+    `ratio: ${ratio.toFixed(2)} (median of rounds; goal >= ${GOAL}) ${ratio >= GOAL ? 'ok' : 'BELOW GOAL'}`,
+  );
+  if (STRICT && ratio < GOAL) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { buildPlan, newCanary } from '../../src/capture/plan/probe-plan.ts';
 import { newRunToken } from '../../src/capture/plan/run-token.ts';
 import { CaptureStore, headerPairs, type PendingCapture } from '../../src/capture/store/capture-store.ts';
 import { CaptureWriter, type WriteOutcome } from '../../src/capture/store/capture-writer.ts';
-import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/capture/store/schema.ts';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/capture/store/schema.ts';
 import type { CaptureRecord } from '../../src/model/capture.ts';
 import { UserError } from '../../src/shared/errors.ts';
 import { rawRequest, startTestServer, tempDir } from './helpers.ts';
@@ -98,6 +98,45 @@ describe('capture store', () => {
     store.close();
   });
 
+  it('keeps each run’s captures apart and in arrival order, never filing one under another run', () => {
+    const store = CaptureStore.open(':memory:');
+    const now = Date.now();
+    const a = newRun(store, now, 60_000);
+    const b = newRun(store, now, 60_000);
+    for (const [token, probe] of [
+      [a, 'nav'],
+      [b, 'nav'],
+      [a, 'img'],
+      [b, 'img'],
+      [a, 'fetch'],
+    ] as const) {
+      assert.equal(store.recordCapture(capture(token, probe), now, 100), 'ok');
+    }
+    assert.deepEqual(
+      store.listCaptures(a).map((c) => c.probe),
+      ['nav', 'img', 'fetch'],
+    );
+    assert.deepEqual(
+      store.listCaptures(b).map((c) => c.probe),
+      ['nav', 'img'],
+    );
+
+    // A capture admitted before its run was deleted is refused at commit, not filed under another run.
+    const late = store.admit(a, now, 100);
+    assert.equal(typeof late, 'number');
+    assert.equal(store.deleteRun(a), true);
+    const c = newRun(store, now, 60_000);
+    const { headers, receivedAt, ...rest } = capture(a);
+    const stored = store.insert([
+      { ...rest, id: late as number, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
+    ]);
+    assert.deepEqual(stored, [false]);
+    assert.deepEqual(store.listCaptures(a), []);
+    assert.deepEqual(store.listCaptures(c), []);
+    assert.equal(store.listCaptures(b).length, 2);
+    store.close();
+  });
+
   it('purges expired runs with their captures and leaves live ones', () => {
     const file = path.join(tmp.dir, 'p.db');
     const store = CaptureStore.open(file);
@@ -119,6 +158,59 @@ describe('capture store', () => {
     db.close();
   });
 
+  it('migrates a version 1 database (captures by token) to run-id ranges, keeping every capture in order', () => {
+    const file = path.join(tmp.dir, 'v1.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(MIGRATIONS[0]!);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 1');
+    const now = Date.now();
+    const tokens = [newRunToken(), newRunToken()];
+    for (const [i, token] of tokens.entries()) {
+      db.prepare(
+        `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
+         VALUES (?, 'h', 'b', NULL, ?, 'x-up-calling-line-id', '2890012345678', ?, ?)`,
+      ).run(token, JSON.stringify(buildPlan(token, endpoint)), now + i, now + 60_000);
+    }
+    const insert = db.prepare(
+      `INSERT INTO captures (run_token, probe, listener, tls, http_version, method, url, host, remote_address,
+         remote_port, connection_id, connection_request_index, received_at, raw_headers)
+       VALUES (?, ?, 'main', 0, '1.1', 'GET', '/', 'h', '127.0.0.1', 1, 'c', 1, ?, ?)`,
+    );
+    insert.run(tokens[0], 'nav', now, JSON.stringify(['Host', 'h', 'X-A', '1']));
+    insert.run(tokens[1], 'nav', now, JSON.stringify(['Host', 'h']));
+    insert.run(tokens[0], 'img', now, JSON.stringify(['Host', 'h', 'x-a', '2']));
+    db.close();
+
+    const store = CaptureStore.open(file);
+    assert.equal(store.schemaVersion, SCHEMA_VERSION);
+    const first = store.listCaptures(tokens[0]!);
+    assert.deepEqual(
+      first.map((c) => c.probe),
+      ['nav', 'img'],
+    );
+    assert.deepEqual(first[1]!.headers, [
+      ['Host', 'h'],
+      ['x-a', '2'],
+    ]);
+    assert.deepEqual(
+      store.listCaptures(tokens[1]!).map((c) => c.probe),
+      ['nav'],
+    );
+    // New captures and runs carry on after the migrated ones.
+    assert.equal(store.recordCapture(capture(tokens[0]!, 'fetch'), now, 100), 'ok');
+    assert.deepEqual(
+      store.listCaptures(tokens[0]!).map((c) => c.probe),
+      ['nav', 'img', 'fetch'],
+    );
+    const fresh = newRun(store, now, 60_000);
+    assert.equal(store.recordCapture(capture(fresh), now, 100), 'ok');
+    assert.equal(store.listCaptures(fresh).length, 1);
+    assert.equal(store.listCaptures(tokens[1]!).length, 1);
+    store.close();
+  });
+
   it('refuses a database from a newer headerguard', () => {
     const file = path.join(tmp.dir, 'new.db');
     CaptureStore.open(file).close();
@@ -129,7 +221,7 @@ describe('capture store', () => {
       () => CaptureStore.open(file),
       (err: unknown) => {
         assert.ok(err instanceof UserError);
-        assert.match(err.message, /schema version 2 is newer/);
+        assert.match(err.message, new RegExp(`schema version ${SCHEMA_VERSION + 1} is newer`));
         return true;
       },
     );
@@ -149,9 +241,9 @@ describe('capture store', () => {
 });
 
 describe('capture writer (group commit)', () => {
-  function pending(token: string): PendingCapture {
+  function pending(token: string, id: number): PendingCapture {
     const { headers, receivedAt, ...rest } = capture(token);
-    return { ...rest, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() };
+    return { ...rest, id, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() };
   }
 
   it('answers only after the commit, one transaction per turn of the event loop', async () => {
@@ -161,8 +253,9 @@ describe('capture writer (group commit)', () => {
     const outcomes: WriteOutcome[] = [];
     const seenAtCallback: number[] = [];
     for (let i = 0; i < 5; i++) {
-      assert.equal(store.admit(token, Date.now(), 100), 'ok');
-      writer.write(pending(token), (outcome) => {
+      const id = store.admit(token, Date.now(), 100);
+      assert.equal(typeof id, 'number');
+      writer.write(pending(token, id as number), (outcome) => {
         outcomes.push(outcome);
         seenAtCallback.push(store.listCaptures(token).length);
       });
@@ -178,14 +271,19 @@ describe('capture writer (group commit)', () => {
     const store = CaptureStore.open(':memory:');
     const token = newRun(store, Date.now(), 60_000);
     const writer = new CaptureWriter(store);
-    assert.equal(store.admit(token, Date.now(), 1), 'ok');
+    const id = store.admit(token, Date.now(), 1);
+    assert.equal(typeof id, 'number');
     assert.equal(store.admit(token, Date.now(), 1), 'run-full');
     const outcomes: WriteOutcome[] = [];
-    writer.write(pending(token), (o) => outcomes.push(o));
+    writer.write(pending(token, id as number), (o) => outcomes.push(o));
     store.close(); // the commit will throw
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(outcomes, ['failed']);
-    assert.equal(store.admit(token, Date.now(), 1), 'ok', 'the slot of the failed capture is free again');
+    assert.equal(
+      typeof store.admit(token, Date.now(), 1),
+      'number',
+      'the slot of the failed capture is free again',
+    );
   });
 });
 

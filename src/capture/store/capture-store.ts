@@ -4,14 +4,13 @@
  * Writes are synchronous and committed before the caller answers, so an acknowledged capture survives a crash
  * of the process. `synchronous=NORMAL` in WAL mode keeps commits off fsync: a power cut of the host may lose the
  * last commits, a crash of the process loses none. One endpoint process owns a database file: it keeps the live
- * runs (expiry, capture count) in memory so a capture costs one INSERT, not a lookup and an update as well.
+ * runs (id, expiry, capture count) in memory, so a capture costs one INSERT into its run's rowid range.
  */
 import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Canary, CaptureRecord, HeaderPair, Listener, PlannedProbe } from '../../model/capture.ts';
 import { UserError } from '../../shared/errors.ts';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES } from './checkpointer.ts';
-import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { APPLICATION_ID, CAPTURE_ID_SPAN, MAX_RUN_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
 export interface NewRun {
   token: string;
@@ -26,6 +25,8 @@ export interface NewRun {
 
 /** A capture on its way in: like CaptureRecord, but with Node's flat `rawHeaders` and a numeric time. */
 export interface PendingCapture {
+  /** Its row id, from `admit`. */
+  id: number;
   runToken: string;
   probe: string;
   listener: Listener;
@@ -44,10 +45,11 @@ export interface PendingCapture {
   rawHeaders: string[];
 }
 
-/** Whether a run takes a capture: it does, or it is unknown/expired/deleted, or it holds the most allowed. */
-export type Admission = 'ok' | 'unknown-run' | 'run-full';
+/** Why a run takes no capture: it is unknown, expired or deleted, or it holds the most allowed. */
+export type Refusal = 'unknown-run' | 'run-full';
 
 interface RunRow {
+  id: number;
   token: string;
   handset: string;
   bearer: string;
@@ -60,7 +62,6 @@ interface RunRow {
 }
 
 interface CaptureRow {
-  run_token: string;
   probe: string;
   listener: string;
   tls: number;
@@ -77,9 +78,12 @@ interface CaptureRow {
 }
 
 interface LiveRun {
+  id: number;
   expiresAt: number;
   /** Captures stored or admitted and on their way. */
   count: number;
+  /** Last capture number handed out (never reused, even when a capture fails). */
+  seq: number;
 }
 
 export interface PurgeResult {
@@ -93,6 +97,38 @@ export function headerPairs(rawHeaders: readonly string[]): HeaderPair[] {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
   return pairs;
 }
+
+/**
+ * Insert one capture, unless its run went away meanwhile (then zero rows change: that capture only is refused).
+ * Parameters: `captureParams`.
+ */
+export const INSERT_CAPTURE_SQL = `INSERT INTO captures (id, probe, listener, tls, http_version, method, url, host,
+    remote_address, remote_port, connection_id, connection_request_index, received_at, raw_headers)
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?)`;
+
+/** The parameters of INSERT_CAPTURE_SQL for one capture: plain values, cheap to hand to a worker thread. */
+export function captureParams(c: PendingCapture): (string | number)[] {
+  return [
+    c.id,
+    c.probe,
+    c.listener,
+    c.tls ? 1 : 0,
+    c.httpVersion,
+    c.method,
+    c.url,
+    c.host,
+    c.remoteAddress,
+    c.remotePort,
+    c.connectionId,
+    c.connectionRequestIndex,
+    c.receivedAt,
+    JSON.stringify(c.rawHeaders),
+    Math.floor(c.id / CAPTURE_ID_SPAN),
+  ];
+}
+
+/** Pages the WAL may reach before the endpoint's own connection checkpoints (4 KiB pages: about 64 MiB). */
+export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_384;
 
 function errorCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
@@ -158,40 +194,23 @@ export class CaptureStore {
     this.stmts = this.prepare();
     const s = this.stmts;
     this.insertTx = db.transaction((batch: readonly PendingCapture[]): boolean[] =>
-      batch.map((c) => {
-        try {
-          s.insertCapture.run(
-            c.runToken,
-            c.probe,
-            c.listener,
-            c.tls ? 1 : 0,
-            c.httpVersion,
-            c.method,
-            c.url,
-            c.host,
-            c.remoteAddress,
-            c.remotePort,
-            c.connectionId,
-            c.connectionRequestIndex,
-            c.receivedAt,
-            JSON.stringify(c.rawHeaders),
-          );
-          return true;
-        } catch (err) {
-          // The run went away under us (another process deleted it): this row only fails.
-          if (errorCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') return false;
-          throw err;
-        }
-      }),
+      batch.map((c) => s.insertCapture.run(...captureParams(c)).changes === 1),
     );
     this.purgeTx = db.transaction((now: number): PurgeResult => {
-      const captures = s.purgeCaptures.run(now).changes;
-      const runs = s.purgeRuns.run(now).changes;
-      return { runs, captures };
+      const expired = s.expiredRuns.all(now) as { id: number }[];
+      let captures = 0;
+      for (const { id } of expired) {
+        captures += s.deleteCaptures.run(id * CAPTURE_ID_SPAN, (id + 1) * CAPTURE_ID_SPAN).changes;
+        s.deleteRunById.run(id);
+      }
+      return { runs: expired.length, captures };
     });
     this.deleteTx = db.transaction((token: string): boolean => {
-      s.deleteCaptures.run(token);
-      return s.deleteRun.run(token).changes > 0;
+      const run = s.runId.get(token) as { id: number } | undefined;
+      if (!run) return false;
+      s.deleteCaptures.run(run.id * CAPTURE_ID_SPAN, (run.id + 1) * CAPTURE_ID_SPAN);
+      s.deleteRunById.run(run.id);
+      return true;
     });
   }
 
@@ -229,25 +248,22 @@ export class CaptureStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       getRun: db.prepare('SELECT * FROM runs WHERE token = ? AND expires_at > ?'),
+      runId: db.prepare('SELECT id FROM runs WHERE token = ?'),
       liveRun: db.prepare(
-        'SELECT expires_at, (SELECT count(*) FROM captures WHERE run_token = @token) AS n FROM runs WHERE token = @token',
+        `SELECT id, expires_at, (SELECT count(*) FROM captures WHERE id > @lo AND id < @hi) AS n,
+           (SELECT max(id) FROM captures WHERE id > @lo AND id < @hi) AS last
+         FROM runs WHERE id = @id`,
       ),
-      insertCapture: db.prepare(
-        `INSERT INTO captures (run_token, probe, listener, tls, http_version, method, url, host, remote_address,
-           remote_port, connection_id, connection_request_index, received_at, raw_headers)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
+      insertCapture: db.prepare(INSERT_CAPTURE_SQL),
+      countCaptures: db.prepare('SELECT count(*) AS n FROM captures WHERE id > ? AND id < ?'),
       listCaptures: db.prepare(
-        `SELECT run_token, probe, listener, tls, http_version, method, url, host, remote_address, remote_port,
+        `SELECT probe, listener, tls, http_version, method, url, host, remote_address, remote_port,
            connection_id, connection_request_index, received_at, raw_headers
-         FROM captures WHERE run_token = ? ORDER BY id`,
+         FROM captures WHERE id > ? AND id < ? ORDER BY id`,
       ),
-      purgeCaptures: db.prepare(
-        'DELETE FROM captures WHERE run_token IN (SELECT token FROM runs WHERE expires_at <= ?)',
-      ),
-      purgeRuns: db.prepare('DELETE FROM runs WHERE expires_at <= ?'),
-      deleteCaptures: db.prepare('DELETE FROM captures WHERE run_token = ?'),
-      deleteRun: db.prepare('DELETE FROM runs WHERE token = ?'),
+      expiredRuns: db.prepare('SELECT id FROM runs WHERE expires_at <= ?'),
+      deleteCaptures: db.prepare('DELETE FROM captures WHERE id > ? AND id < ?'),
+      deleteRunById: db.prepare('DELETE FROM runs WHERE id = ?'),
       ping: db.prepare('SELECT 1 AS ok'),
     };
   }
@@ -264,7 +280,7 @@ export class CaptureStore {
   }
 
   createRun(run: NewRun): void {
-    this.stmts.insertRun.run(
+    const { lastInsertRowid } = this.stmts.insertRun.run(
       run.token,
       run.handset,
       run.bearer,
@@ -275,7 +291,9 @@ export class CaptureStore {
       run.createdAt,
       run.expiresAt,
     );
-    this.live.set(run.token, { expiresAt: run.expiresAt, count: 0 });
+    const id = Number(lastInsertRowid);
+    if (id > MAX_RUN_ID) throw new Error('run ids exhausted: start a new database file');
+    this.live.set(run.token, { id, expiresAt: run.expiresAt, count: 0, seq: 0 });
   }
 
   /** A run that exists and has not expired at `now`. */
@@ -299,24 +317,35 @@ export class CaptureStore {
     let run = this.live.get(token);
     if (!run) {
       // Not seen since this process started (a restart): load it once.
-      const row = this.stmts.liveRun.get({ token }) as { expires_at: number; n: number } | undefined;
+      const found = this.stmts.runId.get(token) as { id: number } | undefined;
+      if (!found) return undefined;
+      const lo = found.id * CAPTURE_ID_SPAN;
+      const row = this.stmts.liveRun.get({ id: found.id, lo, hi: lo + CAPTURE_ID_SPAN }) as
+        | { id: number; expires_at: number; n: number; last: number | null }
+        | undefined;
       if (!row) return undefined;
-      run = { expiresAt: row.expires_at, count: row.n };
+      run = {
+        id: row.id,
+        expiresAt: row.expires_at,
+        count: row.n,
+        seq: row.last === null ? 0 : row.last - lo,
+      };
       this.live.set(token, run);
     }
     return run;
   }
 
   /**
-   * Reserve room for one capture of a run: `ok` (the caller must then `insert` it, or `release` the slot), or why
-   * not. Unknown tokens are never cached, so they cost a primary-key lookup each.
+   * Reserve a row for one capture of a run: its id (the caller must then `insert` it, or `release` the slot), or
+   * why not. Unknown tokens are never cached, so they cost an index lookup each.
    */
-  admit(token: string, now: number, maxPerRun: number): Admission {
+  admit(token: string, now: number, maxPerRun: number): number | Refusal {
     const run = this.liveRun(token);
     if (!run || run.expiresAt <= now) return 'unknown-run';
-    if (run.count >= maxPerRun) return 'run-full';
+    if (run.count >= maxPerRun || run.seq >= CAPTURE_ID_SPAN - 1) return 'run-full';
     run.count += 1;
-    return 'ok';
+    run.seq += 1;
+    return run.id * CAPTURE_ID_SPAN + run.seq;
   }
 
   /** Give back a slot that `admit` reserved for a capture that was not stored. */
@@ -328,25 +357,35 @@ export class CaptureStore {
   /** Commit admitted captures in one transaction; per capture, whether it was stored. Throws when nothing was. */
   insert(batch: readonly PendingCapture[]): boolean[] {
     const stored = this.insertTx(batch);
-    stored.forEach((ok, i) => {
-      if (!ok) this.live.delete(batch[i]!.runToken);
-    });
+    this.settle(batch, stored);
     return stored;
   }
 
+  /** After a commit: forget runs that turned out to be gone. */
+  private settle(batch: readonly PendingCapture[], stored: readonly boolean[]): void {
+    stored.forEach((ok, i) => {
+      if (!ok) this.live.delete(batch[i]!.runToken);
+    });
+  }
+
   /** Admit and commit one capture record (tests and tools; the endpoint batches through CaptureWriter). */
-  recordCapture(capture: CaptureRecord, now: number, maxPerRun: number): Admission {
-    const admission = this.admit(capture.runToken, now, maxPerRun);
-    if (admission !== 'ok') return admission;
+  recordCapture(capture: CaptureRecord, now: number, maxPerRun: number): 'ok' | Refusal {
+    const id = this.admit(capture.runToken, now, maxPerRun);
+    if (typeof id !== 'number') return id;
     const { headers, receivedAt, ...rest } = capture;
-    const stored = this.insert([{ ...rest, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() }]);
+    const stored = this.insert([
+      { ...rest, id, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
+    ]);
     return stored[0] ? 'ok' : 'unknown-run';
   }
 
   listCaptures(token: string): CaptureRecord[] {
-    const rows = this.stmts.listCaptures.all(token) as CaptureRow[];
+    const run = this.stmts.runId.get(token) as { id: number } | undefined;
+    if (!run) return [];
+    const lo = run.id * CAPTURE_ID_SPAN;
+    const rows = this.stmts.listCaptures.all(lo, lo + CAPTURE_ID_SPAN) as CaptureRow[];
     return rows.map((r) => ({
-      runToken: r.run_token,
+      runToken: token,
       probe: r.probe,
       listener: r.listener as Listener,
       tls: r.tls === 1,
@@ -361,6 +400,14 @@ export class CaptureStore {
       receivedAt: new Date(r.received_at).toISOString(),
       headers: headerPairs(JSON.parse(r.raw_headers) as string[]),
     }));
+  }
+
+  /** How many captures a run has in the database (0 for an unknown run). */
+  countCaptures(token: string): number {
+    const run = this.stmts.runId.get(token) as { id: number } | undefined;
+    if (!run) return 0;
+    const lo = run.id * CAPTURE_ID_SPAN;
+    return (this.stmts.countCaptures.get(lo, lo + CAPTURE_ID_SPAN) as { n: number }).n;
   }
 
   /** Delete a run and its captures; false when there was no such run. */

@@ -8,8 +8,18 @@
 /** `PRAGMA application_id` of a headerguard database: "hgrd". Tells our files from other SQLite files. */
 export const APPLICATION_ID = 0x68677264;
 
+/**
+ * A run's captures are one contiguous rowid range: `captures.id = runs.id * CAPTURE_ID_SPAN + n` (n = 1, 2, …, in
+ * arrival order). The table needs no secondary index and a capture costs a single B-tree append; listing or
+ * deleting a run's captures is a rowid range. `AUTOINCREMENT` keeps run ids from ever being reused.
+ */
+export const CAPTURE_ID_SPAN = 2 ** 24;
+
+/** Highest run id whose capture ids stay exact in a JavaScript number. */
+export const MAX_RUN_ID = Math.floor(Number.MAX_SAFE_INTEGER / CAPTURE_ID_SPAN) - 1;
+
 export const MIGRATIONS: readonly string[] = [
-  // 1: runs and their captures.
+  // 1: runs and their captures (captures indexed by run token).
   `
   CREATE TABLE runs (
     token          TEXT PRIMARY KEY,
@@ -41,6 +51,50 @@ export const MIGRATIONS: readonly string[] = [
     raw_headers               TEXT NOT NULL
   ) STRICT;
   CREATE INDEX captures_by_run ON captures (run_token, id);
+  `,
+  // 2: runs get a numeric id; a run's captures become the rowid range of that id (no secondary index).
+  `
+  CREATE TABLE runs_v2 (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    token          TEXT NOT NULL UNIQUE,
+    handset        TEXT NOT NULL,
+    bearer         TEXT NOT NULL,
+    meta           TEXT,
+    plan           TEXT NOT NULL,
+    canary_header  TEXT NOT NULL,
+    canary_value   TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO runs_v2 (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
+    SELECT token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at
+    FROM runs ORDER BY created_at, token;
+  CREATE TABLE captures_v2 (
+    id                        INTEGER PRIMARY KEY,
+    probe                     TEXT NOT NULL,
+    listener                  TEXT NOT NULL,
+    tls                       INTEGER NOT NULL,
+    http_version              TEXT NOT NULL,
+    method                    TEXT NOT NULL,
+    url                       TEXT NOT NULL,
+    host                      TEXT NOT NULL,
+    remote_address            TEXT NOT NULL,
+    remote_port               INTEGER NOT NULL,
+    connection_id             TEXT NOT NULL,
+    connection_request_index  INTEGER NOT NULL,
+    received_at               INTEGER NOT NULL,
+    raw_headers               TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO captures_v2
+    SELECT r.id * ${CAPTURE_ID_SPAN} + row_number() OVER (PARTITION BY c.run_token ORDER BY c.id),
+      c.probe, c.listener, c.tls, c.http_version, c.method, c.url, c.host, c.remote_address, c.remote_port,
+      c.connection_id, c.connection_request_index, c.received_at, c.raw_headers
+    FROM captures c JOIN runs_v2 r ON r.token = c.run_token;
+  DROP TABLE captures;
+  DROP TABLE runs;
+  ALTER TABLE runs_v2 RENAME TO runs;
+  ALTER TABLE captures_v2 RENAME TO captures;
+  CREATE INDEX runs_by_expiry ON runs (expires_at);
   `,
 ];
 
