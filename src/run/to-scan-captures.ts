@@ -1,7 +1,11 @@
 import type { ScanCapture } from '../detect/index.ts';
 import type { CaptureRecord, PlannedProbe } from '../model/capture.ts';
 
-/** Join the endpoint's captures with the run's plan: each capture gets its probe's role and HTTPS twin. */
+/**
+ * Join the endpoint's captures with the run's plan: each capture gets its probe's role and HTTPS twin. CORS
+ * preflights and requests that reached the wrong listener (the endpoint keeps those for diagnosis and redirects
+ * them) are not the probe itself and are left out, as the endpoint's completeness check leaves them out.
+ */
 export function toScanCaptures(
   plan: readonly PlannedProbe[],
   records: readonly CaptureRecord[],
@@ -10,7 +14,7 @@ export function toScanCaptures(
   const out: ScanCapture[] = [];
   for (const r of records) {
     const planned = byProbe.get(r.probe);
-    if (!planned) continue;
+    if (!planned || r.method === 'OPTIONS' || r.listener !== planned.listener) continue;
     const capture: ScanCapture = {
       probe: r.probe,
       role: planned.role,
