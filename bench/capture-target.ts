@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CaptureClient, startCaptureServer } from '../src/capture/index.ts';
+import { CaptureClient, startLocalCaptureServer } from '../src/capture/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
 
 const [mode, dbPath] = process.argv.slice(2);
@@ -23,16 +23,9 @@ if (mode === 'bare') {
   stop = () => new Promise((resolve) => server.close(() => resolve()));
 } else if (mode === 'capture' && dbPath) {
   const apiKey = 'bench-key-0123456789';
-  const server = await startCaptureServer({
-    httpPort: 0,
-    altPort: 0,
-    httpsPort: 0,
-    bindAddress: '127.0.0.1',
-    probeHost: 'probe.localhost',
-    partnerHost: 'partner.localhost',
+  const server = await startLocalCaptureServer({
     dbPath,
     apiKey,
-    retentionMs: 3600_000,
     maxCapturesPerRun: Number.MAX_SAFE_INTEGER,
     logger: createLogger('bench', 'silent'),
   });

@@ -15,32 +15,23 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, devices } from 'playwright-core';
-import { CaptureClient, startCaptureServer } from '../src/capture/index.ts';
+import { CaptureClient, startLocalCaptureServer } from '../src/capture/index.ts';
 import type { HandsetResult } from '../src/run/handset-result.ts';
 import { PROJECT_ROOT } from '../src/run/session.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../src/shared/chromium.ts';
 
 process.env.HEADERGUARD_LOG_LEVEL ??= 'warn';
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 2;
 const DEVICES = ['Pixel 7', 'iPhone 14', 'Galaxy S9+'];
 
 async function bareBrowse(device: string): Promise<number> {
-  const server = await startCaptureServer({
-    httpPort: 0,
-    altPort: 0,
-    httpsPort: 0,
-    bindAddress: '127.0.0.1',
-    probeHost: 'probe.localhost',
-    partnerHost: 'partner.localhost',
-    dbPath: ':memory:',
-    apiKey: 'bench',
-    retentionMs: 60_000,
-  });
+  const server = await startLocalCaptureServer({ apiKey: 'bench' });
   try {
     const client = new CaptureClient(server.apiBaseUrl, 'bench');
     const t0 = performance.now();
     const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_FLAGS],
     });
     const context = await browser.newContext({ ...devices[device], ignoreHTTPSErrors: true });
     const page = await context.newPage();

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../src/shared/chromium.ts';
 
 const [runDir, out, hash = ''] = process.argv.slice(2);
 if (!runDir || !out) {
@@ -12,8 +13,8 @@ if (!runDir || !out) {
   process.exit(2);
 }
 const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu'],
+  executablePath: CHROMIUM,
+  args: [...CHROMIUM_FLAGS],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

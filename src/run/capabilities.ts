@@ -1,35 +1,11 @@
 import os from 'node:os';
 import { devices } from 'playwright-core';
 import type { Handset } from '../farm/index.ts';
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
 import type { SessionPlan } from './session.ts';
-
-/** Debian's Chromium and its matching driver: nothing is downloaded at run time. */
-export const CHROMIUM = process.env.HEADERGUARD_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMEDRIVER = process.env.CHROMEDRIVER_PATH ?? '/usr/bin/chromedriver';
 
 /** The capability key that tells a WDIO worker which handset it drives. */
 export const HANDSET_CAPABILITY = 'headerguard:handset';
-
-/**
- * Flags for a headless Chromium on a closed network (TOOLCHAIN.md): the last three stop calls that the
- * others don't; without them Chromium keeps trying to reach Google's hosts.
- */
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-quic',
-  '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
-  '--component-updater=url-source=http://127.0.0.1:9/',
-  '--gaia-url=http://127.0.0.1:9/',
-];
 
 export type Capability = WebdriverIO.Capabilities & Record<string, unknown>;
 

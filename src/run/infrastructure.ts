@@ -1,4 +1,4 @@
-import { type RunningCaptureServer, startCaptureServer } from '../capture/index.ts';
+import { type RunningCaptureServer, startLocalCaptureServer } from '../capture/index.ts';
 import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
 import type { Session } from './session.ts';
 import { effectiveFault } from './session.ts';
@@ -23,17 +23,14 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
   };
   try {
     if (plan.endpoint.kind === 'embedded') {
-      infra.endpoint = await startCaptureServer({
+      // Captures are subscriber data: the embedded endpoint keeps them in memory only, for this run.
+      infra.endpoint = await startLocalCaptureServer({
         httpPort: plan.endpoint.ports.main,
         altPort: plan.endpoint.ports.alt,
         httpsPort: plan.endpoint.ports.https,
-        bindAddress: '127.0.0.1',
         probeHost: PROBE_HOST,
         partnerHost: PARTNER_HOST,
-        // Captures are subscriber data: the embedded endpoint keeps them in memory only, for this run.
-        dbPath: ':memory:',
         apiKey: plan.endpoint.apiKey,
-        retentionMs: 60 * 60 * 1000,
       });
     }
     for (const h of handsets) {

@@ -6,24 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, devices } from 'playwright-core';
 import type { CaptureClient, RunningCaptureServer } from '../../src/capture/index.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../src/shared/chromium.ts';
 import { startTestServer } from './helpers.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter',
-  '--component-updater=url-source=http://127.0.0.1:9/',
-  '--gaia-url=http://127.0.0.1:9/',
-];
 
 describe('navigation page in a real browser', function () {
   this.timeout(60_000);
@@ -34,7 +18,7 @@ describe('navigation page in a real browser', function () {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run npm run setup:system`);
     ({ server, client } = await startTestServer());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
   });
   after(async () => {
     await browser?.close();

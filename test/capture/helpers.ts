@@ -8,7 +8,7 @@ import {
   CaptureClient,
   type CaptureServerOptions,
   type RunningCaptureServer,
-  startCaptureServer,
+  startLocalCaptureServer,
 } from '../../src/capture/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 
@@ -22,16 +22,8 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 export async function startTestServer(
   overrides: Partial<CaptureServerOptions> = {},
 ): Promise<{ server: RunningCaptureServer; client: CaptureClient }> {
-  const server = await startCaptureServer({
-    httpPort: 0,
-    altPort: 0,
-    httpsPort: 0,
-    bindAddress: '127.0.0.1',
-    probeHost: 'probe.localhost',
-    partnerHost: 'partner.localhost',
-    dbPath: ':memory:',
+  const server = await startLocalCaptureServer({
     apiKey: API_KEY,
-    retentionMs: 3600_000,
     logger: createLogger('capture-test', 'silent'),
     ...overrides,
   });

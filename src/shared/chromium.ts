@@ -1,0 +1,26 @@
+/**
+ * Debian's Chromium and its matching driver (scripts/install-system-deps.sh): nothing is downloaded at run time.
+ */
+export const CHROMIUM = process.env.HEADERGUARD_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMEDRIVER = process.env.CHROMEDRIVER_PATH ?? '/usr/bin/chromedriver';
+
+/**
+ * Flags for a headless Chromium on a closed network (TOOLCHAIN.md): without the background-networking ones
+ * Chromium keeps trying to reach Google's hosts; the last two stop calls the others don't.
+ */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-quic',
+  '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
+  '--component-updater=url-source=http://127.0.0.1:9/',
+  '--gaia-url=http://127.0.0.1:9/',
+];
