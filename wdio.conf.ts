@@ -37,10 +37,9 @@ export const config: WebdriverIO.Config = {
   ...(usesAppium ? appiumConnection : {}),
   services:
     usesAppium && !farm.grid
-      ? [['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 }, logPath: undefined }]]
+      ? [['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }]]
       : [],
   logLevel: 'warn',
-  outputDir: undefined,
   autoXvfb: false,
   bail: 0,
   waitforTimeout: 10_000,
