@@ -1,5 +1,5 @@
 import type { ScanCapture } from '../detect/index.ts';
-import type { Finding, Identity } from '../model/finding.ts';
+import type { Finding } from '../model/finding.ts';
 import { maskKnown, maskLongDigitRuns, maskOpaque } from '../shared/mask.ts';
 
 export interface ProbePairRow {
@@ -13,19 +13,19 @@ export interface ProbePairRow {
 
 /**
  * A probe's capture beside its HTTPS twin, header by header (names compared case-insensitively, first-seen
- * order). Values are masked: known identifiers and every long digit run; a header a finding names shows only
- * a short prefix.
+ * order). Values are masked: known identifiers (`secrets`: every plain form of them, as the verdict engine's
+ * `needlesFor(identity, country).secrets` lists them) and every long digit run; a header a finding names shows
+ * only a short prefix.
  */
 export function probePairRows(
   capture: ScanCapture,
   twin: ScanCapture | undefined,
   findings: readonly Finding[],
-  identity: Identity,
+  secrets: readonly string[],
 ): ProbePairRow[] {
   const flagged = new Set(
     findings.filter((f) => f.probe === capture.probe).map((f) => f.header.toLowerCase()),
   );
-  const secrets = secretsOf(identity);
   const show = (name: string, value: string) =>
     flagged.has(name.toLowerCase()) ? maskOpaque(value, 4) : maskLongDigitRuns(maskKnown(value, secrets));
   const names: string[] = [];
@@ -54,9 +54,9 @@ export function renderProbePairHtml(
   capture: ScanCapture,
   twin: ScanCapture | undefined,
   findings: readonly Finding[],
-  identity: Identity,
+  secrets: readonly string[],
 ): string {
-  const rows = probePairRows(capture, twin, findings, identity);
+  const rows = probePairRows(capture, twin, findings, secrets);
   const cell = (values: string[] | undefined) =>
     values ? values.map((v) => `<code>${esc(v)}</code>`).join('<br>') : '<span class="absent">absent</span>';
   const body = rows
@@ -82,12 +82,4 @@ code{word-break:break-all}.absent{color:#999}.finding{background:#fde2e2}.findin
 ${body}
 </tbody></table>
 `;
-}
-
-/** The identity's values and the usual national form, for masking free text. */
-export function secretsOf(identity: Identity): string[] {
-  const out: string[] = [];
-  for (const v of [identity.msisdn, identity.imsi, identity.imei]) if (v) out.push(v);
-  if (identity.msisdn?.startsWith('44')) out.push(`0${identity.msisdn.slice(2)}`);
-  return out;
 }

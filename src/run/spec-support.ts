@@ -14,6 +14,7 @@ import {
   addTag,
 } from '@wdio/allure-reporter';
 import { CaptureClient } from '../capture/index.ts';
+import { needlesFor } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
 import { type Finding, type Judgement, RULE_IDS, type RuleId, type Severity } from '../model/finding.ts';
 import { formatFinding, summariseFindings } from '../report/format-finding.ts';
@@ -84,6 +85,8 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
 
 export class HandsetUnderTest {
   readonly handset: Handset;
+  /** The handset's identifiers in every plain form, for masking report attachments. */
+  private readonly secrets: readonly string[];
   readonly session: Session;
   private check?: HandsetCheck;
   private error?: string;
@@ -92,6 +95,7 @@ export class HandsetUnderTest {
   private constructor(session: Session, handset: Handset) {
     this.session = session;
     this.handset = handset;
+    this.secrets = needlesFor(handset.identity, handset.policy.country).secrets;
   }
 
   /** The handset this worker's browser session was started for. */
@@ -218,7 +222,7 @@ export class HandsetUnderTest {
       const twin = captures.find((x) => x.probe === c.twin);
       await addAttachment(
         `probe ${c.probe}`,
-        renderProbePairHtml(c, twin, this.judgement?.findings ?? [], this.handset.identity),
+        renderProbePairHtml(c, twin, this.judgement?.findings ?? [], this.secrets),
         'text/html',
       );
     }

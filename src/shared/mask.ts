@@ -33,11 +33,15 @@ export function maskDigitRuns(text: string): string {
   });
 }
 
-/** Replace each occurrence of the given secrets (identifiers, tokens) in text by its masked form. */
+/**
+ * Replace each occurrence of the given secrets (identifiers, tokens) in text by its masked form. Longest first,
+ * so that a form inside a longer one (a national number inside its E.164 form) does not break the longer match.
+ */
 export function maskKnown(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const s of secrets) {
-    if (!s || s.length < 4) continue;
+  const longestFirst = secrets.filter((s): s is string => !!s).sort((a, b) => b.length - a.length);
+  for (const s of longestFirst) {
+    if (s.length < 4) continue;
     out = out.split(s).join(maskIdentifier(s));
   }
   return out;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ScanCapture } from '../../src/detect/index.ts';
+import { needlesFor, type ScanCapture } from '../../src/detect/index.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { probePairRows, renderProbePairHtml } from '../../src/report/masked-capture.ts';
 
-const identity = { msisdn: '447700900123', imsi: '234100000900123' };
+const secrets = needlesFor({ msisdn: '447700900123', imsi: '234100000900123' }, 'GB').secrets;
 const http: ScanCapture = {
   probe: 'nav',
   role: 'third-party',
@@ -31,7 +31,7 @@ const findings: Finding[] = [
 ];
 
 describe('report/masked-capture', () => {
-  const rows = probePairRows(http, twin, findings, identity);
+  const rows = probePairRows(http, twin, findings, secrets);
 
   it('pairs headers case-insensitively, keeping duplicates and marking absence', () => {
     const accept = rows.find((r) => r.header === 'Accept')!;
@@ -56,7 +56,7 @@ describe('report/masked-capture', () => {
       { ...http, headers: [...http.headers, ['X-Evil', '<script>']] },
       twin,
       findings,
-      identity,
+      secrets,
     );
     assert.ok(!html.includes('<script>'));
     assert.ok(html.includes('&lt;script&gt;'));
