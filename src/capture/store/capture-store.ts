@@ -23,22 +23,10 @@ export interface NewRun {
   expiresAt: number;
 }
 
-/** A capture on its way in: like CaptureRecord, but with Node's flat `rawHeaders` and a numeric time. */
-export interface PendingCapture {
+/** A capture on its way in: a CaptureRecord, but with Node's flat `rawHeaders` and a numeric time. */
+export interface PendingCapture extends Omit<CaptureRecord, 'receivedAt' | 'headers'> {
   /** Its row id, from `admit`. */
   id: number;
-  runToken: string;
-  probe: string;
-  listener: Listener;
-  tls: boolean;
-  httpVersion: string;
-  method: string;
-  url: string;
-  host: string;
-  remoteAddress: string;
-  remotePort: number;
-  connectionId: string;
-  connectionRequestIndex: number;
   /** Milliseconds since the epoch. */
   receivedAt: number;
   /** `req.rawHeaders`: name, value, name, value, … */
