@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Farm, type Handset, loadFarm } from '../farm/index.ts';
 import { UserError } from '../shared/errors.ts';
+import { freePort } from '../shared/free-port.ts';
 import { FAULTS, type FaultName } from '../simulate/index.ts';
-import { freePort } from './free-port.ts';
 
 /** The project root (where `wdio.conf.ts`, `devices/` and `specs/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -168,14 +168,4 @@ export function pathOf(url: string): string {
   return new URL(url).pathname;
 }
 
-/** A port that is free right now on loopback (for tests that must name ports up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/shared/free-port.ts';

@@ -3,22 +3,13 @@
  * The first test is the acceptance contract, step by step.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
 import { freePort, RawConnection, tempDir } from './helpers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 const KEY = 'acceptance-key-4f1d2c3b';
-
-interface Serve {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
 
 /** The environment of the spawned CLI: ours, less any HEADERGUARD_* setting that would change what is tested. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -27,22 +18,8 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, HEADERGUARD_LOG_LEVEL: 'warn', ...extra };
 }
 
-function serve(args: string[], env: Record<string, string> = {}): Serve {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
-    cwd: ROOT,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+function serve(args: string[], env: Record<string, string> = {}): Spawned {
+  return spawnCollected(process.execPath, [BIN, 'serve', ...args], { env: cleanEnv(env) });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -59,16 +36,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-async function stop(s: Serve): Promise<void> {
+async function stop(s: Spawned): Promise<void> {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-  await s.exited;
+  await s.exit;
 }
 
 /** Run `serve` expecting it to refuse: exit 2 and one line on stderr. */
 async function refusal(args: string[], env: Record<string, string> = {}): Promise<string> {
   const s = serve(args, env);
   const timer = setTimeout(() => s.child.kill('SIGKILL'), 20_000);
-  const code = await s.exited;
+  const code = await s.exit;
   clearTimeout(timer);
   assert.equal(code, 2, `exit code; stderr: ${s.stderr()}`);
   const lines = s.stderr().trimEnd().split('\n');
@@ -152,7 +129,7 @@ describe('headerguard serve (spawned)', function () {
 
       // SIGTERM stops it cleanly.
       s.child.kill('SIGTERM');
-      assert.equal(await s.exited, 0);
+      assert.equal(await s.exit, 0);
       assert.match(s.stdout(), /SIGTERM, stopping/);
     } finally {
       await stop(s);

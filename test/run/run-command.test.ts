@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../src/report/summary.ts';
-import { freePort } from '../../src/run/free-port.ts';
+import { freePort } from '../../src/shared/free-port.ts';
 import { type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
 import { filesBelow, filesContaining, ROOT, runCli } from '../support/cli.ts';
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/shared/errors.ts';
+import { freePort } from '../../src/shared/free-port.ts';
 import { startSimulatorProcess } from '../../src/simulate/index.ts';
+import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
 import {
   connectTunnel,
   type Echo,
@@ -17,44 +16,11 @@ import {
   viaProxy,
 } from './helpers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 const MSISDN = '447700900123';
 
-/** A port that was free a moment ago (for the contract's explicit `--port P`). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
 function spawnCli(command: string, args: string[], detached = false): Spawned {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    detached,
-    env: { ...process.env, HEADERGUARD_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
+  return spawnCollected(command, args, { detached, env: { ...process.env, HEADERGUARD_LOG_LEVEL: 'info' } });
 }
 
 async function waitForLine(s: Spawned, pattern: RegExp): Promise<RegExpExecArray> {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,35 +11,61 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A spawned process whose output is collected as it comes. */
+export interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code once the process has closed its output. */
+  exit: Promise<number | null>;
+}
+
+/** Spawn `command args` (from the project root unless told), collecting stdout and stderr. */
+export function spawnCollected(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; detached?: boolean } = {},
+): Spawned {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    detached: options.detached ?? false,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
 /** Run `headerguard ARGS` as a user would (bin/headerguard.js through node), bounded by a timeout. */
-export function runCli(
+export async function runCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'headerguard.js'), ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, HEADERGUARD_SESSION: '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`headerguard ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  const run = spawnCollected(process.execPath, [path.join(ROOT, 'bin', 'headerguard.js'), ...args], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: { ...process.env, HEADERGUARD_SESSION: '', ...options.env },
   });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill('SIGKILL');
+      reject(new Error(`headerguard ${args.join(' ')} timed out\n${run.stdout()}\n${run.stderr()}`));
+    }, options.timeoutMs ?? 120_000);
+  });
+  try {
+    const code = await Promise.race([run.exit, timedOut]);
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Every file below dir, recursively. */
