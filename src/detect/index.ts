@@ -3,8 +3,6 @@
  * report or cli. The suite and `headerguard scan` both call `evaluate`.
  */
 import { BUILTIN_POLICIES as BUILTINS } from '../../bearers/index.ts';
-import type { Verdict } from '../model/finding.ts';
-import { EXIT } from '../shared/exit-codes.ts';
 import type { PolicyInput } from './policy.ts';
 
 export { CATALOGUE, matchIdentityCookie, matchIdentityHeader, NAME_TOKEN_PATTERNS } from './catalogue.ts';
@@ -23,7 +21,4 @@ export { SCHEME_VARYING_HEADERS } from './scheme-varying.ts';
 /** o2, giffgaff, tesco (from bearers/). */
 export const BUILTIN_POLICIES: readonly PolicyInput[] = BUILTINS;
 
-/** Exit code of a verdict: pass 0, fail 1, broken 3. */
-export function exitCodeOf(verdict: Verdict): number {
-  return verdict === 'pass' ? EXIT.pass : verdict === 'fail' ? EXIT.fail : EXIT.broken;
-}
+export { exitCodeOf } from '../shared/exit-codes.ts';

@@ -1,5 +1,4 @@
 import type { Finding, Verdict } from '../model/finding.ts';
-import { EXIT } from '../shared/exit-codes.ts';
 
 /** `<report-dir>/<run-id>/summary.json`: the contract release engineers script against. */
 export interface RunSummary {
@@ -28,9 +27,7 @@ export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
   return 'pass';
 }
 
-export function exitCodeOf(verdict: Verdict): number {
-  return verdict === 'pass' ? EXIT.pass : verdict === 'fail' ? EXIT.fail : EXIT.broken;
-}
+export { exitCodeOf } from '../shared/exit-codes.ts';
 
 export function buildSummary(
   meta: { startedAt: string; finishedAt: string; farm: string; tag?: string; change?: string },
