@@ -43,11 +43,11 @@ describe('capture endpoint over real sockets', () => {
   let tmp: ReturnType<typeof tempDir>;
   let dbPath: string;
 
-  /** Every capture row in the database, whatever the run: proves that nothing else was stored. */
+  /** Every capture in the database, whatever the run: proves that nothing else was stored. */
   function totalRows(): number {
     const db = new Database(dbPath, { readonly: true, fileMustExist: true });
     try {
-      return (db.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
+      return (db.prepare('SELECT coalesce(sum(n), 0) AS n FROM capture_blocks').get() as { n: number }).n;
     } finally {
       db.close();
     }

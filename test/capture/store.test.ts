@@ -4,7 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { buildPlan, newCanary } from '../../src/capture/plan/probe-plan.ts';
 import { newRunToken } from '../../src/capture/plan/run-token.ts';
-import { CaptureStore, headerPairs, type PendingCapture } from '../../src/capture/store/capture-store.ts';
+import { headerPairs } from '../../src/capture/store/capture-block.ts';
+import { CaptureStore, type PendingCapture } from '../../src/capture/store/capture-store.ts';
 import { CaptureWriter, type WriteOutcome } from '../../src/capture/store/capture-writer.ts';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/capture/store/schema.ts';
 import type { CaptureRecord } from '../../src/model/capture.ts';
@@ -128,7 +129,7 @@ describe('capture store', () => {
     const c = newRun(store, now, 60_000);
     const { headers, receivedAt, ...rest } = capture(a);
     const stored = store.insert([
-      { ...rest, id: late as number, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
+      { ...rest, runId: late as number, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
     ]);
     assert.deepEqual(stored, [false]);
     assert.deepEqual(store.listCaptures(a), []);
@@ -211,6 +212,69 @@ describe('capture store', () => {
     store.close();
   });
 
+  it('migrates a version 2 database (a row per capture) to blocks, keeping every capture exactly and in order', () => {
+    const file = path.join(tmp.dir, 'v2.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(MIGRATIONS[0]!);
+    db.exec(MIGRATIONS[1]!);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 2');
+    const now = Date.now();
+    const tokens = [newRunToken(), newRunToken()];
+    for (const token of tokens) {
+      db.prepare(
+        `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
+         VALUES (?, 'h', 'b', NULL, ?, 'x-up-calling-line-id', '2890012345678', ?, ?)`,
+      ).run(token, JSON.stringify(buildPlan(token, endpoint)), now, now + 60_000);
+    }
+    const span = 2 ** 24;
+    const insert = db.prepare(
+      `INSERT INTO captures (id, probe, listener, tls, http_version, method, url, host, remote_address,
+         remote_port, connection_id, connection_request_index, received_at, raw_headers)
+       VALUES (?, ?, ?, ?, '1.1', 'GET', ?, 'h', '127.0.0.1', 4242, 'c-7', ?, ?, ?)`,
+    );
+    const odd = ['Host', 'h', 'X-A', 'line\nbreak "quoted" \\ caf\u00e9', 'x-a', ''];
+    insert.run(span + 1, 'nav', 'main', 0, '/p/a/nav', 1, now, JSON.stringify(odd));
+    insert.run(2 * span + 1, 'nav', 'https', 1, '/p/b/nav', 1, now + 1, JSON.stringify(['Host', 'h']));
+    insert.run(span + 2, 'img', 'alt', 0, '/p/a/img', 2, now + 2, JSON.stringify(['Host', 'h']));
+    db.close();
+
+    const store = CaptureStore.open(file);
+    assert.equal(store.schemaVersion, SCHEMA_VERSION);
+    const first = store.listCaptures(tokens[0]!);
+    assert.deepEqual(
+      first.map((c) => [c.probe, c.listener, c.tls, c.url, c.connectionRequestIndex]),
+      [
+        ['nav', 'main', false, '/p/a/nav', 1],
+        ['img', 'alt', false, '/p/a/img', 2],
+      ],
+    );
+    assert.deepEqual(first[0]!.headers, headerPairs(odd));
+    assert.equal(first[0]!.receivedAt, new Date(now).toISOString());
+    assert.equal(first[0]!.remotePort, 4242);
+    const second = store.listCaptures(tokens[1]!);
+    assert.deepEqual(
+      second.map((c) => [c.probe, c.listener, c.tls]),
+      [['nav', 'https', true]],
+    );
+    // New captures carry on after the migrated ones, in a block of their own.
+    assert.equal(store.recordCapture(capture(tokens[0]!, 'fetch'), now, 100), 'ok');
+    assert.deepEqual(
+      store.listCaptures(tokens[0]!).map((c) => c.probe),
+      ['nav', 'img', 'fetch'],
+    );
+    assert.equal(store.countCaptures(tokens[0]!), 3);
+    store.close();
+    const after = new Database(file, { readonly: true });
+    const tables = after
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    assert.deepEqual(tables, ['capture_blocks', 'runs', 'sqlite_sequence']);
+    after.close();
+  });
+
   it('refuses a database from a newer headerguard', () => {
     const file = path.join(tmp.dir, 'new.db');
     CaptureStore.open(file).close();
@@ -241,9 +305,15 @@ describe('capture store', () => {
 });
 
 describe('capture writer (group commit)', () => {
-  function pending(token: string, id: number): PendingCapture {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.cleanup());
+
+  function pending(token: string, runId: number): PendingCapture {
     const { headers, receivedAt, ...rest } = capture(token);
-    return { ...rest, id, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() };
+    return { ...rest, runId, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() };
   }
 
   it('answers only after the commit, one transaction per turn of the event loop', async () => {
@@ -265,6 +335,66 @@ describe('capture writer (group commit)', () => {
     assert.deepEqual(outcomes, ['stored', 'stored', 'stored', 'stored', 'stored']);
     assert.deepEqual(seenAtCallback, [5, 5, 5, 5, 5], 'every capture of the batch was committed first');
     store.close();
+  });
+
+  it('commits one block per run per batch, keeps each run’s order, and refuses only a deleted run’s captures', async () => {
+    const file = path.join(tmp.dir, 'blocks.db');
+    const store = CaptureStore.open(file);
+    const now = Date.now();
+    const [a, b, gone] = [newRun(store, now, 60_000), newRun(store, now, 60_000), newRun(store, now, 60_000)];
+    const writer = new CaptureWriter(store);
+    const outcomes: [string, WriteOutcome][] = [];
+    const order: [string, string][] = [
+      [a, 'nav'],
+      [b, 'nav'],
+      [gone, 'nav'],
+      [a, 'img'],
+      [b, 'img'],
+      [a, 'fetch'],
+    ];
+    for (const [token, probe] of order) {
+      const runId = store.admit(token, now, 100);
+      assert.equal(typeof runId, 'number');
+      writer.write({ ...pending(token, runId as number), probe }, (o) => outcomes.push([probe, o]));
+    }
+    assert.equal(store.deleteRun(gone), true);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(outcomes, [
+      ['nav', 'stored'],
+      ['nav', 'stored'],
+      ['nav', 'unknown-run'],
+      ['img', 'stored'],
+      ['img', 'stored'],
+      ['fetch', 'stored'],
+    ]);
+    assert.deepEqual(
+      store.listCaptures(a).map((c) => c.probe),
+      ['nav', 'img', 'fetch'],
+    );
+    assert.deepEqual(
+      store.listCaptures(b).map((c) => c.probe),
+      ['nav', 'img'],
+    );
+    assert.deepEqual(store.listCaptures(gone), []);
+
+    // A second batch appends a second block; after a reopen, numbering and counts carry on.
+    const again = store.admit(a, now, 100);
+    writer.write({ ...pending(a, again as number), probe: 'alt' }, () => {});
+    await new Promise((r) => setImmediate(r));
+    store.close();
+    const reopened = CaptureStore.open(file);
+    assert.equal(reopened.countCaptures(a), 4);
+    assert.equal(reopened.recordCapture(capture(a, 'last'), now, 5), 'ok');
+    assert.equal(reopened.recordCapture(capture(a, 'over'), now, 5), 'run-full');
+    assert.deepEqual(
+      reopened.listCaptures(a).map((c) => c.probe),
+      ['nav', 'img', 'fetch', 'alt', 'last'],
+    );
+    reopened.close();
+    const db = new Database(file, { readonly: true });
+    const blocks = db.prepare('SELECT n FROM capture_blocks ORDER BY id').pluck().all();
+    assert.deepEqual(blocks, [3, 1, 1, 2], 'run a: blocks of 3, 1 and 1 captures; then run b: one of 2');
+    db.close();
   });
 
   it('reports a failed commit to every waiting request and gives their slots back', async () => {
@@ -323,6 +453,36 @@ describe('capture endpoint persistence', () => {
     }
   });
 
+  it('answers a run whose stored captures are damaged with a one-line 500 that shows no stored data', async () => {
+    const dbPath = path.join(tmp.dir, 'damaged.db');
+    const first = await startTestServer({ dbPath });
+    const run = await first.client.createRun({ handset: 'h', bearer: 'b' });
+    const res = await rawRequest(
+      first.server.ports.main,
+      `GET /p/${run.token}/nav HTTP/1.1\r\nHost: p\r\nX-UP-Calling-Line-ID: 447700900123\r\n\r\n`,
+    );
+    assert.equal(res.status, 200);
+    await first.server.close();
+    const db = new Database(dbPath);
+    db.prepare('UPDATE capture_blocks SET captures = substr(captures, 1, length(captures) - 9)').run();
+    db.close();
+
+    const second = await startTestServer({ dbPath });
+    try {
+      await assert.rejects(second.client.getCaptures(run.token), (err: unknown) => {
+        const message = String((err as Error).message);
+        assert.match(message, /500/);
+        assert.match(message, /stored captures of this run are unreadable/);
+        assert.doesNotMatch(message, /447700900123|\n/);
+        return true;
+      });
+      // The endpoint goes on serving.
+      assert.equal(await second.client.health(), true);
+    } finally {
+      await second.server.close();
+    }
+  });
+
   it('expires runs: invisible once past retention, purged from the file on the timer', async () => {
     const dbPath = path.join(tmp.dir, 'expiry.db');
     const { server, client } = await startTestServer({ dbPath, retentionMs: 400, purgeIntervalMs: 50 });
@@ -340,7 +500,7 @@ describe('capture endpoint persistence', () => {
       assert.equal(late.status, 404);
       const db = new Database(dbPath, { readonly: true });
       try {
-        assert.equal((db.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n, 0);
+        assert.equal((db.prepare('SELECT count(*) AS n FROM capture_blocks').get() as { n: number }).n, 0);
         assert.equal((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n, 0);
       } finally {
         db.close();

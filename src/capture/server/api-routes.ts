@@ -7,6 +7,7 @@ import type { CaptureRecord, PlannedProbe } from '../../model/capture.ts';
 import { maskDigitRuns, maskOpaque } from '../../shared/mask.ts';
 import { buildPlan, newCanary } from '../plan/probe-plan.ts';
 import { isRunToken, newRunToken } from '../plan/run-token.ts';
+import { UnreadableBlockError } from '../store/capture-block.ts';
 import type { CreatedRun, RunCaptures } from '../types.ts';
 import type { EndpointContext } from './context.ts';
 import { type AnyRequest, type AnyResponse, HttpError, readJsonBody, send, sendJson } from './http-io.ts';
@@ -75,7 +76,14 @@ async function createRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse
 function getCaptures(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {
   const run = isRunToken(token) ? ctx.store.getRun(token, Date.now()) : undefined;
   if (!run) throw new HttpError(404, 'no such run (unknown, deleted or expired)');
-  const captures = ctx.store.listCaptures(token);
+  let captures: CaptureRecord[];
+  try {
+    captures = ctx.store.listCaptures(token);
+  } catch (err) {
+    if (!(err instanceof UnreadableBlockError)) throw err;
+    ctx.logger.error({ token: maskOpaque(token), error: err.message }, 'stored captures unreadable');
+    throw new HttpError(500, 'the stored captures of this run are unreadable (damaged database)');
+  }
   const missing = missingProbes(run.plan, captures);
   const body: RunCaptures = {
     run: {

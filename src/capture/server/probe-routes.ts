@@ -163,12 +163,12 @@ export function handleProbe(
     sendError(req, res, new HttpError(404, 'no such probe'), REFUSAL);
     return;
   }
-  const id = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
-  if (id === 'unknown-run') {
+  const runId = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
+  if (runId === 'unknown-run') {
     sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
     return;
   }
-  if (id === 'run-full') {
+  if (runId === 'run-full') {
     ctx.logger.warn(
       { token: maskOpaque(token), probe },
       'run holds the most captures allowed; request not stored',
@@ -177,7 +177,7 @@ export function handleProbe(
     return;
   }
   const capture: PendingCapture = {
-    id,
+    runId,
     runToken: token,
     probe,
     listener: arrival.listener,

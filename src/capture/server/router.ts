@@ -5,7 +5,7 @@
 import type { Listener } from '../../model/capture.ts';
 import { describeError } from '../../shared/errors.ts';
 import { indexPage, mePage } from '../pages/me-page.ts';
-import { headerPairs } from '../store/capture-store.ts';
+import { headerPairs } from '../store/capture-block.ts';
 import { handleApi } from './api-routes.ts';
 import type { Arrival, EndpointContext } from './context.ts';
 import {

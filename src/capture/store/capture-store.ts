@@ -4,12 +4,14 @@
  * Writes are synchronous and committed before the caller answers, so an acknowledged capture survives a crash
  * of the process. `synchronous=NORMAL` in WAL mode keeps commits off fsync: a power cut of the host may lose the
  * last commits, a crash of the process loses none. One endpoint process owns a database file: it keeps the live
- * runs (id, expiry, capture count) in memory, so a capture costs one INSERT into its run's rowid range.
+ * runs (id, expiry, capture count, last block) in memory, so a commit costs one INSERT per run it holds captures
+ * of: a block appended to that run's rowid range (schema.ts).
  */
 import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Canary, CaptureRecord, HeaderPair, Listener, PlannedProbe } from '../../model/capture.ts';
+import type { Canary, CaptureRecord, PlannedProbe } from '../../model/capture.ts';
 import { UserError } from '../../shared/errors.ts';
+import { type BlockCapture, decodeBlock, encodeBlock } from './capture-block.ts';
 import { APPLICATION_ID, CAPTURE_ID_SPAN, MAX_RUN_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
 export interface NewRun {
@@ -23,14 +25,11 @@ export interface NewRun {
   expiresAt: number;
 }
 
-/** A capture on its way in: a CaptureRecord, but with Node's flat `rawHeaders` and a numeric time. */
-export interface PendingCapture extends Omit<CaptureRecord, 'receivedAt' | 'headers'> {
-  /** Its row id, from `admit`. */
-  id: number;
-  /** Milliseconds since the epoch. */
-  receivedAt: number;
-  /** `req.rawHeaders`: name, value, name, value, … */
-  rawHeaders: string[];
+/** A capture on its way in: what a block holds of it, and its run. */
+export interface PendingCapture extends BlockCapture {
+  runToken: string;
+  /** Its run's numeric id, from `admit`. */
+  runId: number;
 }
 
 /** Why a run takes no capture: it is unknown, expired or deleted, or it holds the most allowed. */
@@ -49,29 +48,13 @@ interface RunRow {
   expires_at: number;
 }
 
-interface CaptureRow {
-  probe: string;
-  listener: string;
-  tls: number;
-  http_version: string;
-  method: string;
-  url: string;
-  host: string;
-  remote_address: string;
-  remote_port: number;
-  connection_id: string;
-  connection_request_index: number;
-  received_at: number;
-  raw_headers: string;
-}
-
 interface LiveRun {
   id: number;
   expiresAt: number;
   /** Captures stored or admitted and on their way. */
   count: number;
-  /** Last capture number handed out (never reused, even when a capture fails). */
-  seq: number;
+  /** Last block number handed out (never reused, even when a commit fails). */
+  block: number;
 }
 
 export interface PurgeResult {
@@ -79,41 +62,12 @@ export interface PurgeResult {
   captures: number;
 }
 
-/** Node's flat `rawHeaders` ([name, value, name, value, …]) as ordered pairs. */
-export function headerPairs(rawHeaders: readonly string[]): HeaderPair[] {
-  const pairs: HeaderPair[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!, rawHeaders[i + 1]!]);
-  return pairs;
-}
-
 /**
- * Insert one capture, unless its run went away meanwhile (then zero rows change: that capture only is refused).
- * Parameters: `captureParams`.
+ * Append one block to its run's range, unless the run went away meanwhile (then zero rows change and that run's
+ * captures only are refused). Parameters: block id, capture count, block JSON, run id.
  */
-export const INSERT_CAPTURE_SQL = `INSERT INTO captures (id, probe, listener, tls, http_version, method, url, host,
-    remote_address, remote_port, connection_id, connection_request_index, received_at, raw_headers)
-  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?)`;
-
-/** The parameters of INSERT_CAPTURE_SQL for one capture: plain values, cheap to hand to a worker thread. */
-export function captureParams(c: PendingCapture): (string | number)[] {
-  return [
-    c.id,
-    c.probe,
-    c.listener,
-    c.tls ? 1 : 0,
-    c.httpVersion,
-    c.method,
-    c.url,
-    c.host,
-    c.remoteAddress,
-    c.remotePort,
-    c.connectionId,
-    c.connectionRequestIndex,
-    c.receivedAt,
-    JSON.stringify(c.rawHeaders),
-    Math.floor(c.id / CAPTURE_ID_SPAN),
-  ];
-}
+const INSERT_BLOCK_SQL = `INSERT INTO capture_blocks (id, n, captures)
+  SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?)`;
 
 /** Pages the WAL may reach before the endpoint's own connection checkpoints (4 KiB pages: about 64 MiB). */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 16_384;
@@ -181,14 +135,32 @@ export class CaptureStore {
     }
     this.stmts = this.prepare();
     const s = this.stmts;
-    this.insertTx = db.transaction((batch: readonly PendingCapture[]): boolean[] =>
-      batch.map((c) => s.insertCapture.run(...captureParams(c)).changes === 1),
-    );
+    this.insertTx = db.transaction((batch: readonly PendingCapture[]): boolean[] => {
+      const byRun = new Map<string, PendingCapture[]>();
+      for (const c of batch) {
+        const group = byRun.get(c.runToken);
+        if (group) group.push(c);
+        else byRun.set(c.runToken, [c]);
+      }
+      const storedRuns = new Set<string>();
+      for (const [token, captures] of byRun) {
+        const run = this.live.get(token);
+        const runId = captures[0]!.runId;
+        if (!run || run.id !== runId) continue;
+        run.block += 1;
+        const id = runId * CAPTURE_ID_SPAN + run.block;
+        if (s.insertBlock.run(id, captures.length, encodeBlock(captures), runId).changes === 1)
+          storedRuns.add(token);
+      }
+      return batch.map((c) => storedRuns.has(c.runToken));
+    });
     this.purgeTx = db.transaction((now: number): PurgeResult => {
       const expired = s.expiredRuns.all(now) as { id: number }[];
       let captures = 0;
       for (const { id } of expired) {
-        captures += s.deleteCaptures.run(id * CAPTURE_ID_SPAN, (id + 1) * CAPTURE_ID_SPAN).changes;
+        const lo = id * CAPTURE_ID_SPAN;
+        captures += (s.countCaptures.get(lo, lo + CAPTURE_ID_SPAN) as { n: number }).n;
+        s.deleteCaptures.run(lo, lo + CAPTURE_ID_SPAN);
         s.deleteRunById.run(id);
       }
       return { runs: expired.length, captures };
@@ -238,19 +210,20 @@ export class CaptureStore {
       getRun: db.prepare('SELECT * FROM runs WHERE token = ? AND expires_at > ?'),
       runId: db.prepare('SELECT id FROM runs WHERE token = ?'),
       liveRun: db.prepare(
-        `SELECT id, expires_at, (SELECT count(*) FROM captures WHERE id > @lo AND id < @hi) AS n,
-           (SELECT max(id) FROM captures WHERE id > @lo AND id < @hi) AS last
+        `SELECT id, expires_at,
+           (SELECT coalesce(sum(n), 0) FROM capture_blocks WHERE id > @lo AND id < @hi) AS n,
+           (SELECT max(id) FROM capture_blocks WHERE id > @lo AND id < @hi) AS last
          FROM runs WHERE id = @id`,
       ),
-      insertCapture: db.prepare(INSERT_CAPTURE_SQL),
-      countCaptures: db.prepare('SELECT count(*) AS n FROM captures WHERE id > ? AND id < ?'),
-      listCaptures: db.prepare(
-        `SELECT probe, listener, tls, http_version, method, url, host, remote_address, remote_port,
-           connection_id, connection_request_index, received_at, raw_headers
-         FROM captures WHERE id > ? AND id < ? ORDER BY id`,
+      insertBlock: db.prepare(INSERT_BLOCK_SQL),
+      countCaptures: db.prepare(
+        'SELECT coalesce(sum(n), 0) AS n FROM capture_blocks WHERE id > ? AND id < ?',
+      ),
+      listBlocks: db.prepare(
+        'SELECT id, n, captures FROM capture_blocks WHERE id > ? AND id < ? ORDER BY id',
       ),
       expiredRuns: db.prepare('SELECT id FROM runs WHERE expires_at <= ?'),
-      deleteCaptures: db.prepare('DELETE FROM captures WHERE id > ? AND id < ?'),
+      deleteCaptures: db.prepare('DELETE FROM capture_blocks WHERE id > ? AND id < ?'),
       deleteRunById: db.prepare('DELETE FROM runs WHERE id = ?'),
       ping: db.prepare('SELECT 1 AS ok'),
     };
@@ -281,7 +254,7 @@ export class CaptureStore {
     );
     const id = Number(lastInsertRowid);
     if (id > MAX_RUN_ID) throw new Error('run ids exhausted: start a new database file');
-    this.live.set(run.token, { id, expiresAt: run.expiresAt, count: 0, seq: 0 });
+    this.live.set(run.token, { id, expiresAt: run.expiresAt, count: 0, block: 0 });
   }
 
   /** A run that exists and has not expired at `now`. */
@@ -316,7 +289,7 @@ export class CaptureStore {
         id: row.id,
         expiresAt: row.expires_at,
         count: row.n,
-        seq: row.last === null ? 0 : row.last - lo,
+        block: row.last === null ? 0 : row.last - lo,
       };
       this.live.set(token, run);
     }
@@ -324,16 +297,16 @@ export class CaptureStore {
   }
 
   /**
-   * Reserve a row for one capture of a run: its id (the caller must then `insert` it, or `release` the slot), or
-   * why not. Unknown tokens are never cached, so they cost an index lookup each.
+   * Reserve room for one capture of a run: the run's id (the caller must then `insert` the capture, or `release`
+   * the slot), or why not. Unknown tokens are never cached, so they cost an index lookup each.
    */
   admit(token: string, now: number, maxPerRun: number): number | Refusal {
     const run = this.liveRun(token);
     if (!run || run.expiresAt <= now) return 'unknown-run';
-    if (run.count >= maxPerRun || run.seq >= CAPTURE_ID_SPAN - 1) return 'run-full';
+    // A block holds at least one capture, so a run with room for another capture has room for another block.
+    if (run.count >= maxPerRun || run.count >= CAPTURE_ID_SPAN - 1) return 'run-full';
     run.count += 1;
-    run.seq += 1;
-    return run.id * CAPTURE_ID_SPAN + run.seq;
+    return run.id;
   }
 
   /** Give back a slot that `admit` reserved for a capture that was not stored. */
@@ -358,11 +331,11 @@ export class CaptureStore {
 
   /** Admit and commit one capture record (tests and tools; the endpoint batches through CaptureWriter). */
   recordCapture(capture: CaptureRecord, now: number, maxPerRun: number): 'ok' | Refusal {
-    const id = this.admit(capture.runToken, now, maxPerRun);
-    if (typeof id !== 'number') return id;
+    const runId = this.admit(capture.runToken, now, maxPerRun);
+    if (typeof runId !== 'number') return runId;
     const { headers, receivedAt, ...rest } = capture;
     const stored = this.insert([
-      { ...rest, id, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
+      { ...rest, runId, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
     ]);
     return stored[0] ? 'ok' : 'unknown-run';
   }
@@ -371,23 +344,12 @@ export class CaptureStore {
     const run = this.stmts.runId.get(token) as { id: number } | undefined;
     if (!run) return [];
     const lo = run.id * CAPTURE_ID_SPAN;
-    const rows = this.stmts.listCaptures.all(lo, lo + CAPTURE_ID_SPAN) as CaptureRow[];
-    return rows.map((r) => ({
-      runToken: token,
-      probe: r.probe,
-      listener: r.listener as Listener,
-      tls: r.tls === 1,
-      httpVersion: r.http_version,
-      method: r.method,
-      url: r.url,
-      host: r.host,
-      remoteAddress: r.remote_address,
-      remotePort: r.remote_port,
-      connectionId: r.connection_id,
-      connectionRequestIndex: r.connection_request_index,
-      receivedAt: new Date(r.received_at).toISOString(),
-      headers: headerPairs(JSON.parse(r.raw_headers) as string[]),
-    }));
+    const blocks = this.stmts.listBlocks.all(lo, lo + CAPTURE_ID_SPAN) as {
+      id: number;
+      n: number;
+      captures: string;
+    }[];
+    return blocks.flatMap((b) => decodeBlock(b.captures, b.id, token, b.n));
   }
 
   /** How many captures a run has in the database (0 for an unknown run). */

@@ -1,22 +1,44 @@
 /**
- * The capture store's schema, versioned with SQLite's `user_version`. `captures.raw_headers` is the JSON of Node's
- * flat `rawHeaders` array (name, value, name, value, …: original case, order, duplicates); `received_at`,
- * `created_at` and `expires_at` are milliseconds since the epoch. Migration N takes a database from
- * version N-1 to N; a database newer than the last migration is refused rather than guessed at.
+ * The capture store's schema, versioned with SQLite's `user_version`. Times (`received_at`, `created_at`,
+ * `expires_at`) are milliseconds since the epoch. Migration N takes a database from version N-1 to N; a database
+ * newer than the last migration is refused rather than guessed at.
+ *
+ * Since version 3 captures are stored in blocks: one row per run per commit (`capture_blocks`), whose `captures`
+ * column is a JSON array of captures, each itself an array in CAPTURE_FIELDS order, the headers being Node's flat
+ * `rawHeaders` array (name, value, name, value, …: original case, order, duplicates). Captures are written once
+ * and only ever read per run, so a block costs one B-tree insert however many captures it holds, and the file
+ * stays queryable with SQLite's JSON functions (`json_each(captures)`).
  */
 
 /** `PRAGMA application_id` of a headerguard database: "hgrd". Tells our files from other SQLite files. */
 export const APPLICATION_ID = 0x68677264;
 
 /**
- * A run's captures are one contiguous rowid range: `captures.id = runs.id * CAPTURE_ID_SPAN + n` (n = 1, 2, …, in
- * arrival order). The table needs no secondary index and a capture costs a single B-tree append; listing or
+ * A run's capture blocks are one contiguous rowid range: `capture_blocks.id = runs.id * CAPTURE_ID_SPAN + n` (n = 1,
+ * 2, …, in commit order). The table needs no secondary index and a block costs a single B-tree append; listing or
  * deleting a run's captures is a rowid range. `AUTOINCREMENT` keeps run ids from ever being reused.
  */
 export const CAPTURE_ID_SPAN = 2 ** 24;
 
 /** Highest run id whose capture ids stay exact in a JavaScript number. */
 export const MAX_RUN_ID = Math.floor(Number.MAX_SAFE_INTEGER / CAPTURE_ID_SPAN) - 1;
+
+/** The fields of one capture inside a block, in order. */
+export const CAPTURE_FIELDS = [
+  'probe',
+  'listener',
+  'tls',
+  'http_version',
+  'method',
+  'url',
+  'host',
+  'remote_address',
+  'remote_port',
+  'connection_id',
+  'connection_request_index',
+  'received_at',
+  'raw_headers',
+] as const;
 
 export const MIGRATIONS: readonly string[] = [
   // 1: runs and their captures (captures indexed by run token).
@@ -95,6 +117,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs_v2 RENAME TO runs;
   ALTER TABLE captures_v2 RENAME TO captures;
   CREATE INDEX runs_by_expiry ON runs (expires_at);
+  `,
+  // 3: captures in blocks, one row per run per commit; each capture of version 2 becomes a block of one.
+  `
+  CREATE TABLE capture_blocks (
+    id        INTEGER PRIMARY KEY,
+    n         INTEGER NOT NULL CHECK (n > 0),
+    captures  TEXT NOT NULL
+  ) STRICT;
+  INSERT INTO capture_blocks (id, n, captures)
+    SELECT id, 1, json_array(json_array(${CAPTURE_FIELDS.map((f) => (f === 'raw_headers' ? 'json(raw_headers)' : f)).join(', ')}))
+    FROM captures ORDER BY id;
+  DROP TABLE captures;
   `,
 ];
 
