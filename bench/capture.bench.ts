@@ -1,13 +1,15 @@
 /**
  * Committed probe captures per second, against a bare Node http server that only echoes headers: same machine,
- * same run, loopback only, a few seconds each. Each target runs in its own process; autocannon runs here.
+ * same run, loopback only, a few seconds each, at several numbers of concurrent connections. Each target runs in
+ * its own process; autocannon runs here.
  *
- *   node --import tsx bench/capture.bench.ts [--seconds 5] [--rounds 3] [--connections 10] [--strict]
+ *   node --import tsx bench/capture.bench.ts [--seconds 5] [--rounds 3] [--connections 10,50,100] [--strict]
  *
  * "Committed" is counted in the SQLite file itself, after the endpoint has stopped (the warm-up and the measured
  * window write to two different runs), not from responses.
- * Prints the ratio against the goal (0.8); with --strict, exits 1 below it (a measurement, not a test: by default it
- * never fails `npm run bench`).
+ * Prints, per number of connections, both rates and the median of the per-round ratios; then the capacity ratio:
+ * the endpoint's best rate over the sweep against the bare server's best rate over the sweep, against the goal
+ * (0.8). With --strict, exits 1 below it (a measurement, not a test: by default it never fails `npm run bench`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,15 +33,22 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const GOAL = 0.8;
 const args = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
+const argList = (name: string, fallback: string): number[] => {
   const i = args.indexOf(`--${name}`);
-  const n = i === -1 ? fallback : Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`--${name} must be an integer from 1 to 200`);
-  return n;
+  const text = i === -1 ? fallback : String(args[i + 1]);
+  const values = text.split(',').map(Number);
+  if (values.some((n) => !Number.isInteger(n) || n < 1 || n > 500))
+    throw new Error(`--${name} must be integers from 1 to 500, separated by commas`);
+  return values;
+};
+const arg = (name: string, fallback: number) => {
+  const values = argList(name, String(fallback));
+  if (values.length !== 1) throw new Error(`--${name} takes one number`);
+  return values[0]!;
 };
 const SECONDS = arg('seconds', 5);
 const ROUNDS = arg('rounds', 3);
-const CONNECTIONS = arg('connections', 10);
+const LEVELS = argList('connections', '10,50,100');
 const STRICT = args.includes('--strict');
 const WARMUP_SECONDS = 1;
 
@@ -110,8 +119,8 @@ function stopTarget(t: Target): Promise<void> {
   });
 }
 
-function load(url: string, seconds: number): Promise<AutocannonResult> {
-  return autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: seconds, headers: HEADERS });
+function load(url: string, connections: number, seconds: number): Promise<AutocannonResult> {
+  return autocannon({ url, connections, pipelining: 1, duration: seconds, headers: HEADERS });
 }
 
 /** Captures of one run in the database file, read after the endpoint has stopped. */
@@ -124,12 +133,12 @@ function countCaptures(dbPath: string, token: string): number {
   }
 }
 
-async function benchBare(): Promise<number> {
+async function benchBare(connections: number): Promise<number> {
   const t = await startTarget('bare');
   try {
     const url = `http://127.0.0.1:${t.port}/p/token/fetch`;
-    await load(url, WARMUP_SECONDS);
-    const r = await load(url, SECONDS);
+    await load(url, connections, WARMUP_SECONDS);
+    const r = await load(url, connections, SECONDS);
     if (r.errors || r.non2xx || r.timeouts)
       throw new Error(`bare server: ${r.errors} errors, ${r.non2xx} non-2xx`);
     return r['2xx'] / r.duration;
@@ -140,15 +149,16 @@ async function benchBare(): Promise<number> {
 
 async function benchCapture(
   dir: string,
+  connections: number,
   round: number,
 ): Promise<{ rate: number; ackRate: number; p99: number }> {
-  const dbPath = path.join(dir, `capture-${round}.db`);
+  const dbPath = path.join(dir, `capture-${connections}-${round}.db`);
   const t = await startTarget('capture', dbPath);
   const [warmup, measured] = t.tokens!;
   let r: AutocannonResult;
   try {
-    await load(`http://127.0.0.1:${t.port}/p/${warmup}/fetch`, WARMUP_SECONDS);
-    r = await load(`http://127.0.0.1:${t.port}/p/${measured}/fetch`, SECONDS);
+    await load(`http://127.0.0.1:${t.port}/p/${warmup}/fetch`, connections, WARMUP_SECONDS);
+    r = await load(`http://127.0.0.1:${t.port}/p/${measured}/fetch`, connections, SECONDS);
   } finally {
     await stopTarget(t);
   }
@@ -160,41 +170,63 @@ async function benchCapture(
   return { rate: committed / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99 };
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const fmt = (n: number) => n.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+
+interface Level {
+  connections: number;
+  bare: number[];
+  capture: number[];
+  ratios: number[];
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'hg-bench-'));
 try {
   console.log(
-    `capture endpoint bench: loopback, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds, ` +
+    `capture endpoint bench: loopback, ${LEVELS.join('/')} connections, ${SECONDS} s per run, ${ROUNDS} rounds, ` +
       `${cpus().length} CPUs, Node ${process.version}`,
   );
-  const bare: number[] = [];
-  const capture: number[] = [];
-  const ratios: number[] = [];
+  const levels: Level[] = LEVELS.map((connections) => ({ connections, bare: [], capture: [], ratios: [] }));
   for (let round = 1; round <= ROUNDS; round++) {
-    const b = await benchBare();
-    bare.push(b);
-    const c = await benchCapture(dir, round);
-    capture.push(c.rate);
-    ratios.push(c.rate / b);
+    for (const level of levels) {
+      // Both targets back to back at the same concurrency, so a noisy neighbour hits both.
+      const b = await benchBare(level.connections);
+      const c = await benchCapture(dir, level.connections, round);
+      level.bare.push(b);
+      level.capture.push(c.rate);
+      level.ratios.push(c.rate / b);
+      console.log(
+        `  round ${round}, ${level.connections} connections: bare echo ${fmt(b)} req/s; capture ${fmt(c.rate)} ` +
+          `committed captures/s (${fmt(c.ackRate)} acknowledged/s, p99 ${c.p99} ms); ratio ${(c.rate / b).toFixed(2)}`,
+      );
+    }
+  }
+  console.log(
+    'connections | bare echo req/s (mean) | committed captures/s (mean) | ratio (median of rounds)',
+  );
+  for (const level of levels) {
     console.log(
-      `  round ${round}: bare echo ${b.toFixed(0)} req/s; capture ${c.rate.toFixed(0)} committed captures/s ` +
-        `(${c.ackRate.toFixed(0)} acknowledged/s, p99 ${c.p99} ms); ratio ${(c.rate / b).toFixed(2)}`,
+      `${String(level.connections).padStart(11)} | ${fmt(mean(level.bare)).padStart(22)} | ` +
+        `${fmt(mean(level.capture)).padStart(27)} | ${median(level.ratios).toFixed(2)}`,
     );
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
-  // Each round measures both back to back, so the median of per-round ratios resists a noisy neighbour.
-  const ratio = median(ratios);
-  console.log(`bare echo server:  ${mean(bare).toFixed(0)} req/s (mean)`);
+  // Capacity: what each server sustains at its best concurrency in this sweep (medians resist one noisy round).
+  const best = (pick: (l: Level) => number[]) =>
+    levels.reduce((top, l) => (median(pick(l)) > median(pick(top)) ? l : top));
+  const bestBare = best((l) => l.bare);
+  const bestCapture = best((l) => l.capture);
+  const ratio = median(bestCapture.capture) / median(bestBare.bare);
   console.log(
-    `capture endpoint:  ${mean(capture).toFixed(0)} committed captures/s (mean; SQLite WAL, synchronous=NORMAL)`,
+    `capacity: capture endpoint ${fmt(median(bestCapture.capture))} committed captures/s ` +
+      `(${bestCapture.connections} connections; SQLite WAL, synchronous=NORMAL) vs bare echo ` +
+      `${fmt(median(bestBare.bare))} req/s (${bestBare.connections} connections)`,
   );
-  console.log(
-    `ratio: ${ratio.toFixed(2)} (median of rounds; goal >= ${GOAL}) ${ratio >= GOAL ? 'ok' : 'BELOW GOAL'}`,
-  );
+  console.log(`ratio: ${ratio.toFixed(2)} (goal >= ${GOAL}) ${ratio >= GOAL ? 'ok' : 'BELOW GOAL'}`);
   if (STRICT && ratio < GOAL) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
