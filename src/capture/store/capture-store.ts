@@ -303,8 +303,9 @@ export class CaptureStore {
   admit(token: string, now: number, maxPerRun: number): number | Refusal {
     const run = this.liveRun(token);
     if (!run || run.expiresAt <= now) return 'unknown-run';
-    // A block holds at least one capture, so a run with room for another capture has room for another block.
-    if (run.count >= maxPerRun || run.count >= CAPTURE_ID_SPAN - 1) return 'run-full';
+    // Each capture admitted takes at most one more block number (failed commits burn theirs), so this keeps every
+    // block id inside the run's range.
+    if (run.count >= maxPerRun || run.count + run.block >= CAPTURE_ID_SPAN - 1) return 'run-full';
     run.count += 1;
     return run.id;
   }
