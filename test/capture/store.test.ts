@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { buildPlan, newCanary } from '../../src/capture/plan/probe-plan.ts';
 import { newRunToken } from '../../src/capture/plan/run-token.ts';
 import { headerPairs } from '../../src/capture/store/capture-block.ts';
-import { CaptureStore, type PendingCapture } from '../../src/capture/store/capture-store.ts';
+import { CaptureStore, type PendingCapture, toPending } from '../../src/capture/store/capture-store.ts';
 import { CaptureWriter, type WriteOutcome } from '../../src/capture/store/capture-writer.ts';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/capture/store/schema.ts';
 import type { CaptureRecord } from '../../src/model/capture.ts';
@@ -49,6 +49,24 @@ function capture(token: string, probe = 'fetch'): CaptureRecord {
     receivedAt: new Date(1_700_000_000_000).toISOString(),
     headers: headerPairs(['Host', 'probe.localhost', 'X-A', '1', 'x-a', '2', 'Latin', 'caf\u00e9\u00ff']),
   };
+}
+
+/** A database as an older headerguard left it: migrations 1 to `version` applied, and nothing stored yet. */
+function databaseAtVersion(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  for (const migration of MIGRATIONS.slice(0, version)) db.exec(migration);
+  db.pragma(`application_id = ${APPLICATION_ID}`);
+  db.pragma(`user_version = ${version}`);
+  return db;
+}
+
+/** A run row as versions 1 and 2 wrote it. */
+function insertOldRun(db: Database.Database, token: string, createdAt: number, expiresAt: number): void {
+  db.prepare(
+    `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
+     VALUES (?, 'h', 'b', NULL, ?, 'x-up-calling-line-id', '2890012345678', ?, ?)`,
+  ).run(token, JSON.stringify(buildPlan(token, endpoint)), createdAt, expiresAt);
 }
 
 describe('capture store', () => {
@@ -127,10 +145,7 @@ describe('capture store', () => {
     assert.equal(typeof late, 'number');
     assert.equal(store.deleteRun(a), true);
     const c = newRun(store, now, 60_000);
-    const { headers, receivedAt, ...rest } = capture(a);
-    const stored = store.insert([
-      { ...rest, runId: late as number, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
-    ]);
+    const stored = store.insert([toPending(capture(a), late as number)]);
     assert.deepEqual(stored, [false]);
     assert.deepEqual(store.listCaptures(a), []);
     assert.deepEqual(store.listCaptures(c), []);
@@ -161,19 +176,10 @@ describe('capture store', () => {
 
   it('migrates a version 1 database (captures by token) to run-id ranges, keeping every capture in order', () => {
     const file = path.join(tmp.dir, 'v1.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.exec(MIGRATIONS[0]!);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma('user_version = 1');
+    const db = databaseAtVersion(file, 1);
     const now = Date.now();
     const tokens = [newRunToken(), newRunToken()];
-    for (const [i, token] of tokens.entries()) {
-      db.prepare(
-        `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
-         VALUES (?, 'h', 'b', NULL, ?, 'x-up-calling-line-id', '2890012345678', ?, ?)`,
-      ).run(token, JSON.stringify(buildPlan(token, endpoint)), now + i, now + 60_000);
-    }
+    for (const [i, token] of tokens.entries()) insertOldRun(db, token, now + i, now + 60_000);
     const insert = db.prepare(
       `INSERT INTO captures (run_token, probe, listener, tls, http_version, method, url, host, remote_address,
          remote_port, connection_id, connection_request_index, received_at, raw_headers)
@@ -214,20 +220,10 @@ describe('capture store', () => {
 
   it('migrates a version 2 database (a row per capture) to blocks, keeping every capture exactly and in order', () => {
     const file = path.join(tmp.dir, 'v2.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.exec(MIGRATIONS[0]!);
-    db.exec(MIGRATIONS[1]!);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma('user_version = 2');
+    const db = databaseAtVersion(file, 2);
     const now = Date.now();
     const tokens = [newRunToken(), newRunToken()];
-    for (const token of tokens) {
-      db.prepare(
-        `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
-         VALUES (?, 'h', 'b', NULL, ?, 'x-up-calling-line-id', '2890012345678', ?, ?)`,
-      ).run(token, JSON.stringify(buildPlan(token, endpoint)), now, now + 60_000);
-    }
+    for (const token of tokens) insertOldRun(db, token, now, now + 60_000);
     const span = 2 ** 24;
     const insert = db.prepare(
       `INSERT INTO captures (id, probe, listener, tls, http_version, method, url, host, remote_address,
@@ -312,8 +308,7 @@ describe('capture writer (group commit)', () => {
   afterEach(() => tmp.cleanup());
 
   function pending(token: string, runId: number): PendingCapture {
-    const { headers, receivedAt, ...rest } = capture(token);
-    return { ...rest, runId, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() };
+    return toPending(capture(token), runId);
   }
 
   it('answers only after the commit, one transaction per turn of the event loop', async () => {

@@ -32,6 +32,12 @@ export interface PendingCapture extends BlockCapture {
   runId: number;
 }
 
+/** A capture record on its way into run `runId`'s next block. */
+export function toPending(capture: CaptureRecord, runId: number): PendingCapture {
+  const { headers, receivedAt, ...rest } = capture;
+  return { ...rest, runId, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() };
+}
+
 /** Why a run takes no capture: it is unknown, expired or deleted, or it holds the most allowed. */
 export type Refusal = 'unknown-run' | 'run-full';
 
@@ -334,10 +340,7 @@ export class CaptureStore {
   recordCapture(capture: CaptureRecord, now: number, maxPerRun: number): 'ok' | Refusal {
     const runId = this.admit(capture.runToken, now, maxPerRun);
     if (typeof runId !== 'number') return runId;
-    const { headers, receivedAt, ...rest } = capture;
-    const stored = this.insert([
-      { ...rest, runId, receivedAt: Date.parse(receivedAt), rawHeaders: headers.flat() },
-    ]);
+    const stored = this.insert([toPending(capture, runId)]);
     return stored[0] ? 'ok' : 'unknown-run';
   }
 
