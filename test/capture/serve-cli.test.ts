@@ -36,6 +36,23 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** The ready banner `serve` prints once every listener is up (it ends with "Ctrl-C stops it"). */
+function readyBanner(s: Spawned): Promise<string> {
+  return until('the ready banner', async () => (/Ctrl-C stops it/.test(s.stdout()) ? s.stdout() : undefined));
+}
+
+/** Every listener on a free loopback port. */
+const ANY_LOOPBACK_PORTS = [
+  '--http-port',
+  '0',
+  '--alt-port',
+  '0',
+  '--https-port',
+  '0',
+  '--bind',
+  '127.0.0.1',
+];
+
 async function stop(s: Spawned): Promise<void> {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await s.exit;
@@ -137,23 +154,9 @@ describe('headerguard serve (spawned)', function () {
   });
 
   it('prints the real ports when given 0, and --dev prints a working generated key', async () => {
-    const s = serve([
-      '--http-port',
-      '0',
-      '--alt-port',
-      '0',
-      '--https-port',
-      '0',
-      '--bind',
-      '127.0.0.1',
-      '--db',
-      ':memory:',
-      '--dev',
-    ]);
+    const s = serve([...ANY_LOOPBACK_PORTS, '--db', ':memory:', '--dev']);
     try {
-      const out = await until('ready lines', async () =>
-        /Ctrl-C stops it/.test(s.stdout()) ? s.stdout() : undefined,
-      );
+      const out = await readyBanner(s);
       const health = /health +(\S+)/.exec(out)![1]!;
       const key = /api key +(\S+)/.exec(out)![1]!;
       assert.doesNotMatch(health, /:0\//);
@@ -178,26 +181,11 @@ describe('headerguard serve (spawned)', function () {
 
   it('keeps an acknowledged capture through a kill -9 and a restart', async () => {
     const db = path.join(tmp.dir, 'crash.db');
-    const args = [
-      '--http-port',
-      '0',
-      '--alt-port',
-      '0',
-      '--https-port',
-      '0',
-      '--bind',
-      '127.0.0.1',
-      '--db',
-      db,
-      '--api-key',
-      KEY,
-    ];
+    const args = [...ANY_LOOPBACK_PORTS, '--db', db, '--api-key', KEY];
     const first = serve(args);
     let token: string;
     try {
-      const out = await until('ready', async () =>
-        /Ctrl-C stops it/.test(first.stdout()) ? first.stdout() : undefined,
-      );
+      const out = await readyBanner(first);
       const base = /health +(\S+)\/healthz/.exec(out)![1]!;
       const res = await fetch(`${base}/api/runs`, {
         method: 'POST',
@@ -219,9 +207,7 @@ describe('headerguard serve (spawned)', function () {
 
     const second = serve(args);
     try {
-      const out = await until('ready', async () =>
-        /Ctrl-C stops it/.test(second.stdout()) ? second.stdout() : undefined,
-      );
+      const out = await readyBanner(second);
       const base = /health +(\S+)\/healthz/.exec(out)![1]!;
       const got = await fetch(`${base}/api/runs/${token}/captures`, {
         headers: { authorization: `Bearer ${KEY}` },
