@@ -271,6 +271,78 @@ describe('capture store', () => {
     after.close();
   });
 
+  it('opens a version 3 database (blocks without differences) unchanged, and writes differences after it', () => {
+    const file = path.join(tmp.dir, 'v3.db');
+    const db = databaseAtVersion(file, 3);
+    const now = Date.now();
+    const token = newRunToken();
+    insertOldRun(db, token, now, now + 60_000);
+    const runId = (db.prepare('SELECT id FROM runs WHERE token = ?').get(token) as { id: number }).id;
+    // Two captures of one handset, written whole as version 3 did.
+    const v3 = (probe: string, port: number) => [
+      probe,
+      'main',
+      0,
+      '1.1',
+      'GET',
+      `/p/${token}/${probe}`,
+      'h',
+      '127.0.0.1',
+      port,
+      'c-1',
+      1,
+      now,
+      ['Host', 'h', 'X-A', '1'],
+    ];
+    const block = JSON.stringify([v3('nav', 4000), v3('img', 4001)]);
+    db.prepare('INSERT INTO capture_blocks (id, n, captures) VALUES (?, 2, ?)').run(
+      runId * 2 ** 24 + 1,
+      block,
+    );
+    db.close();
+
+    const store = CaptureStore.open(file);
+    assert.equal(store.schemaVersion, SCHEMA_VERSION);
+    const fresh = toPending(capture(token, 'fetch'), runId);
+    assert.equal(store.admit(token, now, 100), runId);
+    assert.equal(store.admit(token, now, 100), runId);
+    assert.deepEqual(store.insert([fresh, { ...fresh, probe: 'ping' }]), [true, true]);
+    const read = store.listCaptures(token);
+    assert.deepEqual(
+      read.map((c) => [c.probe, c.remotePort, c.headers]),
+      [
+        [
+          'nav',
+          4000,
+          [
+            ['Host', 'h'],
+            ['X-A', '1'],
+          ],
+        ],
+        [
+          'img',
+          4001,
+          [
+            ['Host', 'h'],
+            ['X-A', '1'],
+          ],
+        ],
+        ['fetch', 50000, capture(token).headers],
+        ['ping', 50000, capture(token).headers],
+      ],
+    );
+    store.close();
+    const after = new Database(file, { readonly: true });
+    const blocks = after.prepare('SELECT captures FROM capture_blocks ORDER BY id').pluck().all() as string[];
+    after.close();
+    assert.equal(blocks[0], block, 'the version 3 block is not rewritten');
+    assert.equal(
+      (JSON.parse(blocks[1]!) as unknown[][])[1]!.at(-1),
+      null,
+      'the new block writes a difference',
+    );
+  });
+
   it('refuses a database from a newer headerguard', () => {
     const file = path.join(tmp.dir, 'new.db');
     CaptureStore.open(file).close();

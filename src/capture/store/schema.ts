@@ -6,8 +6,12 @@
  * Since version 3 captures are stored in blocks: one row per run per commit (`capture_blocks`), whose `captures`
  * column is a JSON array of captures, each itself an array in CAPTURE_FIELDS order, the headers being Node's flat
  * `rawHeaders` array (name, value, name, value, …: original case, order, duplicates). Captures are written once
- * and only ever read per run, so a block costs one B-tree insert however many captures it holds, and the file
- * stays queryable with SQLite's JSON functions (`json_each(captures)`).
+ * and only ever read per run, so a block costs one B-tree insert however many captures it holds.
+ *
+ * Since version 4 each capture after the first in a block is written as its difference from the one before it:
+ * `null` for a field (or a raw-header entry at the same index, or the raw headers as a whole) equal to the
+ * previous capture's (capture-block.ts). Version 3 blocks have no nulls and read the same, so migration 4 changes
+ * no row; it marks the file so that an older headerguard refuses it instead of calling its blocks damaged.
  */
 
 /** `PRAGMA application_id` of a headerguard database: "hgrd". Tells our files from other SQLite files. */
@@ -129,6 +133,10 @@ export const MIGRATIONS: readonly string[] = [
     SELECT id, 1, json_array(json_array(${CAPTURE_FIELDS.map((f) => (f === 'raw_headers' ? 'json(raw_headers)' : f)).join(', ')}))
     FROM captures ORDER BY id;
   DROP TABLE captures;
+  `,
+  // 4: blocks may write a capture as its difference from the one before it (no change to existing rows).
+  `
+  -- nothing to convert: every version 3 block is a valid version 4 block
   `,
 ];
 
