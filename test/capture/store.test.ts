@@ -383,25 +383,87 @@ describe('capture writer (group commit)', () => {
     return toPending(capture(token), runId);
   }
 
-  it('answers only after the commit, one transaction per turn of the event loop', async () => {
+  /** Turns of the event loop until `done()` holds (at most `limit`). */
+  async function turnsUntil(done: () => boolean, limit = 100): Promise<number> {
+    for (let turns = 0; turns < limit; turns++) {
+      if (done()) return turns;
+      await new Promise((r) => setImmediate(r));
+    }
+    throw new Error(`not done after ${limit} turns`);
+  }
+
+  /** Sizes of the blocks in a file, in id order. */
+  function blockSizes(file: string): number[] {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare('SELECT n FROM capture_blocks ORDER BY id').pluck().all() as number[];
+    } finally {
+      db.close();
+    }
+  }
+
+  it('answers only after the commit; captures of the same and the next turn share it', async () => {
     const store = CaptureStore.open(':memory:');
     const token = newRun(store, Date.now(), 60_000);
     const writer = new CaptureWriter(store);
     const outcomes: WriteOutcome[] = [];
     const seenAtCallback: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    const write = () => {
       const id = store.admit(token, Date.now(), 100);
       assert.equal(typeof id, 'number');
       writer.write(pending(token, id as number), (outcome) => {
         outcomes.push(outcome);
         seenAtCallback.push(store.listCaptures(token).length);
       });
-    }
+    };
+    for (let i = 0; i < 3; i++) write();
     assert.deepEqual(outcomes, [], 'nothing is answered before the commit');
     await new Promise((r) => setImmediate(r));
+    assert.deepEqual(outcomes, [], 'a turn that brought captures is followed by one more');
+    for (let i = 0; i < 2; i++) write();
+    await turnsUntil(() => outcomes.length === 5);
     assert.deepEqual(outcomes, ['stored', 'stored', 'stored', 'stored', 'stored']);
     assert.deepEqual(seenAtCallback, [5, 5, 5, 5, 5], 'every capture of the batch was committed first');
     store.close();
+  });
+
+  it('commits a lone capture within two turns, a full batch at once, and a long stream every maxWaitMs', async () => {
+    const file = path.join(tmp.dir, 'limits.db');
+    const store = CaptureStore.open(file);
+    const token = newRun(store, Date.now(), 60_000);
+    const write = (writer: CaptureWriter, onDone: (o: WriteOutcome) => void = () => {}) =>
+      writer.write(pending(token, store.admit(token, Date.now(), 10_000) as number), onDone);
+
+    const lone: WriteOutcome[] = [];
+    write(new CaptureWriter(store), (o) => lone.push(o));
+    assert.equal(await turnsUntil(() => lone.length === 1), 2);
+
+    const small = new CaptureWriter(store, { maxBatch: 3 });
+    const full: WriteOutcome[] = [];
+    for (let i = 0; i < 4; i++) write(small, (o) => full.push(o));
+    assert.deepEqual(full, ['stored', 'stored', 'stored'], 'the third capture committed the batch');
+    await turnsUntil(() => full.length === 4);
+
+    // One capture per turn for 30 ms: the batch may not wait for the stream to end.
+    const streaming = new CaptureWriter(store, { maxWaitMs: 1 });
+    let written = 0;
+    let answered = 0;
+    let answeredWhileStreaming = 0;
+    const until = performance.now() + 30;
+    while (performance.now() < until) {
+      write(streaming, () => {
+        answered += 1;
+      });
+      written += 1;
+      await new Promise((r) => setImmediate(r));
+      answeredWhileStreaming = answered;
+    }
+    assert.ok(answeredWhileStreaming > 0, 'captures were answered while the stream went on');
+    await turnsUntil(() => answered === written);
+    store.close();
+    const sizes = blockSizes(file);
+    assert.deepEqual(sizes.slice(0, 3), [1, 3, 1]);
+    assert.ok(sizes.length > 4, `the stream was committed in several blocks: ${sizes.join(',')}`);
   });
 
   it('commits one block per run per batch, keeps each run’s order, and refuses only a deleted run’s captures', async () => {
@@ -425,7 +487,7 @@ describe('capture writer (group commit)', () => {
       writer.write({ ...pending(token, runId as number), probe }, (o) => outcomes.push([probe, o]));
     }
     assert.equal(store.deleteRun(gone), true);
-    await new Promise((r) => setImmediate(r));
+    await turnsUntil(() => outcomes.length === order.length);
     assert.deepEqual(outcomes, [
       ['nav', 'stored'],
       ['nav', 'stored'],
@@ -446,8 +508,11 @@ describe('capture writer (group commit)', () => {
 
     // A second batch appends a second block; after a reopen, numbering and counts carry on.
     const again = store.admit(a, now, 100);
-    writer.write({ ...pending(a, again as number), probe: 'alt' }, () => {});
-    await new Promise((r) => setImmediate(r));
+    let alt: WriteOutcome | undefined;
+    writer.write({ ...pending(a, again as number), probe: 'alt' }, (o) => {
+      alt = o;
+    });
+    await turnsUntil(() => alt === 'stored');
     store.close();
     const reopened = CaptureStore.open(file);
     assert.equal(reopened.countCaptures(a), 4);
@@ -458,10 +523,11 @@ describe('capture writer (group commit)', () => {
       ['nav', 'img', 'fetch', 'alt', 'last'],
     );
     reopened.close();
-    const db = new Database(file, { readonly: true });
-    const blocks = db.prepare('SELECT n FROM capture_blocks ORDER BY id').pluck().all();
-    assert.deepEqual(blocks, [3, 1, 1, 2], 'run a: blocks of 3, 1 and 1 captures; then run b: one of 2');
-    db.close();
+    assert.deepEqual(
+      blockSizes(file),
+      [3, 1, 1, 2],
+      'run a: blocks of 3, 1 and 1 captures; then run b: one of 2',
+    );
   });
 
   it('reports a failed commit to every waiting request and gives their slots back', async () => {
@@ -474,7 +540,7 @@ describe('capture writer (group commit)', () => {
     const outcomes: WriteOutcome[] = [];
     writer.write(pending(token, id as number), (o) => outcomes.push(o));
     store.close(); // the commit will throw
-    await new Promise((r) => setImmediate(r));
+    await turnsUntil(() => outcomes.length === 1);
     assert.deepEqual(outcomes, ['failed']);
     assert.equal(
       typeof store.admit(token, Date.now(), 1),
