@@ -62,35 +62,44 @@ const RAW_HEADERS = 12;
 
 /** `raw` written against `previous`: `null` when equal as a whole, else with each equal entry `null`. */
 function diffHeaders(raw: readonly string[], previous: readonly string[]): (string | null)[] | null {
-  const out: (string | null)[] = new Array(raw.length);
-  let same = raw.length === previous.length;
-  for (let i = 0; i < raw.length; i++) {
+  let i = 0;
+  while (i < raw.length && raw[i] === previous[i]) i++;
+  if (i === raw.length && raw.length === previous.length) return null;
+  const out: (string | null)[] = new Array(raw.length).fill(null, 0, i);
+  for (; i < raw.length; i++) {
     const value = raw[i]!;
-    if (value === previous[i]) out[i] = null;
-    else {
-      out[i] = value;
-      same = false;
-    }
+    out[i] = value === previous[i] ? null : value;
   }
-  return same ? null : out;
+  return out;
+}
+
+/** `value`, or null when it equals `previous`. */
+const unlessSame = <T>(value: T, previous: T): T | null => (value === previous ? null : value);
+
+/** A capture written as its difference from the one before it, in CAPTURE_FIELDS order. */
+function diffCapture(c: BlockCapture, p: BlockCapture): unknown[] {
+  return [
+    unlessSame(c.probe, p.probe),
+    unlessSame(c.listener, p.listener),
+    c.tls === p.tls ? null : c.tls ? 1 : 0,
+    unlessSame(c.httpVersion, p.httpVersion),
+    unlessSame(c.method, p.method),
+    unlessSame(c.url, p.url),
+    unlessSame(c.host, p.host),
+    unlessSame(c.remoteAddress, p.remoteAddress),
+    unlessSame(c.remotePort, p.remotePort),
+    unlessSame(c.connectionId, p.connectionId),
+    unlessSame(c.connectionRequestIndex, p.connectionRequestIndex),
+    unlessSame(c.receivedAt, p.receivedAt),
+    diffHeaders(c.rawHeaders, p.rawHeaders),
+  ];
 }
 
 /** The JSON text of a block holding `captures`, in order, each after the first written as its difference. */
 export function encodeBlock(captures: readonly BlockCapture[]): string {
   const out: unknown[] = new Array(captures.length);
-  let previous: StoredCapture | undefined;
   for (let i = 0; i < captures.length; i++) {
-    const capture = captures[i]!;
-    const current = toStored(capture);
-    if (previous === undefined) {
-      out[i] = current;
-    } else {
-      const diff: unknown[] = new Array(CAPTURE_FIELDS.length);
-      for (let f = 0; f < RAW_HEADERS; f++) diff[f] = current[f] === previous[f] ? null : current[f];
-      diff[RAW_HEADERS] = diffHeaders(capture.rawHeaders, previous[RAW_HEADERS]);
-      out[i] = diff;
-    }
-    previous = current;
+    out[i] = i === 0 ? toStored(captures[0]!) : diffCapture(captures[i]!, captures[i - 1]!);
   }
   return JSON.stringify(out);
 }
