@@ -6,7 +6,7 @@
  * equal to the same field of the previous capture is `null`, and so is a raw-header entry equal to the entry at
  * the same index of the previous capture's raw headers; raw headers equal to the previous ones as a whole are
  * one `null`. The requests of one run in one commit mostly come from one handset and repeat its headers, so a
- * block of ten is about a quarter of its plain size, and the commit writes that many fewer bytes. A block
+ * block of ten is about a sixth of its plain size, and the commit writes that many fewer bytes. A block
  * without nulls (every block of version 3) reads the same.
  */
 import type { CaptureRecord, HeaderPair, Listener } from '../../model/capture.ts';
