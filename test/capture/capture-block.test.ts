@@ -190,7 +190,7 @@ describe('capture block (JSON of one run’s captures in one commit)', () => {
       [withField(CAPTURE_FIELDS.indexOf('raw_headers'), ['Host']), 1, /wrong type/],
       [withField(CAPTURE_FIELDS.indexOf('raw_headers'), ['Host', 1]), 1, /wrong type/],
       [withField(CAPTURE_FIELDS.indexOf('probe'), null), 1, /capture 1 refers to a capture before it/],
-      [withField(CAPTURE_FIELDS.indexOf('raw_headers'), null), 1, /capture 1 refers to a capture before it/],
+      [withField(raw, null), 1, /capture 1 refers to a capture before it/],
       [
         JSON.stringify([
           good[0],

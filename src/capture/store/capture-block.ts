@@ -76,7 +76,11 @@ function diffHeaders(raw: readonly string[], previous: readonly string[]): (stri
 /** `value`, or null when it equals `previous`. */
 const unlessSame = <T>(value: T, previous: T): T | null => (value === previous ? null : value);
 
-/** A capture written as its difference from the one before it, in CAPTURE_FIELDS order. */
+/**
+ * A capture written as its difference from the one before it, in CAPTURE_FIELDS order. It names the fields again
+ * rather than diffing two `toStored` arrays: that costs an array per capture, 1.03 against 0.84 µs per capture
+ * for a block of ten. The round-trip property test holds the two orders together.
+ */
 function diffCapture(c: BlockCapture, p: BlockCapture): unknown[] {
   return [
     unlessSame(c.probe, p.probe),
