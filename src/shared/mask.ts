@@ -24,13 +24,34 @@ export function maskOpaque(value: string, keep = 6): string {
 
 /**
  * Mask every run of 6 or more digits in free text (optionally with `+`, spaces, dots or dashes between them),
- * for log lines and error messages where the identifiers are not known.
+ * for log lines and error messages where the identifiers are not known. Runs that are plainly not subscriber
+ * data stay readable: IPv4 addresses (`127.0.0.1`) and the dates and times of timestamps and run ids
+ * (`2026-12-01`, `T21-43-03-135Z`).
  */
 export function maskDigitRuns(text: string): string {
-  return text.replace(/\+?\d(?:[\d .\-()]{4,}\d)/g, (run) => {
+  return text.replace(/\+?\d(?:[\d .\-()]{4,}\d)/g, (run, offset: number) => {
     const digits = run.replace(/\D/g, '');
-    return digits.length >= 6 ? maskIdentifier(digits) : run;
+    if (digits.length < 6 || isIpv4(run) || isDate(run) || isTimeOfDay(run, text[offset - 1])) return run;
+    return maskIdentifier(digits);
   });
+}
+
+function isIpv4(run: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(run);
+  if (!m) return false;
+  return m.slice(1).every((o) => Number(o) <= 255);
+}
+
+/** `2026-12-01`: a calendar date of this or the last century. */
+function isDate(run: string): boolean {
+  const m = /^(19|20)\d\d-(\d\d)-(\d\d)$/.exec(run);
+  return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31;
+}
+
+/** `21-43-03-135` right after a timestamp's `T` (run ids write times with dashes). */
+function isTimeOfDay(run: string, before: string | undefined): boolean {
+  const m = /^(\d\d)-(\d\d)-(\d\d)(?:-\d{3})?$/.exec(run);
+  return before === 'T' && m !== null && Number(m[1]) < 24 && Number(m[2]) < 60 && Number(m[3]) < 61;
 }
 
 /**

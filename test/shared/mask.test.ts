@@ -26,6 +26,22 @@ describe('mask', () => {
     assert.equal(out, 'number 4477******23 on port 8080');
   });
 
+  it('leaves IPv4 addresses, ports, dates and run-id times readable, and still masks numbers beside them', () => {
+    assert.equal(
+      maskDigitRuns('proxy 127.0.0.1:8888 gateway http://10.200.3.4:8080/ from 192.168.100.200'),
+      'proxy 127.0.0.1:8888 gateway http://10.200.3.4:8080/ from 192.168.100.200',
+    );
+    assert.equal(
+      maskDigitRuns('reports/2026-12-01T21-43-03-135Z-3332ac/ at 2026-12-01T21:43:03.135Z'),
+      'reports/2026-12-01T21-43-03-135Z-3332ac/ at 2026-12-01T21:43:03.135Z',
+    );
+    // Not an address (an octet over 255), not a date (month 13), not after a T: masked as before.
+    assert.equal(maskDigitRuns('447.700.900.123'), '4477******23');
+    assert.equal(maskDigitRuns('2026-13-01'), '2026**01');
+    assert.equal(maskDigitRuns('call 07-70-09'), 'call 07***9');
+    assert.equal(maskDigitRuns('msisdn 447700900123 via 127.0.0.1'), 'msisdn 4477******23 via 127.0.0.1');
+  });
+
   it('masks known secrets wherever they occur', () => {
     assert.equal(maskKnown('imsi=234101234567890;', ['234101234567890']), 'imsi=2341*********90;');
   });
