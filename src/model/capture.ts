@@ -52,3 +52,14 @@ export interface CaptureRecord {
   receivedAt: string;
   headers: HeaderPair[];
 }
+
+/**
+ * Whether a stored request is the planned probe itself, and so counts for it (completeness on the endpoint,
+ * judging in the suite): not a CORS preflight, and received on the probe's planned listener. The endpoint keeps
+ * the others for diagnosis; they never make a run complete and are never judged.
+ */
+export function isProbeCapture(record: CaptureRecord, planned: PlannedProbe): boolean {
+  return (
+    record.probe === planned.probe && record.method !== 'OPTIONS' && record.listener === planned.listener
+  );
+}

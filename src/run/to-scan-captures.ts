@@ -1,10 +1,9 @@
 import type { ScanCapture } from '../detect/index.ts';
-import type { CaptureRecord, PlannedProbe } from '../model/capture.ts';
+import { type CaptureRecord, isProbeCapture, type PlannedProbe } from '../model/capture.ts';
 
 /**
- * Join the endpoint's captures with the run's plan: each capture gets its probe's role and HTTPS twin. CORS
- * preflights and requests that reached the wrong listener (the endpoint keeps those for diagnosis and redirects
- * them) are not the probe itself and are left out, as the endpoint's completeness check leaves them out.
+ * Join the endpoint's captures with the run's plan: each capture gets its probe's role and HTTPS twin. Only
+ * captures that count for their probe (`isProbeCapture`, the endpoint's completeness rule) are judged.
  */
 export function toScanCaptures(
   plan: readonly PlannedProbe[],
@@ -14,7 +13,7 @@ export function toScanCaptures(
   const out: ScanCapture[] = [];
   for (const r of records) {
     const planned = byProbe.get(r.probe);
-    if (!planned || r.method === 'OPTIONS' || r.listener !== planned.listener) continue;
+    if (!planned || !isProbeCapture(r, planned)) continue;
     const capture: ScanCapture = {
       probe: r.probe,
       role: planned.role,

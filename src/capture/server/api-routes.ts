@@ -3,7 +3,7 @@
  * bodies are validated with zod and capped in size. Errors are JSON `{error}` with a one-line message.
  */
 import { z } from 'zod';
-import type { CaptureRecord, PlannedProbe } from '../../model/capture.ts';
+import { type CaptureRecord, isProbeCapture, type PlannedProbe } from '../../model/capture.ts';
 import { maskDigitRuns, maskOpaque } from '../../shared/mask.ts';
 import { buildPlan, newCanary } from '../plan/probe-plan.ts';
 import { isRunToken, newRunToken } from '../plan/run-token.ts';
@@ -33,16 +33,15 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/**
- * Whether a run is complete, judged here and nowhere else: every planned probe has a capture that is not a
- * CORS preflight and arrived on the probe's planned listener.
- */
+/** Whether a run is complete, judged here for the API: every planned probe has a capture that counts for it. */
 export function missingProbes(plan: readonly PlannedProbe[], captures: readonly CaptureRecord[]): string[] {
-  const seen = new Set<string>();
+  const planned = new Map(plan.map((p) => [p.probe, p]));
+  const counted = new Set<string>();
   for (const c of captures) {
-    if (c.method !== 'OPTIONS') seen.add(`${c.probe} ${c.listener}`);
+    const p = planned.get(c.probe);
+    if (p && isProbeCapture(c, p)) counted.add(c.probe);
   }
-  return plan.filter((p) => !seen.has(`${p.probe} ${p.listener}`)).map((p) => p.probe);
+  return plan.filter((p) => !counted.has(p.probe)).map((p) => p.probe);
 }
 
 const RUN_CAPTURES = /^\/api\/runs\/([^/]+)\/captures$/;
