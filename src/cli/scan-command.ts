@@ -6,7 +6,11 @@ import { describeError } from '../shared/errors.ts';
 import { EXIT, worstExit } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 
-type FileResult = { file: string; verdict: Verdict; findings: Finding[] } | { file: string; error: string };
+/** `scan --json` keeps its documented five fields per finding; summary.json also carries `detail`. */
+type ScanFinding = Omit<Finding, 'detail'>;
+type FileResult =
+  | { file: string; verdict: Verdict; findings: ScanFinding[] }
+  | { file: string; error: string };
 
 /** Judge one scan file. Bad input becomes `{error}` (one line, masked); nothing here throws. */
 export function scanFile(file: string): FileResult {
@@ -33,7 +37,14 @@ export function scanFile(file: string): FileResult {
   }
   try {
     const judgement = evaluate(parseScanInput(json, file));
-    return { file, verdict: judgement.verdict, findings: judgement.findings };
+    const findings = judgement.findings.map(({ rule, severity, probe, header, evidence }) => ({
+      rule,
+      severity,
+      probe,
+      header,
+      evidence,
+    }));
+    return { file, verdict: judgement.verdict, findings };
   } catch (err) {
     return { file, error: maskDigitRuns(describeError(err)) };
   }

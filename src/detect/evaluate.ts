@@ -1,10 +1,18 @@
 import type { Canary, HeaderPair, ProbeRole } from '../model/capture.ts';
-import type { Finding, Identity, Judgement, RuleId, Severity, Verdict } from '../model/finding.ts';
-import { RULE_IDS } from '../model/finding.ts';
+import type {
+  Finding,
+  FindingDetail,
+  IdentifierKind,
+  Identity,
+  Judgement,
+  SentBy,
+  Verdict,
+} from '../model/finding.ts';
+import { RULES, type RuleId, ruleInfo, ruleRank, type Severity } from '../model/rules.ts';
 import { maskDigitRuns, maskKnown, maskOpaque } from '../shared/mask.ts';
 import { matchIdentityCookie, matchIdentityHeader, mayHoldIdentityCookie } from './catalogue.ts';
 import { buildControl, type Control, cookiePairsOf, diffAgainstControl, type Injected } from './injection.ts';
-import { findLikeValues } from './like-value.ts';
+import { findLikeValues, type LikeHit } from './like-value.ts';
 import { describeHit, findIdentifiers, type Hit } from './match.ts';
 import { type Needles, needlesFor } from './needles.ts';
 import type { BearerPolicy } from './policy.ts';
@@ -31,24 +39,19 @@ export interface EvaluationInput {
   canary?: Canary;
 }
 
-/**
- * Severity per rule, on Allure's scale. A known identifier reaching a third party is the incident this tool
- * exists for (blocker); an identity header, an identifier-shaped injected value or an open spoofing hole are
- * one step from it (critical); unexplained injections and a broken positive control are failures to look at
- * (normal); an incomplete run could not be judged (minor, verdict broken).
- */
-export const RULE_SEVERITY: Readonly<Record<RuleId, Severity>> = {
-  'identity-value': 'blocker',
-  'identity-header': 'critical',
-  'identity-like-value': 'critical',
-  spoofable: 'critical',
-  'unexpected-injection': 'normal',
-  'partner-enrichment-missing': 'normal',
-  incomplete: 'minor',
-};
+/** Severity per rule, from the rule table (`src/model/rules.ts`). */
+export const RULE_SEVERITY: Readonly<Record<RuleId, Severity>> = Object.fromEntries(
+  RULES.map((r) => [r.id, r.severity]),
+) as Record<RuleId, Severity>;
 
 const DEVICE_SENT_TLS = 'sent over TLS, so the device itself sent it (a carrier-customised browser or app)';
 const DEVICE_SENT_BOTH = 'also sent over HTTPS, so the device itself sent it';
+
+/** The evidence's note on who sent it: said only when the device did (the network is the default suspect). */
+function sentByNote(c: ScanCapture, sender: SentBy): string {
+  if (sender !== 'device') return '';
+  return `; ${c.tls ? DEVICE_SENT_TLS : DEVICE_SENT_BOTH}`;
+}
 
 /** Judge one run. Pure and deterministic; never throws on well-typed input. */
 export function evaluate(input: EvaluationInput): Judgement {
@@ -95,6 +98,11 @@ export function evaluate(input: EvaluationInput): Judgement {
             c.probe,
             inj.name,
             `${like.description} (${where}${known ? '; it is the known identifier, see identity-value' : ''})`,
+            {
+              identifier: LIKE_KIND[like.shape],
+              form: 'shape only (not the known identifier)',
+              sentBy: 'network',
+            },
           );
         }
       }
@@ -112,6 +120,7 @@ export function evaluate(input: EvaluationInput): Judgement {
         c.probe,
         inj.name,
         `${inj.detail} (${control!.probes.join(', ')}); not in the ${policy.id} allowlist${preview}`,
+        { sentBy: 'network' },
       );
     }
 
@@ -136,6 +145,7 @@ export function evaluate(input: EvaluationInput): Judgement {
               c.probe,
               name,
               `client-sent canary ${maskOpaque(canary.value, 4)} reached the partner host unchanged: the gateway neither stripped nor overwrote it`,
+              { sentBy: 'device' },
             );
           }
         }
@@ -153,19 +163,20 @@ export function evaluate(input: EvaluationInput): Judgement {
 
   const sorted = judge.findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => RULE_ORDER.get(a.f.rule)! - RULE_ORDER.get(b.f.rule)! || a.i - b.i)
+    .sort((a, b) => ruleRank(a.f.rule) - ruleRank(b.f.rule) || a.i - b.i)
     .map((x) => x.f);
   return { verdict: verdictOf(sorted), findings: sorted };
 }
 
-/** fail if any finding other than `incomplete`; otherwise broken if anything is incomplete; otherwise pass. */
+/**
+ * fail if any finding of a rule whose outcome is `fail` (a leak, a policy failure); otherwise broken if any
+ * finding at all (something could not be checked); otherwise pass.
+ */
 export function verdictOf(findings: readonly Finding[]): Verdict {
-  if (findings.some((f) => f.rule !== 'incomplete')) return 'fail';
+  if (findings.some((f) => ruleInfo(f.rule).outcome === 'fail')) return 'fail';
   if (findings.length > 0) return 'broken';
   return 'pass';
 }
-
-const RULE_ORDER = new Map(RULE_IDS.map((r, i) => [r, i]));
 
 /**
  * The state of one evaluate() call. A class rather than closures: under tsx every named closure created per
@@ -196,14 +207,27 @@ class Judge {
    * Record a finding. Last line of defence: header names and probe ids are masked like evidence, and every
    * digit run in a finding is masked, so no finding field can carry a whole identifier.
    */
-  add(rule: RuleId, probe: string, rawHeader: string, rawEvidence: string): void {
+  add(
+    rule: RuleId,
+    probe: string,
+    rawHeader: string,
+    rawEvidence: string,
+    detail: Partial<FindingDetail> = {},
+  ): void {
     const header = displayName(rawHeader, this.needles);
     const evidence = maskDigitRuns(rawEvidence);
     const safeProbe = displayName(probe, this.needles);
     const key = `${rule}\u0000${safeProbe}\u0000${header}\u0000${evidence}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.findings.push({ rule, severity: RULE_SEVERITY[rule], probe: safeProbe, header, evidence });
+    this.findings.push({
+      rule,
+      severity: RULE_SEVERITY[rule],
+      probe: safeProbe,
+      header,
+      evidence,
+      detail: { identifier: null, form: null, encoding: [], sentBy: null, ...detail },
+    });
   }
 
   /** The HTTPS control of a plain-HTTP capture: its twin, else same-role HTTPS captures (same host first). */
@@ -249,13 +273,16 @@ function identityHeaders(
   for (const [name, value] of c.headers) {
     if (isCanary(name, value)) continue;
     const m = matchIdentityHeader(name);
-    if (m)
+    if (m) {
+      const sender = sentBy(c, control, name, value);
       judge.add(
         'identity-header',
         c.probe,
         name,
-        `identity header at the third-party host (${m.why})${sentBy(c, control, name, value)}`,
+        `identity header at the third-party host (${m.why})${sentByNote(c, sender)}`,
+        { sentBy: sender },
       );
+    }
     if (name.length === 6 && name.toLowerCase() === 'cookie' && mayHoldIdentityCookie(value)) {
       for (const pair of cookiePairsOf(value)) {
         const cookieName = pair.split('=')[0]!;
@@ -266,6 +293,7 @@ function identityHeaders(
             c.probe,
             name,
             `identity cookie '${cookieName.trim()}' at the third-party host (${cm.why})`,
+            { sentBy: sentBy(c, control, name, value) },
           );
         }
       }
@@ -284,20 +312,32 @@ function identityValues(c: ScanCapture, needles: Needles, control: Control | und
       memo.set(value, inValue);
     }
     if (inName.length === 0 && inValue.length === 0) continue;
-    const device = sentBy(c, control, name, value);
+    const sender = sentBy(c, control, name, value);
     for (const [hits, where] of [
       [inName, 'in the header name'],
       [inValue, 'in the header value'],
     ] as const) {
-      for (const [kind, ev] of summarise(hits)) {
-        void kind;
-        judge.add('identity-value', c.probe, name, `${ev} ${where}${device}`);
+      for (const { evidence, best } of summarise(hits)) {
+        judge.add('identity-value', c.probe, name, `${evidence} ${where}${sentByNote(c, sender)}`, {
+          ...hitDetail(best),
+          sentBy: sender,
+        });
       }
     }
   }
   const inUrl = findIdentifiers(c.url, needles);
-  for (const [, ev] of summarise(inUrl)) {
-    judge.add('identity-value', c.probe, '(url)', `${ev} in the URL${c.tls ? `; ${DEVICE_SENT_TLS}` : ''}`);
+  for (const { evidence, best } of summarise(inUrl)) {
+    // Over TLS only the device could have put it in the URL; over plain HTTP a gateway may rewrite URLs too.
+    judge.add(
+      'identity-value',
+      c.probe,
+      '(url)',
+      `${evidence} in the URL${c.tls ? `; ${DEVICE_SENT_TLS}` : ''}`,
+      {
+        ...hitDetail(best),
+        sentBy: c.tls ? 'device' : 'unknown',
+      },
+    );
   }
 }
 
@@ -324,31 +364,42 @@ function findInName(name: string, needles: Needles): Hit[] {
 }
 
 /** One evidence line per identifier kind: the most-decoded hit first, then how many other forms were seen. */
-function summarise(hits: readonly Hit[]): Map<string, string> {
+function summarise(hits: readonly Hit[]): { evidence: string; best: Hit }[] {
   const byKind = new Map<string, Hit[]>();
   for (const h of hits) {
     const list = byKind.get(h.kind);
     if (list) list.push(h);
     else byKind.set(h.kind, [h]);
   }
-  const out = new Map<string, string>();
-  for (const [kind, list] of byKind) {
+  const out: { evidence: string; best: Hit }[] = [];
+  for (const list of byKind.values()) {
     const best = [...list].sort((a, b) => b.chain.length - a.chain.length)[0]!;
     const others = new Set(list.map(describeHit));
     others.delete(describeHit(best));
-    out.set(
-      kind,
-      `${describeHit(best)}${others.size ? ` (+${others.size} other form${others.size > 1 ? 's' : ''})` : ''}`,
-    );
+    out.push({
+      evidence: `${describeHit(best)}${others.size ? ` (+${others.size} other form${others.size > 1 ? 's' : ''})` : ''}`,
+      best,
+    });
   }
   return out;
 }
 
-function sentBy(c: ScanCapture, control: Control | undefined, name: string, value: string): string {
-  if (c.tls) return `; ${DEVICE_SENT_TLS}`;
-  if (control?.values.get(name.toLowerCase())?.includes(value)) return `; ${DEVICE_SENT_BOTH}`;
-  return '';
+/** Who sent a header: the device when it came over TLS or also over the HTTPS control, else the network. */
+function sentBy(c: ScanCapture, control: Control | undefined, name: string, value: string): SentBy {
+  if (c.tls) return 'device';
+  if (control?.values.get(name.toLowerCase())?.includes(value)) return 'device';
+  return control ? 'network' : 'unknown';
 }
+
+function hitDetail(h: Hit): Partial<FindingDetail> {
+  return { identifier: h.kind, form: h.form, encoding: [...h.chain] };
+}
+
+const LIKE_KIND: Record<LikeHit['shape'], IdentifierKind> = {
+  'mobile number': 'MSISDN',
+  IMSI: 'IMSI',
+  IMEI: 'IMEI',
+};
 
 /** A short, masked preview of a header value for evidence: tokens and digit runs masked, length bounded. */
 export function safePreview(value: string, needles: Needles): string {

@@ -1,7 +1,10 @@
-import type { Judgement } from '../model/finding.ts';
+import type { Finding, Judgement } from '../model/finding.ts';
 
 /** A readable, fixed-width table of a judgement (pure: returns text). Evidence is already masked. */
-export function renderTable(label: string, j: Judgement): string {
+export function renderTable(
+  label: string,
+  j: { verdict: Judgement['verdict']; findings: readonly Omit<Finding, 'detail'>[] },
+): string {
   const head = `${label}: ${j.verdict.toUpperCase()}${
     j.findings.length
       ? ` (${j.findings.length} finding${j.findings.length > 1 ? 's' : ''})`

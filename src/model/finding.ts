@@ -1,19 +1,29 @@
 /** Verdict data shared by the verdict engine, the console, Allure and summary.json. */
+import type { RuleId, Severity } from './rules.ts';
 
-export const RULE_IDS = [
-  'identity-header',
-  'identity-value',
-  'identity-like-value',
-  'unexpected-injection',
-  'partner-enrichment-missing',
-  'spoofable',
-  'incomplete',
-] as const;
+export { RULE_IDS, type RuleId, type Severity } from './rules.ts';
 
-export type RuleId = (typeof RULE_IDS)[number];
+/** Which subscriber identifier a finding is about. */
+export type IdentifierKind = 'MSISDN' | 'IMSI' | 'IMEI';
 
-/** Allure's severity scale, so that reports can use it as it is. */
-export type Severity = 'blocker' | 'critical' | 'normal' | 'minor' | 'trivial';
+/**
+ * Who put the offending header or value on the wire: the `network` (absent from, or different on, the HTTPS
+ * twin: a gateway injected it), the `device` (sent over TLS too, so the handset's browser or an app sent it),
+ * or `unknown` (no HTTPS control to compare against).
+ */
+export type SentBy = 'network' | 'device' | 'unknown';
+
+/** The structured side of a finding, beside its masked text; never a full identifier. */
+export interface FindingDetail {
+  /** The identifier the finding is about (identity-value, identity-like-value), else null. */
+  identifier: IdentifierKind | null;
+  /** The plain form it was found in (e.g. `E.164 with '+'`, `SHA-256 (hex) of national`), else null. */
+  form: string | null;
+  /** Encodings peeled off to find it, outermost first (e.g. `["URL-encoded", "base64"]`); empty if none. */
+  encoding: string[];
+  /** Who sent it; null where the rule is about something absent (a missing probe, lost enrichment). */
+  sentBy: SentBy | null;
+}
 
 export interface Finding {
   rule: RuleId;
@@ -24,6 +34,7 @@ export interface Finding {
   header: string;
   /** Human-readable, masked: never a full identifier, never a full hash of one. */
   evidence: string;
+  detail: FindingDetail;
 }
 
 export type Verdict = 'pass' | 'fail' | 'broken';

@@ -1,29 +1,28 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { RULES } from '../model/rules.ts';
 
 /**
- * Allure's categories: how a failed or broken test is filed. Failure messages start with `[<rule>]`
- * (see format-finding.ts); a broken test is one whose check could not complete.
+ * Allure's categories: how a failed or broken test is filed, one per category of the rule table. Failure
+ * messages start with `[<rule>]` (see format-finding.ts); a broken test with no rule in its message is one
+ * whose session could not run at all.
  */
-export const ALLURE_CATEGORIES = [
-  {
-    name: 'Identity leak',
-    matchedStatuses: ['failed'],
-    messageRegex: '.*\\[identity-(header|value|like-value)\\].*',
-  },
-  {
-    name: 'Unexpected injection',
-    matchedStatuses: ['failed'],
-    messageRegex: '.*\\[unexpected-injection\\].*',
-  },
-  {
-    name: 'Partner enrichment lost',
-    matchedStatuses: ['failed'],
-    messageRegex: '.*\\[partner-enrichment-missing\\].*',
-  },
-  { name: 'Spoofable', matchedStatuses: ['failed'], messageRegex: '.*\\[spoofable\\].*' },
-  { name: 'Broken: capture missing', matchedStatuses: ['broken'], messageRegex: '.*\\[incomplete\\].*' },
+export interface AllureCategory {
+  name: string;
+  matchedStatuses: ('failed' | 'broken')[];
+  messageRegex?: string;
+}
+
+export const ALLURE_CATEGORIES: readonly AllureCategory[] = [
+  ...[...new Set(RULES.map((r) => r.category))].map((name) => {
+    const rules = RULES.filter((r) => r.category === name);
+    return {
+      name,
+      matchedStatuses: [...new Set(rules.map((r) => (r.outcome === 'fail' ? 'failed' : 'broken')))],
+      messageRegex: `.*\\[(${rules.map((r) => r.id).join('|')})\\].*`,
+    };
+  }),
   { name: 'Broken: device or session', matchedStatuses: ['broken'] },
 ];
 

@@ -1,4 +1,4 @@
-import { RULE_IDS } from '../model/finding.ts';
+import { RULE_IDS, ruleInfo } from '../model/rules.ts';
 import { formatFinding } from './format-finding.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -22,17 +22,18 @@ export function toJunitXml(summary: RunSummary): string {
       const name = `${rule}`;
       const classname = `headerguard.${h.bearer}.${h.id}`;
       let body = '';
-      if (rule === 'incomplete' && findings.length) {
-        body = `<error type="broken" message="${esc(`${findings.length} probe(s) not captured`)}">${esc(findings.map(formatFinding).join('\n'))}</error>`;
+      const broken = ruleInfo(rule).outcome === 'broken';
+      if (broken && findings.length) {
+        body = `<error type="broken" message="${esc(`[${rule}] ${h.failure ?? `${findings.length} finding(s)`}`)}">${esc(findings.map(formatFinding).join('\n'))}</error>`;
       } else if (findings.length) {
         body = `<failure type="${rule}" message="${esc(formatFinding(findings[0]!))}">${esc(findings.map(formatFinding).join('\n'))}</failure>`;
-      } else if (h.verdict === 'broken' && rule !== 'incomplete') {
-        body = `<error type="broken" message="not checked: the handset's run was broken"/>`;
+      } else if (h.verdict === 'broken') {
+        body = `<error type="broken" message="${esc(`not checked: ${h.failure ?? "the handset's run was broken"}`)}"/>`;
       }
       return `    <testcase name="${esc(name)}" classname="${esc(classname)}">${body}</testcase>`;
     });
     const failures = RULE_IDS.filter(
-      (r) => r !== 'incomplete' && h.findings.some((f) => f.rule === r),
+      (r) => ruleInfo(r).outcome === 'fail' && h.findings.some((f) => f.rule === r),
     ).length;
     const errors = cases.filter((c) => c.includes('<error')).length;
     return [

@@ -27,7 +27,14 @@ const twin: ScanCapture = {
   headers: [['Host', 'probe.localhost:443']],
 };
 const findings: Finding[] = [
-  { rule: 'identity-value', severity: 'blocker', probe: 'nav', header: 'X-Session-Ref', evidence: 'x' },
+  {
+    rule: 'identity-value',
+    severity: 'blocker',
+    probe: 'nav',
+    header: 'X-Session-Ref',
+    evidence: 'x',
+    detail: { identifier: 'MSISDN', form: "E.164 without '+'", encoding: [], sentBy: 'network' },
+  },
 ];
 
 describe('report/masked-capture', () => {
