@@ -1,23 +1,13 @@
 import type { Finding, Verdict } from '../model/finding.ts';
+import { TOOL } from '../shared/tool.ts';
+import {
+  type HandsetSummary,
+  type RunSummary,
+  runSummarySchema,
+  SUMMARY_FORMAT_VERSION,
+} from './summary-schema.ts';
 
-/** `<report-dir>/<run-id>/summary.json`: the contract release engineers script against. */
-export interface RunSummary {
-  verdict: Verdict;
-  startedAt: string;
-  finishedAt: string;
-  farm: string;
-  tag: string | null;
-  change: string | null;
-  handsets: HandsetSummary[];
-}
-
-export interface HandsetSummary {
-  id: string;
-  bearer: string;
-  device: string;
-  verdict: Verdict;
-  findings: Finding[];
-}
+export type { HandsetSummary, RunSummary } from './summary-schema.ts';
 
 /** Fail wins over broken, broken over pass; no handset at all is broken (nothing was checked). */
 export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
@@ -27,31 +17,45 @@ export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
   return 'pass';
 }
 
-export { exitCodeOf } from '../shared/exit-codes.ts';
+export interface RunMeta {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  farm: string;
+  tag?: string;
+  change?: string;
+}
 
-export function buildSummary(
-  meta: { startedAt: string; finishedAt: string; farm: string; tag?: string; change?: string },
-  handsets: readonly HandsetSummary[],
-): RunSummary {
-  return {
+/**
+ * summary.json's content: exactly the documented fields (extra properties of the inputs are dropped), checked
+ * against the one schema so that the writer can never produce what the documented format does not allow.
+ */
+export function buildSummary(meta: RunMeta, handsets: readonly HandsetSummary[]): RunSummary {
+  return runSummarySchema.parse({
+    formatVersion: SUMMARY_FORMAT_VERSION,
+    tool: { name: TOOL.name, version: TOOL.version },
+    runId: meta.runId,
     verdict: overallVerdict(handsets.map((h) => h.verdict)),
     startedAt: meta.startedAt,
     finishedAt: meta.finishedAt,
     farm: meta.farm,
     tag: meta.tag ?? null,
     change: meta.change ?? null,
-    handsets: handsets.map(({ id, bearer, device, verdict, findings }) => ({
-      id,
-      bearer,
-      device,
-      verdict,
-      findings: findings.map(({ rule, severity, probe, header, evidence }) => ({
-        rule,
-        severity,
-        probe,
-        header,
-        evidence,
-      })),
+    handsets: handsets.map((h) => ({
+      id: h.id,
+      bearer: h.bearer,
+      device: h.device,
+      verdict: h.verdict,
+      durationMs: h.durationMs,
+      attempts: h.attempts,
+      failure: h.failure,
+      policy: h.policy,
+      findings: h.findings.map(pickFinding),
     })),
-  };
+  });
+}
+
+function pickFinding({ rule, severity, probe, header, evidence, detail }: Finding): Finding {
+  const { identifier, form, encoding, sentBy } = detail;
+  return { rule, severity, probe, header, evidence, detail: { identifier, form, encoding, sentBy } };
 }

@@ -6,50 +6,68 @@ import { generateAllureReport } from '../report/allure-generate.ts';
 import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
-import { brokenJudgement, type HandsetResult, readHandsetResult } from './handset-result.ts';
+import { type HandsetResult, notChecked, readHandsetResult } from './handset-result.ts';
 import type { Session } from './session.ts';
 
-/** A handset that left no result: its worker or session died before judging. Fail closed. */
-export function missingResult(h: Handset): HandsetSummary {
-  const { verdict, findings } = brokenJudgement(
-    'no result from this handset: its browser session did not start or crashed before judging',
-  );
-  return { id: h.id, bearer: h.bearer, device: h.device, verdict, findings };
+/** Why a handset that left no result is broken, when the launcher knows no better reason. */
+export const NO_RESULT =
+  'no result from this handset: its browser session did not start or crashed before judging';
+
+/** A handset's line in summary.json, from its worker's result; none (a crashed worker) is broken. */
+export function handsetSummary(
+  h: Handset,
+  r: HandsetResult | undefined,
+  whyMissing: string = NO_RESULT,
+): HandsetSummary {
+  const base = { id: h.id, bearer: h.bearer, device: h.device, policy: h.policy };
+  if (!r) return { ...base, ...notChecked(whyMissing), durationMs: null, attempts: 0 };
+  const durationMs = Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.workerStartedAt));
+  return {
+    ...base,
+    verdict: r.verdict,
+    findings: r.findings,
+    failure: r.failure,
+    durationMs: Number.isFinite(durationMs) ? durationMs : null,
+    attempts: r.attempts,
+  };
 }
 
-function toSummary(h: Handset, r: HandsetResult | undefined): HandsetSummary {
-  if (!r) return missingResult(h);
-  return { id: h.id, bearer: h.bearer, device: h.device, verdict: r.verdict, findings: r.findings };
+export interface FinishOptions {
+  log?: (line: string) => void;
+  /** Why every handset without a result is broken (e.g. the launcher could not start what the run needs). */
+  whyMissing?: string;
+  /** Generates the HTML report; returns a warning or undefined (a seam for tests). */
+  generateReport?: typeof generateAllureReport;
 }
 
 /**
- * WDIO's `onComplete`: gather every handset's result (missing → broken), write summary.json, junit.xml and
- * Allure's metadata, generate the HTML report, print the table. Returns the summary.
+ * The launcher's last step: gather every handset's result (missing → broken), write summary.json, junit.xml
+ * and Allure's metadata, print the verdict table, then generate the HTML report (slow: after the verdict is
+ * on screen). Returns the summary.
  */
-export async function finishRun(
-  session: Session,
-  log: (line: string) => void = console.log,
-): Promise<RunSummary> {
+export async function finishRun(session: Session, options: FinishOptions = {}): Promise<RunSummary> {
+  const log = options.log ?? console.log;
   const { plan, farm, handsets } = session;
   await mkdir(plan.runDir, { recursive: true });
   const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
   const summary = buildSummary(
     {
+      runId: plan.runId,
       startedAt: plan.startedAt,
       finishedAt: new Date().toISOString(),
       farm: farm.name,
-      tag: plan.tag,
-      change: plan.change,
+      ...(plan.tag ? { tag: plan.tag } : {}),
+      ...(plan.change ? { change: plan.change } : {}),
     },
-    handsets.map((h, i) => toSummary(h, results[i])),
+    handsets.map((h, i) => handsetSummary(h, results[i], options.whyMissing)),
   );
   await writeFile(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
   await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {
     runId: plan.runId,
     farm: farm.name,
-    tag: plan.tag,
-    change: plan.change,
+    ...(plan.tag ? { tag: plan.tag } : {}),
+    ...(plan.change ? { change: plan.change } : {}),
     handsets: handsets.map((h) => ({
       id: h.id,
       bearer: h.bearer,
@@ -57,9 +75,13 @@ export async function finishRun(
       mccmnc: h.policy.mccmnc,
     })),
   });
-  const allureError = await generateAllureReport(plan.runDir, plan.reportDir, plan.runId);
   log('');
   log(formatSummaryTable(summary));
+  const allureError = await (options.generateReport ?? generateAllureReport)(
+    plan.runDir,
+    plan.reportDir,
+    plan.runId,
+  );
   const shown = path.relative(process.cwd(), plan.runDir);
   log(
     `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Judgement, Verdict } from '../model/finding.ts';
+import { ruleInfo } from '../model/rules.ts';
 
 /**
  * What one handset's worker hands to the launcher: written by the spec, read by `onComplete`. A handset with
@@ -12,8 +13,8 @@ export interface HandsetResult {
   device: string;
   verdict: Verdict;
   findings: Finding[];
-  /** One masked line: why the handset could not be checked (endpoint unreachable, session crashed…). */
-  error?: string;
+  /** One masked line: why the handset is broken (endpoint unreachable, session crashed, probes missing…). */
+  failure: string | null;
   probes: { planned: number; captured: number };
   attempts: number;
   /** When the worker process started (before its browser session): the handset's whole cost starts here. */
@@ -50,15 +51,27 @@ export async function readHandsetResult(
   }
 }
 
+/** A judgement with the reason it is broken, if it is: what a handset's result and summary.json carry. */
+export interface HandsetOutcome extends Judgement {
+  failure: string | null;
+}
+
 /**
  * A handset that could not be judged at all (no session, an endpoint that never answered, a crashed worker):
- * broken, with one `incomplete` finding on the `(session)` pseudo-probe that says why.
+ * broken, with no finding (nothing was inspected) and the reason as its failure.
  */
-export function brokenJudgement(why: string): Judgement {
+export function notChecked(why: string): HandsetOutcome {
+  return { verdict: 'broken', findings: [], failure: why };
+}
+
+/** A judged handset: a broken verdict's failure says which findings made it broken (e.g. missing probes). */
+export function judged(judgement: Judgement): HandsetOutcome {
+  if (judgement.verdict !== 'broken') return { ...judgement, failure: null };
+  const why = judgement.findings.filter((f) => ruleInfo(f.rule).outcome === 'broken');
+  const probes = [...new Set(why.map((f) => f.probe))];
+  const shown = probes.slice(0, 6).join(', ') + (probes.length > 6 ? `, … (${probes.length} in all)` : '');
   return {
-    verdict: 'broken',
-    findings: [
-      { rule: 'incomplete', severity: 'critical', probe: '(session)', header: '(none)', evidence: why },
-    ],
+    ...judgement,
+    failure: `${probes.length} planned probe(s) not captured or not judged: ${shown}`,
   };
 }

@@ -1,29 +1,52 @@
 import assert from 'node:assert/strict';
+import { resolvePolicies } from '../../src/detect/index.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { formatSummaryTable } from '../../src/report/console-table.ts';
 import { summariseFindings } from '../../src/report/format-finding.ts';
 import { toJunitXml } from '../../src/report/junit.ts';
-import { buildSummary, exitCodeOf, overallVerdict } from '../../src/report/summary.ts';
+import { buildSummary, type HandsetSummary, overallVerdict } from '../../src/report/summary.ts';
+import { runSummarySchema, SUMMARY_FORMAT_VERSION } from '../../src/report/summary-schema.ts';
+import { exitCodeOf } from '../../src/shared/exit-codes.ts';
 
+const noDetail = { identifier: null, form: null, encoding: [], sentBy: null };
 const leak: Finding = {
   rule: 'identity-header',
   severity: 'critical',
   probe: 'nav',
   header: 'x-up-calling-line-id',
   evidence: 'x-up-calling-line-id: 4477******01',
+  detail: { ...noDetail, sentBy: 'network' },
 };
 const missing: Finding = {
   rule: 'incomplete',
-  severity: 'critical',
+  severity: 'minor',
   probe: 'alt',
   header: '(none)',
   evidence: 'never captured',
+  detail: noDetail,
 };
 const meta = {
+  runId: '2026-11-25T00-00-00-000Z-abcdef',
   startedAt: '2026-11-25T00:00:00.000Z',
   finishedAt: '2026-11-25T00:01:00.000Z',
   farm: 'simulated',
 };
+const o2 = resolvePolicies().get('o2')!;
+
+/** A handset line with the fields every test leaves alone. */
+function handset(
+  h: Partial<HandsetSummary> & Pick<HandsetSummary, 'id' | 'verdict' | 'findings'>,
+): HandsetSummary {
+  return {
+    bearer: 'o2',
+    device: 'Pixel 7',
+    durationMs: 1200,
+    attempts: 1,
+    failure: h.verdict === 'broken' ? '1 planned probe(s) not captured or not judged: alt' : null,
+    policy: o2,
+    ...h,
+  };
+}
 
 describe('report/summary', () => {
   it('fail wins over broken, broken over pass', () => {
@@ -43,60 +66,103 @@ describe('report/summary', () => {
     );
   });
 
-  it('writes the contract fields, tag and change null when absent, findings with exactly five fields', () => {
+  it('writes the contract fields, tag and change null when absent, findings with exactly their six fields', () => {
     const s = buildSummary(meta, [
-      {
-        id: 'a',
-        bearer: 'o2',
-        device: 'Pixel 7',
-        verdict: 'fail',
-        findings: [{ ...leak, extra: 1 } as Finding],
-      },
+      handset({ id: 'a', verdict: 'fail', findings: [{ ...leak, extra: 1 } as Finding] }),
     ]);
     assert.deepEqual(Object.keys(s).sort(), [
       'change',
       'farm',
       'finishedAt',
+      'formatVersion',
       'handsets',
+      'runId',
       'startedAt',
       'tag',
+      'tool',
       'verdict',
     ]);
+    assert.equal(s.formatVersion, SUMMARY_FORMAT_VERSION);
+    assert.deepEqual(s.tool, { name: 'headerguard', version: '0.1.0' });
+    assert.equal(s.runId, meta.runId);
     assert.equal(s.tag, null);
     assert.equal(s.change, null);
     assert.equal(s.verdict, 'fail');
+    assert.deepEqual(Object.keys(s.handsets[0]!).sort(), [
+      'attempts',
+      'bearer',
+      'device',
+      'durationMs',
+      'failure',
+      'findings',
+      'id',
+      'policy',
+      'verdict',
+    ]);
     assert.deepEqual(Object.keys(s.handsets[0]!.findings[0]!).sort(), [
+      'detail',
       'evidence',
       'header',
       'probe',
       'rule',
       'severity',
     ]);
+    assert.deepEqual(s.handsets[0]!.policy, o2);
+  });
+
+  it('refuses to build a summary the documented format does not allow', () => {
+    // A broken handset must say why; a passing one must not claim a failure.
+    assert.throws(() =>
+      buildSummary(meta, [handset({ id: 'a', verdict: 'broken', findings: [], failure: null })]),
+    );
+    assert.throws(() =>
+      buildSummary(meta, [handset({ id: 'a', verdict: 'pass', findings: [], failure: 'x' })]),
+    );
+    assert.throws(() =>
+      buildSummary(meta, [
+        handset({ id: 'a', verdict: 'fail', findings: [{ ...leak, rule: 'nope' as 'spoofable' }] }),
+      ]),
+    );
+    assert.throws(() => buildSummary({ ...meta, startedAt: 'yesterday' }, []));
+  });
+
+  it('the schema refuses a version-1 summary (no formatVersion) and an unknown field', () => {
+    const v2 = buildSummary(meta, [handset({ id: 'a', verdict: 'pass', findings: [] })]);
+    assert.equal(runSummarySchema.safeParse(v2).success, true);
+    const { formatVersion: _, ...v1 } = v2;
+    assert.equal(runSummarySchema.safeParse(v1).success, false);
+    assert.equal(runSummarySchema.safeParse({ ...v2, extra: 1 }).success, false);
   });
 });
 
 describe('report/junit', () => {
   it('has a suite per handset and a failure per failing rule, an error for incomplete', () => {
     const s = buildSummary(meta, [
-      { id: 'a', bearer: 'o2', device: 'Pixel 7', verdict: 'fail', findings: [leak] },
-      { id: 'b', bearer: 'tesco', device: 'iPhone 14', verdict: 'broken', findings: [missing] },
+      handset({ id: 'a', verdict: 'fail', findings: [leak] }),
+      handset({ id: 'b', bearer: 'tesco', device: 'iPhone 14', verdict: 'broken', findings: [missing] }),
+      handset({
+        id: 'c',
+        verdict: 'broken',
+        findings: [],
+        failure: 'the run could not start: x',
+      }),
     ]);
     const xml = toJunitXml(s);
-    assert.equal((xml.match(/<testsuite /g) ?? []).length, 2);
+    assert.equal((xml.match(/<testsuite /g) ?? []).length, 3);
     assert.match(xml, /<failure type="identity-header" message="\[identity-header\]/);
-    assert.match(xml, /<error type="broken"/);
+    assert.match(xml, /<error type="broken" message="\[incomplete\] 1 planned probe/);
+    // A handset that was never checked: every rule is an error that says why, none a pass.
+    const c = xml.slice(xml.indexOf('<testsuite name="c'));
+    assert.equal(
+      (c.match(/<error type="broken" message="not checked: the run could not start: x"/g) ?? []).length,
+      7,
+    );
     assert.doesNotMatch(xml, /447700900101/);
   });
 
   it('escapes markup in evidence', () => {
     const s = buildSummary(meta, [
-      {
-        id: 'a',
-        bearer: 'o2',
-        device: 'x',
-        verdict: 'fail',
-        findings: [{ ...leak, evidence: '<script>&"' }],
-      },
+      handset({ id: 'a', device: 'x', verdict: 'fail', findings: [{ ...leak, evidence: '<script>&"' }] }),
     ]);
     assert.match(toJunitXml(s), /&lt;script&gt;&amp;&quot;/);
   });
@@ -105,8 +171,8 @@ describe('report/junit', () => {
 describe('report/console-table', () => {
   it('lists handset, bearer, verdict and rule counts', () => {
     const s = buildSummary(meta, [
-      { id: 'o2-pixel', bearer: 'o2', device: 'Pixel 7', verdict: 'fail', findings: [leak, leak] },
-      { id: 'tesco', bearer: 'tesco', device: 'x', verdict: 'pass', findings: [] },
+      handset({ id: 'o2-pixel', verdict: 'fail', findings: [leak, leak] }),
+      handset({ id: 'tesco', bearer: 'tesco', device: 'x', verdict: 'pass', findings: [] }),
     ]);
     const table = formatSummaryTable(s);
     assert.match(table, /o2-pixel\s+o2\s+FAIL\s+identity-header×2/);
