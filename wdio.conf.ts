@@ -4,16 +4,14 @@
  * (devices/simulated.ts, reports/). Capabilities are evaluated here, before onPrepare, so ports are chosen here.
  */
 import path from 'node:path';
-import type { Options } from '@wdio/types';
+import type { Options, Services } from '@wdio/types';
 import { capabilitiesFor, maxInstancesFor } from './src/run/capabilities.ts';
-import { finishRun } from './src/run/finish-run.ts';
-import { type Infrastructure, startInfrastructure } from './src/run/infrastructure.ts';
+import { HeaderguardLauncherService } from './src/run/launcher-service.ts';
 import { currentSession, PROJECT_ROOT } from './src/run/session.ts';
 
 const session = await currentSession();
 const { plan, farm, handsets } = session;
 const usesAppium = handsets.some((h) => h.appium);
-let infrastructure: Infrastructure | undefined;
 
 const appiumConnection: Partial<Options.Testrunner> = farm.grid
   ? {
@@ -35,10 +33,18 @@ export const config: WebdriverIO.Config = {
   maxInstances: maxInstancesFor(handsets),
   capabilities: capabilitiesFor(handsets, plan),
   ...(usesAppium ? appiumConnection : {}),
-  services:
-    usesAppium && !farm.grid
-      ? [['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }]]
-      : [],
+  // The capture endpoint and simulators start before the Appium server (services run in this order), and a
+  // failure to start them stops the run at once (SevereServiceError).
+  services: [
+    // An instance (not a class), so the service keeps the session this process planned. WDIO runs an
+    // `[instance, options]` entry as it is; its types only name `[class, options]`.
+    [new HeaderguardLauncherService({ session }), {}] as unknown as Services.ServiceEntry,
+    ...(usesAppium && !farm.grid
+      ? ([
+          ['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }],
+        ] satisfies Services.ServiceEntry[])
+      : []),
+  ],
   logLevel: 'warn',
   autoXvfb: false,
   bail: 0,
@@ -61,16 +67,4 @@ export const config: WebdriverIO.Config = {
       },
     ],
   ],
-
-  async onPrepare() {
-    infrastructure = await startInfrastructure(session);
-  },
-
-  async onComplete() {
-    try {
-      await finishRun(session);
-    } finally {
-      await infrastructure?.stop();
-    }
-  },
 };

@@ -7,6 +7,15 @@ import type { SessionPlan } from './session.ts';
 /** The capability key that tells a WDIO worker which handset it drives. */
 export const HANDSET_CAPABILITY = 'headerguard:handset';
 
+declare global {
+  namespace WebdriverIO {
+    interface Capabilities {
+      /** The farm's id of the handset this session drives (set by capabilitiesFor). */
+      [HANDSET_CAPABILITY]?: string;
+    }
+  }
+}
+
 export type Capability = WebdriverIO.Capabilities & Record<string, unknown>;
 
 /** The proxy URL a handset's browser uses, or undefined for direct. */

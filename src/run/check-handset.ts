@@ -28,8 +28,18 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   log: () => {},
 };
 
+/** What the check needs from the capture endpoint's API (CaptureClient; a fake in unit tests). */
+export type CaptureApi = Pick<CaptureClient, 'createRun' | 'getCaptures' | 'deleteRun'>;
+
 /** Something outside the network under test failed (endpoint, browser, session): worth one retry. */
-export class InfrastructureError extends Error {}
+export class InfrastructureError extends Error {
+  override name = 'InfrastructureError';
+  /**
+   * When the browser failed after the run was created: the judgement of whatever did reach the endpoint (its
+   * missing probes are real `incomplete` findings, and a leak that arrived is still a leak).
+   */
+  partial?: HandsetCheck;
+}
 
 export interface HandsetCheck {
   judgement: Judgement;
@@ -45,7 +55,7 @@ export interface HandsetCheck {
 export async function checkHandset(
   handset: Handset,
   driver: ProbeDriver,
-  client: CaptureClient,
+  client: CaptureApi,
   options: CheckOptions = DEFAULT_CHECK_OPTIONS,
 ): Promise<HandsetCheck> {
   const run = await infra('capture endpoint', () =>
@@ -53,7 +63,15 @@ export async function checkHandset(
   );
   options.log(`run created: ${run.plan.length} probes`);
   try {
-    await infra('browser', () => driver.open(run.startUrl));
+    try {
+      await infra('browser', () => driver.open(run.startUrl));
+    } catch (err) {
+      (err as InfrastructureError).partial = await client
+        .getCaptures(run.token)
+        .then((records) => judgeRun(handset, run, records))
+        .catch(() => undefined);
+      throw err;
+    }
     const page = await waitFor(
       options.pageTimeoutMs,
       options.pollIntervalMs,
@@ -79,20 +97,25 @@ export async function checkHandset(
         ? 'server has every planned probe'
         : `server is missing ${records.missing.length} probe(s)`,
     );
-    const captures = toScanCaptures(run.plan, records.captures);
-    const judgement = evaluate({
-      policy: handset.policy,
-      identity: handset.identity,
-      captures,
-      plan: run.plan.map((p) => p.probe),
-      canary: run.canary,
-    });
-    const probesCaptured = new Set(records.captures.map((c) => c.probe)).size;
-    return { judgement, run, captures, captured: probesCaptured };
+    return judgeRun(handset, run, records);
   } finally {
     // Captures are subscriber data: drop them as soon as they are judged (best effort; they expire anyway).
     await client.deleteRun(run.token).catch(() => {});
   }
+}
+
+/** Judge a run's captures against its plan: whatever never arrived is `incomplete`. */
+function judgeRun(handset: Handset, run: CreatedRun, records: RunCaptures): HandsetCheck {
+  const captures = toScanCaptures(run.plan, records.captures);
+  const judgement = evaluate({
+    policy: handset.policy,
+    identity: handset.identity,
+    captures,
+    plan: run.plan.map((p) => p.probe),
+    canary: run.canary,
+  });
+  const probesCaptured = new Set(records.captures.map((c) => c.probe)).size;
+  return { judgement, run, captures, captured: probesCaptured };
 }
 
 async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -109,7 +132,7 @@ async function waitFor<T>(
   intervalMs: number,
   poll: () => Promise<T>,
   done: (value: T) => boolean,
-): Promise<{ value: T | undefined; timedOut: boolean; lastError?: unknown }> {
+): Promise<{ value: T | undefined; lastError?: unknown }> {
   const deadline = Date.now() + timeoutMs;
   let value: T | undefined;
   let lastError: unknown;
@@ -117,11 +140,11 @@ async function waitFor<T>(
     try {
       value = await poll();
       lastError = undefined;
-      if (done(value)) return { value, timedOut: false };
+      if (done(value)) return { value };
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() >= deadline) return { value, timedOut: true, lastError };
+    if (Date.now() >= deadline) return { value, lastError };
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { exitCodeOf, type RunSummary } from '../report/summary.ts';
+import type { RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
-import { EXIT } from '../shared/exit-codes.ts';
+import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
 
@@ -20,6 +20,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
     `headerguard: run ${plan.runId}: ${handsets.length} handset(s) from ${session.farm.name}` +
       `${plan.simFault ? `, simulator fault ${plan.simFault}` : ''}`,
   );
+  let launcherError: unknown;
   try {
     // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
     // that other subcommands must not get.
@@ -27,14 +28,24 @@ export async function runFarm(options: RunOptions): Promise<number> {
     const launcher = new Launcher(path.join(PROJECT_ROOT, 'wdio.conf.ts'), {});
     await launcher.run();
   } catch (err) {
-    console.error(`headerguard: the WebdriverIO run failed: ${maskDigitRuns(describeError(err))}`);
+    launcherError = err;
   }
   let summary: RunSummary;
   try {
     summary = JSON.parse(await readFile(path.join(plan.runDir, 'summary.json'), 'utf8')) as RunSummary;
   } catch {
+    if (launcherError)
+      console.error(
+        `headerguard: the WebdriverIO run failed: ${maskDigitRuns(describeError(launcherError))}`,
+      );
     console.error('headerguard: no summary.json was written: the run is broken');
     return keepExitCode(EXIT.broken);
+  }
+  if (launcherError) {
+    // The launcher service's own one-line reason (what could not start) is in every handset's failure.
+    const reasons = [...new Set(summary.handsets.map((h) => h.failure).filter((f) => f !== null))];
+    const why = reasons.length ? reasons.join('; ') : maskDigitRuns(describeError(launcherError));
+    console.error(`headerguard: BROKEN: ${why}`);
   }
   return keepExitCode(exitCodeOf(summary.verdict));
 }

@@ -16,7 +16,8 @@ import {
 import { CaptureClient } from '../capture/index.ts';
 import { needlesFor } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
-import { type Finding, type Judgement, RULE_IDS, type RuleId, type Severity } from '../model/finding.ts';
+import type { Finding } from '../model/finding.ts';
+import { type RuleId, ruleInfo } from '../model/rules.ts';
 import { formatFinding, summariseFindings } from '../report/format-finding.ts';
 import { renderProbePairHtml } from '../report/masked-capture.ts';
 import { describeError } from '../shared/errors.ts';
@@ -29,34 +30,9 @@ import {
   InfrastructureError,
   type ProbeDriver,
 } from './check-handset.ts';
-import { brokenJudgement, writeHandsetResult } from './handset-result.ts';
+import { type HandsetOutcome, judged, notChecked, writeHandsetResult } from './handset-result.ts';
 import { apiOf } from './infrastructure.ts';
 import { currentSession, type Session } from './session.ts';
-
-/** The rules in the order the suite reports them: coverage first, so a broken run says so at the top. */
-export const RULE_ORDER: readonly RuleId[] = ['incomplete', ...RULE_IDS.filter((r) => r !== 'incomplete')];
-
-const RULE_TITLES: Record<RuleId, string> = {
-  incomplete: 'every planned probe was captured',
-  'identity-header': 'no identity header reaches the probe host',
-  'identity-value': 'no known identifier reaches the probe host, in any form',
-  'identity-like-value': 'no injected header carries an identifier-shaped value',
-  'unexpected-injection': 'no header injected beyond the bearer allowlist',
-  'partner-enrichment-missing': 'the partner host gets the enrichment the policy expects',
-  spoofable: 'a client-sent identity header does not reach the partner host',
-};
-
-const RULE_FEATURE: Record<RuleId, string> = {
-  incomplete: 'probe coverage',
-  'identity-header': 'third-party probes',
-  'identity-value': 'third-party probes',
-  'identity-like-value': 'third-party probes',
-  'unexpected-injection': 'HTTP vs HTTPS diff',
-  'partner-enrichment-missing': 'partner probes',
-  spoofable: 'partner probes',
-};
-
-const SEVERITY_RANK: Severity[] = ['trivial', 'minor', 'normal', 'critical', 'blocker'];
 
 /** A finding is the whole story: a stack trace into our own code would only bury it. */
 function withoutStack<E extends Error>(err: E): E {
@@ -83,6 +59,24 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
   };
 }
 
+/**
+ * A handset's outcome: its check's judgement; or, when the browser failed after the run was created, the
+ * judgement of what arrived anyway (broken because of that failure, unless a leak arrived: then fail); or not
+ * checked at all.
+ */
+export function outcomeOf(
+  check: HandsetCheck | undefined,
+  partial: HandsetCheck | undefined,
+  error: string | undefined,
+): HandsetOutcome {
+  if (check) return judged(check.judgement);
+  if (partial) {
+    const outcome = judged(partial.judgement);
+    return outcome.verdict === 'broken' ? { ...outcome, failure: error ?? outcome.failure } : outcome;
+  }
+  return notChecked(error ?? 'not checked');
+}
+
 export class HandsetUnderTest {
   readonly handset: Handset;
   /** The handset's identifiers in every plain form, for masking report attachments. */
@@ -90,7 +84,7 @@ export class HandsetUnderTest {
   readonly session: Session;
   private check?: HandsetCheck;
   private error?: string;
-  private judgement?: Judgement;
+  private judgement?: HandsetOutcome;
 
   private constructor(session: Session, handset: Handset) {
     this.session = session;
@@ -101,7 +95,7 @@ export class HandsetUnderTest {
   /** The handset this worker's browser session was started for. */
   static async fromBrowser(b: WebdriverIO.Browser): Promise<HandsetUnderTest> {
     const session = await currentSession();
-    const id = (b.requestedCapabilities as Record<string, unknown>)[HANDSET_CAPABILITY];
+    const id = b.requestedCapabilities[HANDSET_CAPABILITY];
     const handset = session.handsets.find((h) => h.id === id);
     if (!handset) throw new Error(`this worker's capabilities name no handset of the farm (${String(id)})`);
     return new HandsetUnderTest(session, handset);
@@ -122,6 +116,7 @@ export class HandsetUnderTest {
     const api = apiOf(this.session);
     const client = new CaptureClient(api.url, api.apiKey);
     let attempts = 0;
+    let partial: HandsetCheck | undefined;
     while (attempts < 2 && !this.check) {
       attempts++;
       try {
@@ -134,9 +129,10 @@ export class HandsetUnderTest {
         this.error = maskDigitRuns(describeError(err));
         this.log(`could not check (attempt ${attempts}): ${this.error}`);
         if (!(err instanceof InfrastructureError)) break;
+        partial = err.partial;
       }
     }
-    this.judgement = this.check?.judgement ?? brokenJudgement(this.error ?? 'not checked');
+    this.judgement = outcomeOf(this.check, partial, this.error);
     this.log(
       `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
     );
@@ -146,7 +142,7 @@ export class HandsetUnderTest {
   /** Mark a run that threw before judging (the `before` hook's own failure) as broken, still writing a result. */
   async failBeforeJudging(err: unknown): Promise<void> {
     this.error = maskDigitRuns(describeError(err));
-    this.judgement = brokenJudgement(this.error);
+    this.judgement = notChecked(this.error);
     await this.writeResult(new Date().toISOString(), 1);
   }
 
@@ -158,7 +154,7 @@ export class HandsetUnderTest {
       device: this.handset.device,
       verdict: judgement.verdict,
       findings: judgement.findings,
-      ...(this.error ? { error: this.error } : {}),
+      failure: judgement.failure,
       probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
       attempts,
       workerStartedAt: new Date(performance.timeOrigin).toISOString(),
@@ -168,39 +164,37 @@ export class HandsetUnderTest {
   }
 
   ruleTitle(rule: RuleId): string {
-    return `${rule}: ${RULE_TITLES[rule]}`;
+    return `${rule}: ${ruleInfo(rule).title}`;
   }
 
   /** The body of one rule's test: Allure labels, then an assertion whose message is the masked finding. */
   async assertRule(rule: RuleId): Promise<void> {
     const findings = this.judgement?.findings.filter((f) => f.rule === rule) ?? [];
-    await this.label(rule, findings);
+    await this.label(rule);
     await this.attachCaptures(rule, findings);
-    if (!this.judgement || (this.judgement.verdict === 'broken' && !this.check)) {
+    if (findings.length === 0) {
+      if (this.check) return;
       throw withoutStack(
         new Error(`[incomplete] not checked: ${this.error ?? 'the handset could not be checked'}`),
       );
     }
-    if (findings.length === 0) return;
     // The message is one line that reports group by; the details (every masked finding) go in the trace.
     const summary = summariseFindings(findings);
     const details = findings.map(formatFinding).join('\n');
     // Broken (a plain Error), not failed, when something could not be checked.
-    const err = rule === 'incomplete' ? new Error(summary) : new AssertionError({ message: summary });
+    const err =
+      ruleInfo(rule).outcome === 'broken' ? new Error(summary) : new AssertionError({ message: summary });
     err.stack = `${summary}\n${details}`;
     throw err;
   }
 
-  private async label(rule: RuleId, findings: readonly Finding[]): Promise<void> {
+  private async label(rule: RuleId): Promise<void> {
     const h = this.handset;
     await addEpic(h.policy.name);
-    await addFeature(RULE_FEATURE[rule]);
+    await addFeature(ruleInfo(rule).feature);
     await addStory(rule);
-    const worst = findings.reduce<Severity | undefined>(
-      (w, f) => (!w || SEVERITY_RANK.indexOf(f.severity) > SEVERITY_RANK.indexOf(w) ? f.severity : w),
-      undefined,
-    );
-    await addSeverity(worst ?? (rule.startsWith('identity') || rule === 'spoofable' ? 'critical' : 'normal'));
+    // The rule's severity, whether it passed or failed: a passing identity-value test is still a blocker test.
+    await addSeverity(ruleInfo(rule).severity);
     if (this.session.plan.tag) await addTag(this.session.plan.tag);
     if (this.session.plan.change) await addTag(`change:${this.session.plan.change}`);
     await addArgument('device', h.device);

@@ -198,7 +198,21 @@ describe('headerguard run (end to end)', function () {
     assert.equal(res.code, 3, res.stdout + res.stderr);
     const summary = await summaryIn(dir);
     assert.equal(summary.verdict, 'broken');
-    assert.match(summary.handsets[0]!.findings[0]!.evidence, /capture endpoint/);
+    // The launcher service stops the run before any worker starts: no finding was made up, the failure says why.
+    const [h] = summary.handsets;
+    assert.deepEqual(h!.findings, []);
+    assert.equal(h!.attempts, 0);
+    assert.match(
+      h!.failure!,
+      new RegExp(`capture endpoint http://127\\.0\\.0\\.1:${deadPort}.*could not connect`),
+    );
+    const broken = res.stderr.split('\n').filter((l) => l.startsWith('headerguard: BROKEN:'));
+    assert.equal(broken.length, 1, res.stderr);
+    assert.doesNotMatch(
+      res.stdout + res.stderr,
+      /Session ID|\bat .*\.ts:\d+/,
+      'no worker started, no stack trace',
+    );
   });
 
   describe('with a gateway the user runs (JSON farm, inline bearers)', () => {

@@ -81,6 +81,38 @@ export class CaptureClient {
     }
   }
 
+  /**
+   * Preflight before a run: the endpoint answers, its store works and it accepts the API key. Throws a
+   * CaptureApiError whose one-line message says which of these failed.
+   */
+  async checkAccess(): Promise<void> {
+    let health: Response;
+    try {
+      health = await fetch(`${this.base}/healthz`, {
+        signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)),
+      });
+      await health.body?.cancel();
+    } catch (err) {
+      const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+      throw new CaptureApiError(0, `capture endpoint ${reason} (${this.base})`);
+    }
+    if (!health.ok)
+      throw new CaptureApiError(
+        health.status,
+        `capture endpoint unhealthy: /healthz answered ${health.status} (${this.base})`,
+      );
+    // Authentication comes before routing: with a good key, GET on the create route is 405; without, 401.
+    try {
+      const res = await this.call('GET', '/api/runs', 'API key check');
+      await res.body?.cancel();
+    } catch (err) {
+      if (err instanceof CaptureApiError && err.status === 405) return;
+      if (err instanceof CaptureApiError && err.status === 401)
+        throw new CaptureApiError(401, `capture endpoint refused the API key (${this.base})`);
+      throw err;
+    }
+  }
+
   /** `GET /healthz`: true when the endpoint answers and its store works. Never throws. */
   async health(): Promise<boolean> {
     try {
