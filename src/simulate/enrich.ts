@@ -50,11 +50,11 @@ export interface Enrichment {
 }
 
 /** Header names the gateway sets itself (and so overwrites when the client sent them). */
-export const ENRICHMENT_HEADER = 'x-up-calling-line-id';
-export const IMSI_HEADER = 'x-wap-3gpp-imsi';
-export const TRACKING_HEADER = 'X-UIDH';
-export const ENCODED_BASE64_HEADER = 'X-Session-Ref';
-export const ENCODED_HASH_HEADER = 'X-Client-Hash';
+const ENRICHMENT_HEADER = 'x-up-calling-line-id';
+const IMSI_HEADER = 'x-wap-3gpp-imsi';
+const TRACKING_HEADER = 'X-UIDH';
+const ENCODED_BASE64_HEADER = 'X-Session-Ref';
+const ENCODED_HASH_HEADER = 'X-Client-Hash';
 
 const DOCUMENT_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
 
@@ -76,7 +76,7 @@ export function requestKind(raw: readonly string[]): 'document' | 'subresource' 
 }
 
 /** Whether a request is in a number scope: the requests that carry the subscriber's number. */
-export function inNumberScope(scope: NumberScope, config: GatewayConfig, facts: RequestFacts): boolean {
+function inNumberScope(scope: NumberScope, config: GatewayConfig, facts: RequestFacts): boolean {
   const partner = facts.hostname === config.partnerHost;
   switch (scope) {
     case 'partner':
@@ -94,11 +94,6 @@ export function inNumberScope(scope: NumberScope, config: GatewayConfig, facts: 
     case 'partner-and-subresources':
       return partner || requestKind(facts.rawHeaders) === 'subresource';
   }
-}
-
-/** Whether the subscriber's number (the enrichment set) goes to this request, by profile and fault. */
-export function enrichesWithNumber(config: GatewayConfig, facts: RequestFacts): boolean {
-  return inNumberScope(gatewayBehaviour(config.fault).number, config, facts);
 }
 
 export function enrich(config: GatewayConfig, facts: RequestFacts): Enrichment {
