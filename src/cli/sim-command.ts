@@ -83,6 +83,15 @@ function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): voi
   };
 }
 
+/** The faults for `--help`, from their records: what each does and the rules a run through it must fail. */
+function faultHelp(): string {
+  const indent = ' '.repeat(22);
+  const lines = FAULT_NAMES.map(
+    (f) => `  ${f.padEnd(19)} ${FAULTS[f].summary}\n${indent}must fail: ${FAULTS[f].trips.join(', ')}`,
+  );
+  return `\nFaults (docs/simulator.md):\n${lines.join('\n')}\n`;
+}
+
 /** `headerguard sim`: one subscriber's carrier gateway on loopback, healthy or replaying a fault. */
 export function registerSim(program: Command): Command {
   return program
@@ -96,10 +105,7 @@ export function registerSim(program: Command): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
     .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
-    .addHelpText(
-      'after',
-      `\nFaults:\n${FAULT_NAMES.map((f) => `  ${f.padEnd(19)} ${FAULTS[f].summary}`).join('\n')}\n`,
-    )
+    .addHelpText('after', faultHelp())
     .action(async (flags: SimFlags) => {
       // Listen for Ctrl-C/SIGTERM from the start, so a stop during startup is clean too.
       const signal = waitForStopSignal();

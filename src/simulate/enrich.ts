@@ -1,9 +1,17 @@
 /**
  * The gateway's header rules, as a pure function: given the subscriber, the profile, the fault and one plain-HTTP
- * request, which client headers survive and which the gateway adds. No I/O; the proxy applies the result.
+ * request, which client headers survive and which the gateway adds. What a fault changes comes from its record
+ * (`faults.ts`). No I/O; the proxy applies the result.
  */
+import {
+  type DerivedHeaders,
+  type FaultName,
+  type GatewayBehaviour,
+  gatewayBehaviour,
+  type NumberScope,
+} from './faults.ts';
 import { isIdentityHeader } from './identity-headers.ts';
-import { BEARER_PROFILES, type FaultName, type SimBearer } from './profiles.ts';
+import { BEARER_PROFILES, type SimBearer } from './profiles.ts';
 import { cgnatAddress, encodedForms, trackingId } from './subscriber.ts';
 
 export interface GatewayConfig {
@@ -42,11 +50,11 @@ export interface Enrichment {
 }
 
 /** Header names the gateway sets itself (and so overwrites when the client sent them). */
-export const ENRICHMENT_HEADER = 'x-up-calling-line-id';
-export const IMSI_HEADER = 'x-wap-3gpp-imsi';
-export const TRACKING_HEADER = 'X-UIDH';
-export const ENCODED_BASE64_HEADER = 'X-Session-Ref';
-export const ENCODED_HASH_HEADER = 'X-Client-Hash';
+const ENRICHMENT_HEADER = 'x-up-calling-line-id';
+const IMSI_HEADER = 'x-wap-3gpp-imsi';
+const TRACKING_HEADER = 'X-UIDH';
+const ENCODED_BASE64_HEADER = 'X-Session-Ref';
+const ENCODED_HASH_HEADER = 'X-Client-Hash';
 
 const DOCUMENT_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
 
@@ -67,47 +75,42 @@ export function requestKind(raw: readonly string[]): 'document' | 'subresource' 
   return accept.includes('text/html') ? 'document' : 'subresource';
 }
 
-/** Whether the subscriber's number (the enrichment set) goes to this request, by profile and fault. */
-export function enrichesWithNumber(config: GatewayConfig, facts: RequestFacts): boolean {
+/** Whether a request is in a number scope: the requests that carry the subscriber's number. */
+function inNumberScope(scope: NumberScope, config: GatewayConfig, facts: RequestFacts): boolean {
   const partner = facts.hostname === config.partnerHost;
-  switch (config.fault) {
-    case 'o2-2012':
+  switch (scope) {
+    case 'partner':
+      return partner;
+    case 'every-host':
       return true;
-    case 'partner-lost':
+    case 'no-host':
       return false;
-    case 'first-request-only':
+    case 'first-request':
       return facts.requestIndex === 1;
-    case 'alt-port-only': {
+    case 'partner-and-alternate-port': {
       const alternate = config.mainPort !== undefined ? facts.port !== config.mainPort : facts.port !== 80;
       return partner || alternate;
     }
-    case 'subresource-only':
+    case 'partner-and-subresources':
       return partner || requestKind(facts.rawHeaders) === 'subresource';
-    default:
-      return partner;
   }
 }
 
 export function enrich(config: GatewayConfig, facts: RequestFacts): Enrichment {
+  const behaviour: GatewayBehaviour = gatewayBehaviour(config.fault);
   const profile = BEARER_PROFILES[config.bearer];
   const additions: [string, string][] = [];
   const protocol = facts.httpVersion === '1.0' ? '1.0' : '1.1';
   additions.push(['Via', `${protocol} ${profile.viaName} (${profile.viaComment})`]);
   additions.push(['X-Forwarded-For', cgnatAddress(config.msisdn)]);
   let discloses = false;
-  if (enrichesWithNumber(config, facts)) {
+  if (inNumberScope(behaviour.number, config, facts)) {
     additions.push([ENRICHMENT_HEADER, config.msisdn]);
     if (config.imsi) additions.push([IMSI_HEADER, config.imsi]);
     discloses = true;
   }
-  if (config.fault === 'tracking-id') {
-    additions.push([TRACKING_HEADER, trackingId(config.msisdn)]);
-    discloses = true;
-  }
-  if (config.fault === 'encoded') {
-    const forms = encodedForms(config.msisdn);
-    additions.push([ENCODED_BASE64_HEADER, forms.base64]);
-    additions.push([ENCODED_HASH_HEADER, forms.sha256Hex]);
+  for (const derived of behaviour.derived) {
+    additions.push(...derivedHeaders(derived, config.msisdn));
     discloses = true;
   }
 
@@ -116,14 +119,13 @@ export function enrich(config: GatewayConfig, facts: RequestFacts): Enrichment {
   const overwritten = new Set(
     additions.map(([name]) => name.toLowerCase()).filter((n) => n !== 'via' && n !== 'x-forwarded-for'),
   );
-  const passIdentity = config.fault === 'spoofable';
   const rawHeaders: string[] = [];
   const stripped: string[] = [];
   for (let i = 0; i + 1 < facts.rawHeaders.length; i += 2) {
     const name = facts.rawHeaders[i]!;
     const value = facts.rawHeaders[i + 1]!;
     const lower = name.toLowerCase();
-    if (!passIdentity && (isIdentityHeader(lower) || overwritten.has(lower))) {
+    if (behaviour.stripsClientIdentity && (isIdentityHeader(lower) || overwritten.has(lower))) {
       stripped.push(name);
       continue;
     }
@@ -131,4 +133,19 @@ export function enrich(config: GatewayConfig, facts: RequestFacts): Enrichment {
   }
   for (const [name, value] of additions) rawHeaders.push(name, value);
   return { rawHeaders, added: additions.map(([name]) => name), stripped, discloses };
+}
+
+/** The headers of one identifier-derived kind, in the order the gateway sends them. */
+function derivedHeaders(kind: DerivedHeaders, msisdn: string): [string, string][] {
+  switch (kind) {
+    case 'tracking-id':
+      return [[TRACKING_HEADER, trackingId(msisdn)]];
+    case 'encoded-number': {
+      const forms = encodedForms(msisdn);
+      return [
+        [ENCODED_BASE64_HEADER, forms.base64],
+        [ENCODED_HASH_HEADER, forms.sha256Hex],
+      ];
+    }
+  }
 }

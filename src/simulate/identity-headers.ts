@@ -1,6 +1,6 @@
 /**
  * Identity and tracking header names that a sound gateway strips from what the handset sends (anti-spoofing)
- * before it adds its own: exactly the verdict engine's catalogue (every name in the shared HEADERS.md, each with
+ * before it adds its own: exactly the verdict engine's catalogue (every name in docs/headers.md, each with
  * its source, plus its name-token patterns), so the simulator and the verdict never disagree on what counts.
  */
 import { CATALOGUE, matchIdentityHeader } from '../detect/index.ts';

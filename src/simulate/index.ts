@@ -7,15 +7,14 @@ import { resolveOptions, type SimulatorOptions } from './options.ts';
 import { type RunningSimulator, startProxy } from './proxy.ts';
 
 export { startSimulatorProcess } from './child.ts';
-export type { Enrichment, GatewayConfig, RequestFacts } from './enrich.ts';
-export { enrich, requestKind } from './enrich.ts';
-export { IDENTITY_HEADER_NAMES, isIdentityHeader } from './identity-headers.ts';
+export type { FaultName } from './faults.ts';
+export { FAULT_NAMES, FAULTS } from './faults.ts';
 export type { SimulatorOptions } from './options.ts';
-export type { BearerProfile, FaultName, SimBearer } from './profiles.ts';
-export { BEARER_PROFILES, FAULT_NAMES, FAULTS, SIM_BEARERS } from './profiles.ts';
+export type { SimBearer } from './profiles.ts';
+export { BEARER_PROFILES, SIM_BEARERS } from './profiles.ts';
 export type { RunningSimulator } from './proxy.ts';
 export { parseSimSpec } from './spec.ts';
-export { cgnatAddress, normaliseMsisdn, trackingId } from './subscriber.ts';
+export { normaliseMsisdn, trackingId } from './subscriber.ts';
 
 /** Start a simulator in this process. Bad options reject with a one-line UserError. */
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {

@@ -3,10 +3,11 @@
  */
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Listener } from '../../model/capture.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
+import { listen } from '../../shared/listen.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
 import { CaptureStore } from '../store/capture-store.ts';
@@ -54,36 +55,32 @@ function onClientError(logger: Logger, listener: Listener) {
   };
 }
 
-function listen(
+/** Listen, or fail with a one-line UserError saying which listener and why. */
+async function listenOn(
   server: AnyServer,
   port: number,
   host: string,
   listener: Listener,
   logger: Logger,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      // No address in the message: the CLI masks digit runs, which would garble an IP address.
-      const where = port === 0 ? `the ${listener} listener` : `${listener} port ${port}`;
-      const hint =
-        err.code === 'EADDRINUSE'
-          ? 'address already in use'
-          : err.code === 'EACCES'
-            ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
-            : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
-              ? 'the bind address is not an address of this machine'
-              : describeError(err);
-      reject(new UserError(`cannot listen on ${where}: ${hint}`));
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      server.on('error', (e: NodeJS.ErrnoException) =>
-        logger.error({ listener, code: e.code }, 'listener error'),
-      );
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+  try {
+    return await listen(server, port, host, (e) =>
+      logger.error({ listener, code: e.code }, 'listener error'),
+    );
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // No address in the message: the CLI masks digit runs, which would garble an IP address.
+    const where = port === 0 ? `the ${listener} listener` : `${listener} port ${port}`;
+    const hint =
+      e.code === 'EADDRINUSE'
+        ? 'address already in use'
+        : e.code === 'EACCES'
+          ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+          : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
+            ? 'the bind address is not an address of this machine'
+            : describeError(e);
+    throw new UserError(`cannot listen on ${where}: ${hint}`);
+  }
 }
 
 /** Where this machine reaches a listener bound to `bind`. */
@@ -195,9 +192,9 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   };
 
   try {
-    endpoint.ports.main = await listen(main, opts.httpPort, opts.bindAddress, 'main', logger);
-    endpoint.ports.alt = await listen(alt, opts.altPort, opts.bindAddress, 'alt', logger);
-    endpoint.ports.https = await listen(secure, opts.httpsPort, opts.bindAddress, 'https', logger);
+    endpoint.ports.main = await listenOn(main, opts.httpPort, opts.bindAddress, 'main', logger);
+    endpoint.ports.alt = await listenOn(alt, opts.altPort, opts.bindAddress, 'alt', logger);
+    endpoint.ports.https = await listenOn(secure, opts.httpsPort, opts.bindAddress, 'https', logger);
   } catch (err) {
     await close();
     throw err;

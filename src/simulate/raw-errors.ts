@@ -1,0 +1,62 @@
+/**
+ * The simulator's own error answers, each with a one-line `headerguard sim: …` text body: on a Node response
+ * (plain HTTP), on a raw client socket (CONNECT and upgrades, where no response object exists), and the bare
+ * 400 to a request Node could not parse. Plus how an upstream failure maps to a status.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import type { Logger } from '../shared/logger.ts';
+import { ResponseParseError } from './response-parser.ts';
+
+/** An error's code for logs and messages: its errno code, else its name. */
+export function errorCode(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'error';
+}
+
+/** Timeout → 504; an unreadable response or an unreachable upstream → 502. */
+export function upstreamFailureStatus(err: unknown): { status: number; reason: string } {
+  const code = errorCode(err);
+  if (code === 'ETIMEDOUT') return { status: 504, reason: `upstream timed out (${code})` };
+  if (err instanceof ResponseParseError) return { status: 502, reason: err.message };
+  return { status: 502, reason: `cannot reach upstream (${code})` };
+}
+
+/** Answer on a Node response; once its head is sent, all that is left is to drop the connection. */
+export function plainError(res: http.ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = `headerguard sim: ${message}\n`;
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** Answer on a raw client socket and close it. */
+export function rawError(socket: net.Socket, status: number, message: string): void {
+  const body = `headerguard sim: ${message}\n`;
+  const text = http.STATUS_CODES[status] ?? 'Error';
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy();
+  }
+}
+
+/** Node's `clientError`: a malformed request gets a bare 400; resets and broken pipes just close. */
+export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: net.Socket): void {
+  const code = err.code ?? 'error';
+  if (code !== 'ECONNRESET' && code !== 'EPIPE' && socket.writable) {
+    log.info({ code }, 'malformed client request');
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  } else {
+    socket.destroy();
+  }
+}

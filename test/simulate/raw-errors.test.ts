@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import type net from 'node:net';
+import pino from 'pino';
+import {
+  answerClientError,
+  errorCode,
+  rawError,
+  upstreamFailureStatus,
+} from '../../src/simulate/raw-errors.ts';
+import { ResponseParseError } from '../../src/simulate/response-parser.ts';
+
+/** A client socket that records what is written to it. */
+function fakeSocket(writable = true): net.Socket & { written: string; destroyed: boolean } {
+  const s = {
+    writable,
+    written: '',
+    destroyed: false,
+    end(data?: string) {
+      if (data) s.written += data;
+    },
+    destroy() {
+      s.destroyed = true;
+    },
+  };
+  return s as unknown as net.Socket & { written: string; destroyed: boolean };
+}
+
+const silent = pino({ level: 'silent' });
+
+describe('simulate/raw-errors', () => {
+  it('names an error by its errno code, else its class name', () => {
+    assert.equal(errorCode(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED');
+    assert.equal(errorCode(new TypeError('x')), 'TypeError');
+    assert.equal(errorCode(undefined), 'error');
+  });
+
+  it('maps upstream failures: timeout 504, unreadable response and unreachable 502', () => {
+    assert.deepEqual(upstreamFailureStatus(Object.assign(new Error('t'), { code: 'ETIMEDOUT' })), {
+      status: 504,
+      reason: 'upstream timed out (ETIMEDOUT)',
+    });
+    assert.deepEqual(upstreamFailureStatus(new ResponseParseError('bad status line')), {
+      status: 502,
+      reason: 'bad status line',
+    });
+    assert.equal(upstreamFailureStatus(Object.assign(new Error('r'), { code: 'ECONNREFUSED' })).status, 502);
+  });
+
+  it('writes a one-line text answer on a raw socket and closes it; destroys one it cannot write', () => {
+    const s = fakeSocket();
+    rawError(s, 508, 'tunnel loops back to the simulator itself');
+    const body = 'headerguard sim: tunnel loops back to the simulator itself\n';
+    assert.equal(
+      s.written,
+      'HTTP/1.1 508 Loop Detected\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const gone = fakeSocket(false);
+    rawError(gone, 502, 'x');
+    assert.equal(gone.written, '');
+    assert.equal(gone.destroyed, true);
+  });
+
+  it('answers a malformed request with a bare 400, and just closes on a reset', () => {
+    const s = fakeSocket();
+    answerClientError(silent, Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), s);
+    assert.equal(s.written, 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const reset = fakeSocket();
+    answerClientError(silent, Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset);
+    assert.equal(reset.written, '');
+    assert.equal(reset.destroyed, true);
+  });
+});
