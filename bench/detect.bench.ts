@@ -3,10 +3,11 @@
  * twin) and all three identifiers known, against JSON.parse of the same capture in the same run.
  * Run: node --import tsx bench/detect.bench.ts   (bounded: about 3 s)
  */
+import { BUILTIN_POLICIES } from '../bearers/index.ts';
 import { evaluate, parseIdentity, resolvePolicies, type ScanCapture } from '../src/detect/index.ts';
 import type { HeaderPair } from '../src/model/capture.ts';
 
-const policy = resolvePolicies().get('o2')!;
+const policy = resolvePolicies(BUILTIN_POLICIES).get('o2')!;
 const identity = parseIdentity(
   { msisdn: '+44 7700 900123', imsi: '234101234567890', imei: '356938035643809' },
   'GB',

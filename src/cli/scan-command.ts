@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { evaluate, exitCodeOf, parseScanInput, renderTable } from '../detect/index.ts';
 import type { Finding, Verdict } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
@@ -32,7 +33,7 @@ export function scanFile(file: string): FileResult {
     return { file, error: maskDigitRuns(`${file}: not valid JSON${why}${at}`) };
   }
   try {
-    const judgement = evaluate(parseScanInput(json, file));
+    const judgement = evaluate(parseScanInput(json, file, BUILTIN_POLICIES));
     return { file, verdict: judgement.verdict, findings: judgement.findings };
   } catch (err) {
     return { file, error: maskDigitRuns(describeError(err)) };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../model/finding.ts';
 import { maskIdentifier } from '../shared/mask.ts';
+import type { Hit, IdKind } from './hit.ts';
 import { countryInfo, luhnCheckDigit, parsePhone } from './phone.ts';
 
 /**
@@ -8,7 +9,6 @@ import { countryInfo, luhnCheckDigit, parsePhone } from './phone.ts';
  * the digit cores searched in digit runs, the hashes of every plain form, and base64 alignment cores.
  */
 
-export type IdKind = 'MSISDN' | 'IMSI' | 'IMEI';
 export type HashAlgo = 'MD5' | 'SHA-1' | 'SHA-256';
 
 /** A digit string whose presence in a (separator-collapsed) digit run means the identifier is there. */
@@ -52,7 +52,7 @@ export interface Needles {
   known: string[];
   empty: boolean;
   /** Scan results for header names (memoised by evaluate). */
-  nameMemo: Map<string, import('./match.ts').Hit[]>;
+  nameMemo: Map<string, Hit[]>;
 }
 
 const ALGOS: [HashAlgo, string][] = [

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { DetectInputError, describeIssue } from './errors.ts';
 import type { EvaluationInput, ScanCapture } from './evaluate.ts';
 import { parseIdentity } from './identity.ts';
-import { type BearerPolicy, parsePolicyInput, resolvePolicies } from './policy.ts';
+import { parsePolicyInput, resolvePolicies } from './policy.ts';
 
 /**
  * The `headerguard scan` input file:
@@ -51,8 +52,15 @@ const KNOWN: Record<string, readonly string[]> = {
   canary: ['header', 'value'],
 };
 
-/** Validate a parsed scan file; `where` (the file name) starts every error line. */
-export function parseScanInput(value: unknown, where: string): EvaluationInput {
+/**
+ * Validate a parsed scan file; `where` (the file name) starts every error line. `builtins` are the bearer
+ * policies a `bearer` id may name and an inline policy may inherit from (bearers/' BUILTIN_POLICIES).
+ */
+export function parseScanInput(
+  value: unknown,
+  where: string,
+  builtins: readonly PolicyInput[],
+): EvaluationInput {
   const r = scanSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
@@ -66,7 +74,7 @@ export function parseScanInput(value: unknown, where: string): EvaluationInput {
   let policy: BearerPolicy | undefined;
   if (typeof data.bearer === 'string') {
     const id = data.bearer;
-    const policies = resolvePolicies();
+    const policies = resolvePolicies(builtins);
     policy = policies.get(id) ?? [...policies.values()].find((p) => p.id.toLowerCase() === id.toLowerCase());
     if (!policy) {
       throw new DetectInputError(
@@ -76,7 +84,7 @@ export function parseScanInput(value: unknown, where: string): EvaluationInput {
   } else {
     const inline = parsePolicyInput(data.bearer, `${where}: bearer`);
     try {
-      policy = resolvePolicies([inline]).get(inline.id)!;
+      policy = resolvePolicies(builtins, [inline]).get(inline.id)!;
     } catch (err) {
       throw new DetectInputError(`${where}: bearer: ${(err as Error).message}`);
     }

@@ -1,13 +1,9 @@
 import { devices } from 'playwright-core';
 import type { z } from 'zod';
-import {
-  type BearerPolicy,
-  type PolicyInput,
-  parseIdentity,
-  parsePolicyInput,
-  resolvePolicies,
-} from '../detect/index.ts';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { parseIdentity, parsePolicyInput, resolvePolicies } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
+import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { UserError } from '../shared/errors.ts';
 import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { farmSchema, type ParsedHandset } from './farm-schema.ts';
@@ -65,7 +61,7 @@ export function validateFarm(raw: unknown, source: string, env: Env = process.en
   const extraPolicies: PolicyInput[] = farm.bearers.map((b, i) =>
     guard(() => parsePolicyInput(b, `bearers[${i}]`), fail),
   );
-  const policies = guard(() => resolvePolicies(extraPolicies), fail);
+  const policies = guard(() => resolvePolicies(BUILTIN_POLICIES, extraPolicies), fail);
 
   const seen = new Set<string>();
   const handsets = farm.handsets.map((h) => {

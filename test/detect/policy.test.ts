@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  BUILTIN_POLICIES,
-  canonicalMccMnc,
-  PolicyError,
-  parsePolicyInput,
-  resolvePolicies,
-} from '../../src/detect/index.ts';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { canonicalMccMnc, PolicyError, parsePolicyInput, resolvePolicies } from '../../src/detect/index.ts';
 
 function throwsOneLine(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -18,7 +13,7 @@ function throwsOneLine(fn: () => unknown, pattern: RegExp): void {
 
 describe('detect/policy', () => {
   it('resolves the built-ins: O2 UK and its MVNOs on GB / 234-10 with the default allowlist', () => {
-    const all = resolvePolicies();
+    const all = resolvePolicies(BUILTIN_POLICIES);
     assert.deepEqual(
       BUILTIN_POLICIES.map((p) => p.id),
       ['o2', 'giffgaff', 'tesco'],
@@ -36,7 +31,7 @@ describe('detect/policy', () => {
   });
 
   it('lets extras add and override by id; children inherit unset fields from the override', () => {
-    const all = resolvePolicies([
+    const all = resolvePolicies(BUILTIN_POLICIES, [
       {
         id: 'o2',
         name: 'O2 UK (lab)',
@@ -105,32 +100,38 @@ describe('detect/policy', () => {
       },
       'p',
     );
-    assert.deepEqual(resolvePolicies([p]).get('x')!.attest, p.attest);
+    assert.deepEqual(resolvePolicies(BUILTIN_POLICIES, [p]).get('x')!.attest, p.attest);
   });
 
   it('rejects unknown parents, cycles, duplicates and roots without country or MCC-MNC', () => {
     throwsOneLine(
-      () => resolvePolicies([{ id: 'a', parent: 'nope' }]),
+      () => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', parent: 'nope' }]),
       /policy 'a': parent: unknown policy 'nope'/,
     );
     throwsOneLine(
       () =>
-        resolvePolicies([
+        resolvePolicies(BUILTIN_POLICIES, [
           { id: 'a', parent: 'b' },
           { id: 'b', parent: 'a' },
         ]),
       /cycle/,
     );
-    throwsOneLine(() => resolvePolicies([{ id: 'a', parent: 'a' }]), /cycle a → a/);
+    throwsOneLine(() => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', parent: 'a' }]), /cycle a → a/);
     throwsOneLine(
       () =>
-        resolvePolicies([
+        resolvePolicies(BUILTIN_POLICIES, [
           { id: 'a', parent: 'o2' },
           { id: 'a', parent: 'o2' },
         ]),
       /defined twice/,
     );
-    throwsOneLine(() => resolvePolicies([{ id: 'a', mccmnc: ['234-10'] }]), /policy 'a': country: required/);
-    throwsOneLine(() => resolvePolicies([{ id: 'a', country: 'GB' }]), /policy 'a': mccmnc: required/);
+    throwsOneLine(
+      () => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', mccmnc: ['234-10'] }]),
+      /policy 'a': country: required/,
+    );
+    throwsOneLine(
+      () => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', country: 'GB' }]),
+      /policy 'a': mccmnc: required/,
+    );
   });
 });
