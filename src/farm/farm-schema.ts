@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The farm file's user-facing shape (DESIGN.md "Farm file"). One schema, validated once by `loadFarm`;
+ * The farm file's user-facing shape (docs/farms.md). One schema, validated once by `loadFarm`;
  * cross-field rules (duplicate ids, bearers, identities, devices) live in `validate-farm.ts`.
  */
 
