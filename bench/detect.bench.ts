@@ -4,8 +4,9 @@
  * Run: node --import tsx bench/detect.bench.ts   (bounded: about 3 s)
  */
 import { BUILTIN_POLICIES } from '../bearers/index.ts';
-import { evaluate, parseIdentity, resolvePolicies, type ScanCapture } from '../src/detect/index.ts';
+import { evaluate, resolvePolicies, type ScanCapture } from '../src/detect/index.ts';
 import type { HeaderPair } from '../src/model/capture.ts';
+import { parseIdentity } from '../src/model/identity.ts';
 
 const policy = resolvePolicies(BUILTIN_POLICIES).get('o2')!;
 const identity = parseIdentity(

@@ -10,7 +10,6 @@ export { DetectInputError, PolicyError } from './errors.ts';
 export type { EvaluationInput, ScanCapture } from './evaluate.ts';
 export { evaluate, RULE_SEVERITY, safePreview, verdictOf } from './evaluate.ts';
 export type { Hit } from './hit.ts';
-export { normaliseMsisdn, parseIdentity } from './identity.ts';
 export { describeHit, findIdentifiers } from './match.ts';
 export { needlesFor } from './needles.ts';
 export { canonicalMccMnc, DEFAULT_ALLOW_INJECTED, parsePolicyInput, resolvePolicies } from './policy.ts';

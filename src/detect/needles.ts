@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../model/finding.ts';
+import { luhnCheckDigit } from '../model/identity.ts';
 import { maskIdentifier } from '../shared/mask.ts';
 import type { Hit, IdKind } from './hit.ts';
-import { countryInfo, luhnCheckDigit, parsePhone } from './phone.ts';
+import { countryInfo, parsePhone } from './phone.ts';
 
 /**
  * Everything needed to find one handset's identifiers in text, computed once per identity and memoised:

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { parseIdentity } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { DetectInputError, describeIssue } from './errors.ts';
 import type { EvaluationInput, ScanCapture } from './evaluate.ts';
-import { parseIdentity } from './identity.ts';
 import { parsePolicyInput, resolvePolicies } from './policy.ts';
 
 /**

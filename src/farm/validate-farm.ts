@@ -1,8 +1,9 @@
 import { devices } from 'playwright-core';
 import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
-import { parseIdentity, parsePolicyInput, resolvePolicies } from '../detect/index.ts';
+import { parsePolicyInput, resolvePolicies } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
+import { parseIdentity } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { UserError } from '../shared/errors.ts';
 import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
