@@ -1,5 +1,6 @@
-import { attestSchema, type BearerPolicy, type PolicyInput, policySchema } from '../model/policy.ts';
-import { describeIssue, PolicyError } from './errors.ts';
+import { type BearerPolicy, type PolicyInput, policySchema } from '../model/policy.ts';
+import { zodErrorLine } from '../shared/config-error.ts';
+import { PolicyError } from './errors.ts';
 
 /**
  * Bearer policies: what a carrier (or an MVNO riding on one) may legitimately do to plain-HTTP traffic.
@@ -9,18 +10,10 @@ import { describeIssue, PolicyError } from './errors.ts';
 /** Injected headers a policy allows when it does not say otherwise. */
 export const DEFAULT_ALLOW_INJECTED: readonly string[] = ['via', 'x-forwarded-for', 'forwarded'];
 
-const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': Object.keys(policySchema.shape),
-  attest: Object.keys(attestSchema.shape),
-};
-
 /** Validate one policy. Throws a one-line PolicyError naming `where` and the field. */
 export function parsePolicyInput(value: unknown, where: string): PolicyInput {
-  const r = policySchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
-    throw new PolicyError(describeIssue(where, issue, (p) => KNOWN_KEYS[p] ?? []));
-  }
+  const r = policySchema.safeParse(value, { reportInput: true });
+  if (!r.success) throw new PolicyError(zodErrorLine(where, r.error, policySchema));
   return r.data;
 }
 

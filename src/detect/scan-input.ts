@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseIdentity } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
-import { DetectInputError, describeIssue } from './errors.ts';
+import { zodErrorLine } from '../shared/config-error.ts';
+import { DetectInputError } from './errors.ts';
 import type { EvaluationInput, ScanCapture } from './evaluate.ts';
 import { parsePolicyInput, resolvePolicies } from './policy.ts';
 
@@ -47,11 +48,6 @@ const scanSchema = z.strictObject({
   canary: z.strictObject({ header: z.string().min(1), value: z.string().min(1) }).optional(),
 });
 
-const KNOWN: Record<string, readonly string[]> = {
-  '': Object.keys(scanSchema.shape),
-  canary: ['header', 'value'],
-};
-
 /**
  * Validate a parsed scan file; `where` (the file name) starts every error line. `builtins` are the bearer
  * policies a `bearer` id may name and an inline policy may inherit from (bearers/' BUILTIN_POLICIES).
@@ -61,15 +57,8 @@ export function parseScanInput(
   where: string,
   builtins: readonly PolicyInput[],
 ): EvaluationInput {
-  const r = scanSchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
-    throw new DetectInputError(
-      describeIssue(where, issue, (p) =>
-        /^captures\[\d+\]$/.test(p) ? Object.keys(captureSchema.shape) : (KNOWN[p] ?? []),
-      ),
-    );
-  }
+  const r = scanSchema.safeParse(value, { reportInput: true });
+  if (!r.success) throw new DetectInputError(zodErrorLine(where, r.error, scanSchema));
   const data = r.data;
   let policy: BearerPolicy | undefined;
   if (typeof data.bearer === 'string') {

@@ -1,4 +1,5 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { unknownKey, wrongType } from '../shared/config-error.ts';
 import { UserError } from '../shared/errors.ts';
 import { maskDigitRuns, maskIdentifier } from '../shared/mask.ts';
 import type { Identity } from './finding.ts';
@@ -138,21 +139,19 @@ export const IDENTITY_KEYS = ['msisdn', 'imsi', 'imei'] as const;
 export function parseIdentity(value: unknown, country: string, where: string): Identity {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new IdentityError(`${where}: expected an object {msisdn?, imsi?, imei?}`);
+    throw new IdentityError(`${where}: ${wrongType('an object {msisdn?, imsi?, imei?}', value)}`);
   }
   const obj = value as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     if (!(IDENTITY_KEYS as readonly string[]).includes(key)) {
-      throw new IdentityError(`${where}.${key}: unknown key (expected msisdn, imsi or imei)`);
+      throw new IdentityError(`${where}.${key}: ${unknownKey(key, IDENTITY_KEYS)}`);
     }
   }
   const out: Identity = {};
   for (const key of IDENTITY_KEYS) {
     const v = obj[key];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string' || v.trim() === '') {
-      throw new IdentityError(`${where}.${key}: expected a non-empty string`);
-    }
+    if (typeof v !== 'string') throw new IdentityError(`${where}.${key}: ${wrongType('a string', v)}`);
     if (key === 'msisdn') out.msisdn = normaliseMsisdn(v, country, `${where}.msisdn`);
     else if (key === 'imsi') out.imsi = normaliseImsi(v, `${where}.imsi`);
     else out.imei = normaliseImei(v, `${where}.imei`);

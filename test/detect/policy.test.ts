@@ -61,11 +61,11 @@ describe('detect/policy', () => {
           { id: 'x', country: 'GB', mccmnc: ['23410'], allowInjeced: [] },
           'farm.json: handsets[0].bearer',
         ),
-      /^farm\.json: handsets\[0\]\.bearer: allowInjeced: unknown key \(did you mean 'allowInjected'\?\)$/,
+      /^farm\.json: handsets\[0\]\.bearer: allowInjeced: unknown key "allowInjeced" \(known: id, name, country, mccmnc, parent, allowInjected, partnerEnrichment, attest; did you mean "allowInjected"\?\)$/,
     );
     throwsOneLine(
       () => parsePolicyInput({ id: 'x', attest: { viaPatern: 'x' } }, 'p'),
-      /attest\.viaPatern: unknown key/,
+      /^p: attest\.viaPatern: unknown key "viaPatern" \(known: remoteCidrs, viaPattern; did you mean "viaPattern"\?\)$/,
     );
   });
 
@@ -87,8 +87,12 @@ describe('detect/policy', () => {
       () => parsePolicyInput({ id: 'x', attest: { viaPattern: '(' } }, 'p'),
       /viaPattern: not a valid regular/,
     );
-    throwsOneLine(() => parsePolicyInput('o2', 'p'), /^p: \(top level\): /);
-    throwsOneLine(() => parsePolicyInput({ name: 'x' }, 'p'), /p: id: /);
+    throwsOneLine(() => parsePolicyInput('o2', 'p'), /^p: \(top level\): expected an object, got a string$/);
+    throwsOneLine(() => parsePolicyInput({ name: 'x' }, 'p'), /^p: id: expected a string, got nothing$/);
+    throwsOneLine(
+      () => parsePolicyInput({ id: 'x', mccmnc: '234-10' }, 'p'),
+      /^p: mccmnc: expected an array, got a string$/,
+    );
   });
 
   it('accepts attest with IPv4 and IPv6 ranges and a Via pattern', () => {

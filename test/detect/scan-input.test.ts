@@ -73,7 +73,7 @@ describe('detect/scan-input', () => {
   it('rejects bad shapes with one line naming the field', () => {
     rejects(
       { bearer: 'o2', identity: {}, captures: [capture({ role: 'partner-host' })] },
-      /run\.json: captures\[0\]\.role/,
+      /^run\.json: captures\[0\]\.role: expected one of "third-party", "partner", got "partner-host"$/,
     );
     rejects(
       { bearer: 'o2', identity: {}, captures: [capture({ headers: [['a']] })] },
@@ -81,11 +81,18 @@ describe('detect/scan-input', () => {
     );
     rejects(
       { bearer: 'o2', identity: {}, captures: [capture({ twinn: 'x' })] },
-      /captures\[0\]\.twinn: unknown key \(did you mean 'twin'\?\)/,
+      /^run\.json: captures\[0\]\.twinn: unknown key "twinn" \(known: probe, role, tls, host, url, twin, headers, .*; did you mean "twin"\?\)$/,
     );
-    rejects({ bearer: 'o2', identity: {}, captures: [], canary: { header: 'x' } }, /canary\.value/);
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [], canary: { header: 'x' } },
+      /^run\.json: canary\.value: expected a string, got nothing$/,
+    );
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ tls: 'no' })] },
+      /^run\.json: captures\[0\]\.tls: expected a boolean, got a string$/,
+    );
     rejects({ bearer: 42, identity: {}, captures: [] }, /bearer: expected a bearer id or an inline policy/);
-    rejects([], /run\.json: \(top level\)/);
+    rejects([], /^run\.json: \(top level\): expected an object, got an array$/);
   });
 
   it('rejects a twin that is not an HTTPS capture', () => {

@@ -136,8 +136,12 @@ describe('model/identity: parseIdentity', () => {
   });
 
   it('rejects unknown keys and non-strings', () => {
-    rejects({ msidsn: '07700900123' }, /msidsn: unknown key/);
-    rejects({ msisdn: 447700900123 }, /msisdn: expected a non-empty string/);
-    rejects('07700900123', /expected an object/);
+    rejects(
+      { msidsn: '07700900123' },
+      /identity\.msidsn: unknown key "msidsn" \(known: msisdn, imsi, imei; did you mean "msisdn"\?\)$/,
+    );
+    rejects({ msisdn: 447700900123 }, /identity\.msisdn: expected a string, got a number$/);
+    rejects({ imei: '' }, /identity\.imei: is empty$/);
+    rejects('07700900123', /identity: expected an object \{msisdn\?, imsi\?, imei\?\}, got a string$/);
   });
 });
