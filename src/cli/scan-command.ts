@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
-import { evaluate, exitCodeOf, parseScanInput, renderTable } from '../detect/index.ts';
+import { evaluate, parseScanInput, renderTable } from '../detect/index.ts';
 import type { Finding, Verdict } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
-import { EXIT, worstExit } from '../shared/exit-codes.ts';
+import { EXIT, exitCodeOf, worstExit } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 
 type FileResult = { file: string; verdict: Verdict; findings: Finding[] } | { file: string; error: string };

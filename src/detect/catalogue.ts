@@ -75,7 +75,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
  * Name patterns: a header (or cookie) name whose tokens contain one of these is an identity header.
  * Tokens are the name split on `-` and `_`, lower-cased, trailing digits dropped (`x-msisdn2` → `msisdn`).
  */
-export const NAME_TOKEN_PATTERNS: readonly { tokens: readonly string[]; why: string }[] = [
+const NAME_TOKEN_PATTERNS: readonly { tokens: readonly string[]; why: string }[] = [
   { tokens: ['msisdn'], why: 'MSISDN (subscriber phone number)' },
   { tokens: ['imsi'], why: 'IMSI (SIM identity)' },
   { tokens: ['imei'], why: 'IMEI (handset identity)' },

@@ -4,15 +4,12 @@
  * caller. The suite and `headerguard scan` both call `evaluate`.
  */
 
-export { exitCodeOf } from '../shared/exit-codes.ts';
-export { CATALOGUE, matchIdentityCookie, matchIdentityHeader, NAME_TOKEN_PATTERNS } from './catalogue.ts';
+export { CATALOGUE, matchIdentityCookie, matchIdentityHeader } from './catalogue.ts';
 export { DetectInputError, PolicyError } from './errors.ts';
 export type { EvaluationInput, ScanCapture } from './evaluate.ts';
-export { evaluate, RULE_SEVERITY, safePreview, verdictOf } from './evaluate.ts';
-export type { Hit } from './hit.ts';
+export { evaluate, RULE_SEVERITY } from './evaluate.ts';
 export { describeHit, findIdentifiers } from './match.ts';
 export { needlesFor } from './needles.ts';
-export { canonicalMccMnc, DEFAULT_ALLOW_INJECTED, parsePolicyInput, resolvePolicies } from './policy.ts';
+export { canonicalMccMnc, parsePolicyInput, resolvePolicies } from './policy.ts';
 export { renderTable } from './render.ts';
 export { parseScanInput } from './scan-input.ts';
-export { SCHEME_VARYING_HEADERS } from './scheme-varying.ts';

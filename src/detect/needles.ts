@@ -216,7 +216,7 @@ function buildNeedles(identity: Identity, country: string): Needles {
  * The base64 characters that encode `text` when it starts `k` bytes into the encoded string (k = 0, 1, 2),
  * keeping only the characters that depend on `text` alone.
  */
-export function alignedBase64Core(text: string, k: number): string {
+function alignedBase64Core(text: string, k: number): string {
   const bytes = Buffer.concat([Buffer.alloc(k, 0x41), Buffer.from(text, 'latin1')]);
   const enc = bytes.toString('base64');
   const start = k === 0 ? 0 : 4; // first group fully inside `text`

@@ -8,7 +8,7 @@ import { PolicyError } from './errors.ts';
  */
 
 /** Injected headers a policy allows when it does not say otherwise. */
-export const DEFAULT_ALLOW_INJECTED: readonly string[] = ['via', 'x-forwarded-for', 'forwarded'];
+const DEFAULT_ALLOW_INJECTED: readonly string[] = ['via', 'x-forwarded-for', 'forwarded'];
 
 /** Validate one policy. Throws a one-line PolicyError naming `where` and the field. */
 export function parsePolicyInput(value: unknown, where: string): PolicyInput {

@@ -126,11 +126,11 @@ export function normaliseImsi(text: string, where = 'imsi'): string {
 }
 
 /** `checkImei`, throwing `<where>: <problem>` as an IdentityError. */
-export function normaliseImei(text: string, where = 'imei'): string {
+function normaliseImei(text: string, where = 'imei'): string {
   return orThrow(checkImei(text), where);
 }
 
-export const IDENTITY_KEYS = ['msisdn', 'imsi', 'imei'] as const;
+const IDENTITY_KEYS = ['msisdn', 'imsi', 'imei'] as const;
 
 /**
  * Validate a handset identity `{msisdn?, imsi?, imei?}` (farm files, scan inputs) for the bearer's `country`

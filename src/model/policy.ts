@@ -13,7 +13,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const headerName = z.string().regex(HEADER_NAME, 'not a valid header name');
 const mccmnc = z.string().regex(/^\s*\d{3}[-\s]?\d{2,3}\s*$/, "not an MCC-MNC (write '234-10' or '23410')");
 
-export const attestSchema = z.strictObject({
+const attestSchema = z.strictObject({
   remoteCidrs: z
     .array(z.union([z.cidrv4(), z.cidrv6()], { error: 'not an IPv4 or IPv6 CIDR range' }))
     .optional(),

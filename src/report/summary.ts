@@ -27,8 +27,6 @@ export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
   return 'pass';
 }
 
-export { exitCodeOf } from '../shared/exit-codes.ts';
-
 export function buildSummary(
   meta: { startedAt: string; finishedAt: string; farm: string; tag?: string; change?: string },
   handsets: readonly HandsetSummary[],

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { exitCodeOf, type RunSummary } from '../report/summary.ts';
+import type { RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
-import { EXIT } from '../shared/exit-codes.ts';
+import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
 

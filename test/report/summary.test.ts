@@ -3,7 +3,8 @@ import type { Finding } from '../../src/model/finding.ts';
 import { formatSummaryTable } from '../../src/report/console-table.ts';
 import { summariseFindings } from '../../src/report/format-finding.ts';
 import { toJunitXml } from '../../src/report/junit.ts';
-import { buildSummary, exitCodeOf, overallVerdict } from '../../src/report/summary.ts';
+import { buildSummary, overallVerdict } from '../../src/report/summary.ts';
+import { exitCodeOf } from '../../src/shared/exit-codes.ts';
 
 const leak: Finding = {
   rule: 'identity-header',
