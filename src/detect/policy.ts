@@ -17,6 +17,11 @@ export function parsePolicyInput(value: unknown, where: string): PolicyInput {
   return r.data;
 }
 
+/** `unknown bearer "x" (known: o2, giffgaff, tesco)`, for a bearer id that names no policy. */
+export function unknownBearer(id: string, policies: ReadonlyMap<string, BearerPolicy>): string {
+  return `unknown bearer ${JSON.stringify(id)} (known: ${[...policies.keys()].join(', ')})`;
+}
+
 /** `23410`, `234-10`, `234 10` → `234-10`. */
 export function canonicalMccMnc(value: string): string {
   const digits = value.replace(/\D/g, '');

@@ -4,7 +4,7 @@ import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { zodErrorLine } from '../shared/config-error.ts';
 import { DetectInputError } from './errors.ts';
 import type { EvaluationInput, ScanCapture } from './evaluate.ts';
-import { parsePolicyInput, resolvePolicies } from './policy.ts';
+import { parsePolicyInput, resolvePolicies, unknownBearer } from './policy.ts';
 
 /**
  * The `headerguard scan` input file:
@@ -66,9 +66,7 @@ export function parseScanInput(
     const policies = resolvePolicies(builtins);
     policy = policies.get(id) ?? [...policies.values()].find((p) => p.id.toLowerCase() === id.toLowerCase());
     if (!policy) {
-      throw new DetectInputError(
-        `${where}: bearer: unknown bearer '${id}' (known: ${[...policies.keys()].join(', ')})`,
-      );
+      throw new DetectInputError(`${where}: bearer: ${unknownBearer(id, policies)}`);
     }
   } else {
     const inline = parsePolicyInput(data.bearer, `${where}: bearer`);

@@ -1,6 +1,6 @@
 import { devices } from 'playwright-core';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
-import { parsePolicyInput, resolvePolicies } from '../detect/index.ts';
+import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
 import { parseIdentity } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
@@ -88,7 +88,7 @@ function validateHandset(
   fail: (what: string) => never,
 ): Handset {
   const policy = policies.get(h.bearer);
-  if (!policy) fail(`${where}: unknown bearer "${h.bearer}" (known: ${[...policies.keys()].join(', ')})`);
+  if (!policy) fail(`${where}: bearer: ${unknownBearer(h.bearer, policies)}`);
   if (h.emulate && h.appium) fail(`${where}: has both emulate and appium; choose one`);
   if (!h.emulate && !h.appium) fail(`${where}: needs emulate (a device name) or appium (capabilities)`);
   if (h.emulate && !(h.emulate in devices)) {

@@ -99,7 +99,10 @@ describe('headerguard scan (CLI)', function () {
       'bad-policy.json',
       /bad-policy\.json: bearer: allowInjeced: unknown key "allowInjeced" \(known: id, name, .*; did you mean "allowInjected"\?\)/,
     ],
-    ['unknown-bearer.json', /unknown-bearer\.json: bearer: unknown bearer 'vodafone-uk'/],
+    [
+      'unknown-bearer.json',
+      /unknown-bearer\.json: bearer: unknown bearer "vodafone-uk" \(known: o2, giffgaff, tesco\)/,
+    ],
     [
       'typo-key.json',
       /typo-key\.json: captrues: unknown key "captrues" \(known: bearer, identity, captures, plan, canary; did you mean "captures"\?\)/,

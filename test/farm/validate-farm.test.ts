@@ -59,7 +59,10 @@ describe('farm/validate-farm', () => {
   });
 
   it('names an unknown bearer', () => {
-    assert.match(errorOf(farm([handset({ bearer: 'vodafone' })])), /handset "p1": unknown bearer "vodafone"/);
+    assert.match(
+      errorOf(farm([handset({ bearer: 'vodafone' })])),
+      /^farm farm\.json: handset "p1": bearer: unknown bearer "vodafone" \(known: o2, giffgaff, tesco\)$/,
+    );
   });
 
   it('names a duplicate id', () => {
