@@ -1,4 +1,4 @@
-import type { PolicyInput } from '../src/detect/policy.ts';
+import type { PolicyInput } from '../src/model/policy.ts';
 import { giffgaff } from './giffgaff.ts';
 import { o2 } from './o2.ts';
 import { tesco } from './tesco.ts';

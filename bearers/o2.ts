@@ -1,4 +1,4 @@
-import type { PolicyInput } from '../src/detect/policy.ts';
+import type { PolicyInput } from '../src/model/policy.ts';
 
 /**
  * O2 UK (Telefónica UK, now Virgin Media O2). MCC-MNC 234-10. The network of the January 2012 incident, when

@@ -3,10 +3,12 @@
  * twin) and all three identifiers known, against JSON.parse of the same capture in the same run.
  * Run: node --import tsx bench/detect.bench.ts   (bounded: about 3 s)
  */
-import { evaluate, parseIdentity, resolvePolicies, type ScanCapture } from '../src/detect/index.ts';
+import { BUILTIN_POLICIES } from '../bearers/index.ts';
+import { evaluate, resolvePolicies, type ScanCapture } from '../src/detect/index.ts';
 import type { HeaderPair } from '../src/model/capture.ts';
+import { parseIdentity } from '../src/model/identity.ts';
 
-const policy = resolvePolicies().get('o2')!;
+const policy = resolvePolicies(BUILTIN_POLICIES).get('o2')!;
 const identity = parseIdentity(
   { msisdn: '+44 7700 900123', imsi: '234101234567890', imei: '356938035643809' },
   'GB',

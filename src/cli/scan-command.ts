@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { evaluate, exitCodeOf, parseScanInput, renderTable } from '../detect/index.ts';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { evaluate, parseScanInput, renderTable } from '../detect/index.ts';
 import type { Finding, Verdict } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
-import { EXIT, worstExit } from '../shared/exit-codes.ts';
+import { EXIT, exitCodeOf, worstExit } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 
 /** `scan --json` keeps its documented five fields per finding; summary.json also carries `detail`. */
@@ -36,7 +37,7 @@ export function scanFile(file: string): FileResult {
     return { file, error: maskDigitRuns(`${file}: not valid JSON${why}${at}`) };
   }
   try {
-    const judgement = evaluate(parseScanInput(json, file));
+    const judgement = evaluate(parseScanInput(json, file, BUILTIN_POLICIES));
     const findings = judgement.findings.map(({ rule, severity, probe, header, evidence }) => ({
       rule,
       severity,

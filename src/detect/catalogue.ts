@@ -1,5 +1,5 @@
 /**
- * The identity-header catalogue: every identity or tracking header name in docs/HEADERS.md, each with the source
+ * The identity-header catalogue: every identity or tracking header name in docs/headers.md, each with the source
  * that reported it, plus name patterns matched against a name's tokens (split on `-` and `_`), so `x-acr` and
  * `x-vf-acr` match `acr` while `x-macro` does not.
  */
@@ -16,43 +16,43 @@ export interface CatalogueEntry {
 const NETALYZR = 'Netalyzr blog / Vallina-Rodriguez et al., "Header Enrichment or ISP Enrichment?" (2015)';
 const O2_2012 = 'O2 UK incident, Jan 2012: theregister.co.uk 2012/01/25, broadband-expert.co.uk, zdnet';
 const DETECTION_LISTS =
-  'seen in header-enrichment detection lists (HEADERS.md, "names seen only in detection lists")';
+  'seen in header-enrichment detection lists (docs/headers.md, "Names seen only in detection lists")';
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
   { name: 'x-up-calling-line-id', carries: 'MSISDN', source: `${O2_2012}; Openwave gateways; TeliaSonera` },
-  { name: 'x-up-subno', carries: 'subscriber id', source: 'AT&T, TIM (HEADERS.md)' },
+  { name: 'x-up-subno', carries: 'subscriber id', source: 'AT&T, TIM (docs/headers.md)' },
   { name: 'msisdn', carries: 'MSISDN (plain or encrypted base64)', source: 'several carriers; Dialog LK' },
   { name: 'x-msisdn', carries: 'MSISDN (plain or encrypted base64)', source: 'several carriers; Dialog LK' },
   { name: 'x-up-3gpp-imeisv', carries: 'IMEI', source: NETALYZR },
-  { name: 'x-up-nai', carries: 'user id / number', source: 'Vodacom (HEADERS.md)' },
-  { name: 'x-up-vodacomgw-subid', carries: 'user id / number', source: 'Vodacom (HEADERS.md)' },
-  { name: 'x-nokia-msisdn', carries: 'MSISDN', source: 'Nokia gateways (HEADERS.md)' },
-  { name: 'x-nokia-alias', carries: 'encrypted number', source: 'Nokia gateways (HEADERS.md)' },
-  { name: 'x-nokia-imsi', carries: 'IMSI', source: 'Nokia gateways (HEADERS.md)' },
-  { name: 'x-nokia-ipaddress', carries: 'internal IP', source: 'Nokia gateways (HEADERS.md)' },
-  { name: 'x-imsi', carries: 'IMSI', source: 'NowWAP, various (HEADERS.md)' },
-  { name: 'x-wap-3gpp-imsi', carries: 'IMSI', source: 'NowWAP, various (HEADERS.md)' },
-  { name: 'x-wap-3gpp-sgsn-mcc-mnc', carries: 'network location', source: 'NowWAP (HEADERS.md)' },
-  { name: 'x-wap-3gpp-sgsn-address', carries: 'network location', source: 'NowWAP (HEADERS.md)' },
-  { name: 'x-wap-3gpp-rat-type', carries: 'network location', source: 'NowWAP (HEADERS.md)' },
-  { name: 'x-wap-client-ip', carries: 'network location', source: 'NowWAP (HEADERS.md)' },
+  { name: 'x-up-nai', carries: 'user id / number', source: 'Vodacom (docs/headers.md)' },
+  { name: 'x-up-vodacomgw-subid', carries: 'user id / number', source: 'Vodacom (docs/headers.md)' },
+  { name: 'x-nokia-msisdn', carries: 'MSISDN', source: 'Nokia gateways (docs/headers.md)' },
+  { name: 'x-nokia-alias', carries: 'encrypted number', source: 'Nokia gateways (docs/headers.md)' },
+  { name: 'x-nokia-imsi', carries: 'IMSI', source: 'Nokia gateways (docs/headers.md)' },
+  { name: 'x-nokia-ipaddress', carries: 'internal IP', source: 'Nokia gateways (docs/headers.md)' },
+  { name: 'x-imsi', carries: 'IMSI', source: 'NowWAP, various (docs/headers.md)' },
+  { name: 'x-wap-3gpp-imsi', carries: 'IMSI', source: 'NowWAP, various (docs/headers.md)' },
+  { name: 'x-wap-3gpp-sgsn-mcc-mnc', carries: 'network location', source: 'NowWAP (docs/headers.md)' },
+  { name: 'x-wap-3gpp-sgsn-address', carries: 'network location', source: 'NowWAP (docs/headers.md)' },
+  { name: 'x-wap-3gpp-rat-type', carries: 'network location', source: 'NowWAP (docs/headers.md)' },
+  { name: 'x-wap-client-ip', carries: 'network location', source: 'NowWAP (docs/headers.md)' },
   { name: 'x-uidh', carries: 'Verizon tracking id', source: 'Verizon (FCC consent decree, 2016)' },
   { name: 'x-acr', carries: 'AT&T tracking id', source: 'AT&T (stopped Nov 2014)' },
   {
     name: 'x-vf-acr',
     carries: 'anonymous customer reference (base64)',
-    source: 'Vodafone NL/ES (HEADERS.md)',
+    source: 'Vodafone NL/ES (docs/headers.md)',
   },
-  { name: 'x-amobee-1', carries: 'ad id', source: 'Singtel/Airtel (HEADERS.md)' },
-  { name: 'x-h3g-msisdn', carries: 'MSISDN', source: 'Three (HEADERS.md)' },
+  { name: 'x-amobee-1', carries: 'ad id', source: 'Singtel/Airtel (docs/headers.md)' },
+  { name: 'x-h3g-msisdn', carries: 'MSISDN', source: 'Three (docs/headers.md)' },
   {
     name: 'x-network-info',
     carries: 'CSV including the number',
-    source: 'Chinese WAP gateways (HEADERS.md)',
+    source: 'Chinese WAP gateways (docs/headers.md)',
   },
-  { name: 'clientid', carries: 'base64 id', source: 'Sprint, Openwave (HEADERS.md)' },
-  { name: 'x-up-subscriber-cos', carries: 'base64 id', source: 'Sprint, Openwave (HEADERS.md)' },
-  { name: 'x-opwv-ddm-*', carries: 'base64 ids', source: 'Sprint, Openwave (HEADERS.md)' },
+  { name: 'clientid', carries: 'base64 id', source: 'Sprint, Openwave (docs/headers.md)' },
+  { name: 'x-up-subscriber-cos', carries: 'base64 id', source: 'Sprint, Openwave (docs/headers.md)' },
+  { name: 'x-opwv-ddm-*', carries: 'base64 ids', source: 'Sprint, Openwave (docs/headers.md)' },
   { name: 'o2gw-id', carries: 'gateway client id', source: NETALYZR },
   { name: 'x-wap-msisdn', carries: 'MSISDN', source: DETECTION_LISTS },
   { name: 'x-wap-network-client-msisdn', carries: 'MSISDN', source: DETECTION_LISTS },
@@ -75,7 +75,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
  * Name patterns: a header (or cookie) name whose tokens contain one of these is an identity header.
  * Tokens are the name split on `-` and `_`, lower-cased, trailing digits dropped (`x-msisdn2` → `msisdn`).
  */
-export const NAME_TOKEN_PATTERNS: readonly { tokens: readonly string[]; why: string }[] = [
+const NAME_TOKEN_PATTERNS: readonly { tokens: readonly string[]; why: string }[] = [
   { tokens: ['msisdn'], why: 'MSISDN (subscriber phone number)' },
   { tokens: ['imsi'], why: 'IMSI (SIM identity)' },
   { tokens: ['imei'], why: 'IMEI (handset identity)' },
@@ -92,8 +92,8 @@ export const NAME_TOKEN_PATTERNS: readonly { tokens: readonly string[]; why: str
 ];
 
 /**
- * Ordinary proxy headers from HEADERS.md: not identity headers (the default allowlist covers the first three),
- * kept here with their sources so the catalogue accounts for every name in HEADERS.md.
+ * Ordinary proxy headers from docs/headers.md: not identity headers (the default allowlist covers the first three),
+ * kept here with their sources so the catalogue accounts for every name in docs/headers.md.
  */
 export const PROXY_HEADERS: readonly CatalogueEntry[] = [
   { name: 'via', carries: 'gateway host/vendor', source: 'RFC 9110 §7.6.3' },
@@ -104,8 +104,8 @@ export const PROXY_HEADERS: readonly CatalogueEntry[] = [
   },
   { name: 'forwarded', carries: 'client address', source: 'RFC 7239' },
   { name: 'x-wap-profile', carries: 'device model (UAProf URL)', source: 'OMA UAProf' },
-  { name: 'x-online-host', carries: 'original Host', source: 'WAP gateways (HEADERS.md)' },
-  { name: 'x-up-devcap-*', carries: 'device capabilities', source: 'Openwave gateways (HEADERS.md)' },
+  { name: 'x-online-host', carries: 'original Host', source: 'WAP gateways (docs/headers.md)' },
+  { name: 'x-up-devcap-*', carries: 'device capabilities', source: 'Openwave gateways (docs/headers.md)' },
 ];
 
 export interface NameMatch {

@@ -8,14 +8,15 @@ import type {
   SentBy,
   Verdict,
 } from '../model/finding.ts';
+import type { BearerPolicy } from '../model/policy.ts';
 import { RULES, type RuleId, ruleInfo, ruleRank, type Severity } from '../model/rules.ts';
 import { maskDigitRuns, maskKnown, maskOpaque } from '../shared/mask.ts';
 import { matchIdentityCookie, matchIdentityHeader, mayHoldIdentityCookie } from './catalogue.ts';
+import type { Hit } from './hit.ts';
 import { buildControl, type Control, cookiePairsOf, diffAgainstControl, type Injected } from './injection.ts';
 import { findLikeValues, type LikeHit } from './like-value.ts';
-import { describeHit, findIdentifiers, type Hit } from './match.ts';
+import { describeHit, findIdentifiers } from './match.ts';
 import { type Needles, needlesFor } from './needles.ts';
-import type { BearerPolicy } from './policy.ts';
 
 /** One captured request, as the verdict engine needs it (the suite and `scan` both build these). */
 export interface ScanCapture {

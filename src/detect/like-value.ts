@@ -1,6 +1,7 @@
+import { IMSI_DIGITS, luhnValid } from '../model/identity.ts';
 import { maskIdentifier } from '../shared/mask.ts';
 import { percentDecode } from './match.ts';
-import { type CountryInfo, countryInfo, isMobileShaped, luhnValid } from './phone.ts';
+import { type CountryInfo, countryInfo, isMobileShaped } from './phone.ts';
 
 /**
  * Values shaped like a subscriber identifier of the bearer, for text the network injected: a mobile number of
@@ -49,7 +50,7 @@ function classify(
   info: CountryInfo | undefined,
   mcc: string[],
 ): LikeHit | undefined {
-  if (digits.length >= 14 && digits.length <= 15) {
+  if (digits.length >= IMSI_DIGITS.min && digits.length <= IMSI_DIGITS.max) {
     const prefix = mcc.find((p) => p.length > 0 && digits.startsWith(p));
     if (prefix) {
       return {

@@ -1,5 +1,6 @@
 import { maskOpaque } from '../shared/mask.ts';
-import type { IdKind, Needles } from './needles.ts';
+import type { Hit } from './hit.ts';
+import type { Needles } from './needles.ts';
 
 /**
  * Finds known identifiers in a piece of text (a header name, a header value, a URL), whatever the encoding:
@@ -7,19 +8,6 @@ import type { IdKind, Needles } from './needles.ts';
  * one (at any byte offset), hex of the ASCII digits, and MD5 / SHA-1 / SHA-256 digests in hex or base64.
  * Decoders compose: each decoded text is scanned again, to a bounded depth.
  */
-
-export interface Hit {
-  kind: IdKind;
-  /** Masked canonical identifier. */
-  masked: string;
-  /** Which plain form, e.g. `E.164 with '+'`, or `SHA-256 (hex) of E.164 without '+'`. */
-  form: string;
-  /** Encodings peeled off, outermost first (e.g. `URL-encoded`, `base64url`). */
-  chain: string[];
-  /** For hashes: a short prefix of the digest, never the whole of it. */
-  digestPrefix?: string;
-  separators?: boolean;
-}
 
 const MAX_DEPTH = 4;
 const HEX_RUN = /[0-9a-fA-F]{32,}/g;

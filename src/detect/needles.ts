@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Identity } from '../model/finding.ts';
+import { luhnCheckDigit } from '../model/identity.ts';
 import { maskIdentifier } from '../shared/mask.ts';
-import { countryInfo, luhnCheckDigit, parsePhone } from './phone.ts';
+import type { Hit, IdKind } from './hit.ts';
+import { countryInfo, parsePhone } from './phone.ts';
 
 /**
  * Everything needed to find one handset's identifiers in text, computed once per identity and memoised:
  * the digit cores searched in digit runs, the hashes of every plain form, and base64 alignment cores.
  */
 
-export type IdKind = 'MSISDN' | 'IMSI' | 'IMEI';
 export type HashAlgo = 'MD5' | 'SHA-1' | 'SHA-256';
 
 /** A digit string whose presence in a (separator-collapsed) digit run means the identifier is there. */
@@ -52,7 +53,7 @@ export interface Needles {
   known: string[];
   empty: boolean;
   /** Scan results for header names (memoised by evaluate). */
-  nameMemo: Map<string, import('./match.ts').Hit[]>;
+  nameMemo: Map<string, Hit[]>;
 }
 
 const ALGOS: [HashAlgo, string][] = [
@@ -215,7 +216,7 @@ function buildNeedles(identity: Identity, country: string): Needles {
  * The base64 characters that encode `text` when it starts `k` bytes into the encoded string (k = 0, 1, 2),
  * keeping only the characters that depend on `text` alone.
  */
-export function alignedBase64Core(text: string, k: number): string {
+function alignedBase64Core(text: string, k: number): string {
   const bytes = Buffer.concat([Buffer.alloc(k, 0x41), Buffer.from(text, 'latin1')]);
   const enc = bytes.toString('base64');
   const start = k === 0 ? 0 : 4; // first group fully inside `text`

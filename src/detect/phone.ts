@@ -77,25 +77,3 @@ function computeMobileShaped(nsn: string, info: CountryInfo): boolean {
     info.exampleMobile[0] === nsn[0]
   );
 }
-
-/** Luhn check over a digit string (used for IMEIs). */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let dbl = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (dbl) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  return sum % 10 === 0;
-}
-
-/** The Luhn check digit that completes a 14-digit IMEI core. */
-export function luhnCheckDigit(core: string): string {
-  for (let c = 0; c <= 9; c++) if (luhnValid(core + c)) return String(c);
-  return '0';
-}

@@ -1,88 +1,25 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
-import { z } from 'zod';
-import { BUILTIN_POLICIES } from '../../bearers/index.ts';
-import { describeIssue, PolicyError } from './errors.ts';
+import { type BearerPolicy, type PolicyInput, policySchema } from '../model/policy.ts';
+import { zodErrorLine } from '../shared/config-error.ts';
+import { PolicyError } from './errors.ts';
 
 /**
  * Bearer policies: what a carrier (or an MVNO riding on one) may legitimately do to plain-HTTP traffic.
- *
- * MCC-MNC is written `MCC-MNC` (`234-10`); input may also say `23410` or `234 10`. A five-digit input is read
- * as a 3-digit MCC and a 2-digit MNC, a six-digit one as a 3-digit MNC.
+ * Validation of the schema in src/model/policy.ts, and resolution: inheritance and defaults.
  */
 
 /** Injected headers a policy allows when it does not say otherwise. */
-export const DEFAULT_ALLOW_INJECTED: readonly string[] = ['via', 'x-forwarded-for', 'forwarded'];
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const headerName = z.string().regex(HEADER_NAME, 'not a valid header name');
-const mccmnc = z.string().regex(/^\s*\d{3}[-\s]?\d{2,3}\s*$/, "not an MCC-MNC (write '234-10' or '23410')");
-
-const attestSchema = z.strictObject({
-  remoteCidrs: z
-    .array(z.union([z.cidrv4(), z.cidrv6()], { error: 'not an IPv4 or IPv6 CIDR range' }))
-    .optional(),
-  viaPattern: z
-    .string()
-    .min(1)
-    .refine(
-      (s) => {
-        try {
-          new RegExp(s);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { error: 'not a valid regular expression' },
-    )
-    .optional(),
-});
-
-const policySchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'ids are letters, digits, dots, dashes and underscores'),
-  name: z.string().min(1).optional(),
-  country: z
-    .string()
-    .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code')
-    .refine((c) => isSupportedCountry(c.toUpperCase()), {
-      error: 'not a country the phone-number library knows',
-    })
-    .optional(),
-  mccmnc: z.array(mccmnc).optional(),
-  parent: z.string().min(1).optional(),
-  allowInjected: z.array(headerName).optional(),
-  partnerEnrichment: z.array(headerName).optional(),
-  attest: attestSchema.optional(),
-});
-
-/** A bearer policy as users write it (bearers/*.ts, farm files, scan inputs). */
-export type PolicyInput = z.input<typeof policySchema>;
-
-/** A resolved policy: inheritance applied, defaults filled, header names lower-case, MCC-MNC as `234-10`. */
-export interface BearerPolicy {
-  id: string;
-  name: string;
-  country: string;
-  mccmnc: string[];
-  parent?: string;
-  allowInjected: string[];
-  partnerEnrichment: string[];
-  attest?: { remoteCidrs?: string[]; viaPattern?: string };
-}
-
-const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': Object.keys(policySchema.shape),
-  attest: Object.keys(attestSchema.shape),
-};
+const DEFAULT_ALLOW_INJECTED: readonly string[] = ['via', 'x-forwarded-for', 'forwarded'];
 
 /** Validate one policy. Throws a one-line PolicyError naming `where` and the field. */
 export function parsePolicyInput(value: unknown, where: string): PolicyInput {
-  const r = policySchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
-    throw new PolicyError(describeIssue(where, issue, (p) => KNOWN_KEYS[p] ?? []));
-  }
+  const r = policySchema.safeParse(value, { reportInput: true });
+  if (!r.success) throw new PolicyError(zodErrorLine(where, r.error, policySchema));
   return r.data;
+}
+
+/** `unknown bearer "x" (known: o2, giffgaff, tesco)`, for a bearer id that names no policy. */
+export function unknownBearer(id: string, policies: ReadonlyMap<string, BearerPolicy>): string {
+  return `unknown bearer ${JSON.stringify(id)} (known: ${[...policies.keys()].join(', ')})`;
 }
 
 /** `23410`, `234-10`, `234 10` → `234-10`. */
@@ -92,13 +29,16 @@ export function canonicalMccMnc(value: string): string {
 }
 
 /**
- * Built-in policies plus `extra` (an extra policy replaces a built-in of the same id), with parent inheritance
- * applied: an unset field takes the parent's value. Unknown parents, cycles, duplicate extras and roots without
- * a country or MCC-MNC are errors.
+ * `builtins` (the caller passes bearers/' BUILTIN_POLICIES) plus `extra` (an extra policy replaces a built-in of
+ * the same id), with parent inheritance applied: an unset field takes the parent's value. Unknown parents,
+ * cycles, duplicate extras and roots without a country or MCC-MNC are errors.
  */
-export function resolvePolicies(extra: readonly PolicyInput[] = []): Map<string, BearerPolicy> {
+export function resolvePolicies(
+  builtins: readonly PolicyInput[],
+  extra: readonly PolicyInput[] = [],
+): Map<string, BearerPolicy> {
   const raw = new Map<string, PolicyInput>();
-  for (const p of BUILTIN_POLICIES) raw.set(p.id, parsePolicyInput(p, `bearers/${p.id}`));
+  for (const p of builtins) raw.set(p.id, parsePolicyInput(p, `bearers/${p.id}`));
   const seen = new Set<string>();
   for (const [i, p] of extra.entries()) {
     const where = typeof p?.id === 'string' ? `policy '${p.id}'` : `policy #${i + 1}`;

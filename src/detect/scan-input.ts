@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { DetectInputError, describeIssue } from './errors.ts';
+import { parseIdentity } from '../model/identity.ts';
+import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
+import { zodErrorLine } from '../shared/config-error.ts';
+import { DetectInputError } from './errors.ts';
 import type { EvaluationInput, ScanCapture } from './evaluate.ts';
-import { parseIdentity } from './identity.ts';
-import { type BearerPolicy, parsePolicyInput, resolvePolicies } from './policy.ts';
+import { parsePolicyInput, resolvePolicies, unknownBearer } from './policy.ts';
 
 /**
  * The `headerguard scan` input file:
@@ -46,37 +48,30 @@ const scanSchema = z.strictObject({
   canary: z.strictObject({ header: z.string().min(1), value: z.string().min(1) }).optional(),
 });
 
-const KNOWN: Record<string, readonly string[]> = {
-  '': Object.keys(scanSchema.shape),
-  canary: ['header', 'value'],
-};
-
-/** Validate a parsed scan file; `where` (the file name) starts every error line. */
-export function parseScanInput(value: unknown, where: string): EvaluationInput {
-  const r = scanSchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
-    throw new DetectInputError(
-      describeIssue(where, issue, (p) =>
-        /^captures\[\d+\]$/.test(p) ? Object.keys(captureSchema.shape) : (KNOWN[p] ?? []),
-      ),
-    );
-  }
+/**
+ * Validate a parsed scan file; `where` (the file name) starts every error line. `builtins` are the bearer
+ * policies a `bearer` id may name and an inline policy may inherit from (bearers/' BUILTIN_POLICIES).
+ */
+export function parseScanInput(
+  value: unknown,
+  where: string,
+  builtins: readonly PolicyInput[],
+): EvaluationInput {
+  const r = scanSchema.safeParse(value, { reportInput: true });
+  if (!r.success) throw new DetectInputError(zodErrorLine(where, r.error, scanSchema));
   const data = r.data;
   let policy: BearerPolicy | undefined;
   if (typeof data.bearer === 'string') {
     const id = data.bearer;
-    const policies = resolvePolicies();
+    const policies = resolvePolicies(builtins);
     policy = policies.get(id) ?? [...policies.values()].find((p) => p.id.toLowerCase() === id.toLowerCase());
     if (!policy) {
-      throw new DetectInputError(
-        `${where}: bearer: unknown bearer '${id}' (known: ${[...policies.keys()].join(', ')})`,
-      );
+      throw new DetectInputError(`${where}: bearer: ${unknownBearer(id, policies)}`);
     }
   } else {
     const inline = parsePolicyInput(data.bearer, `${where}: bearer`);
     try {
-      policy = resolvePolicies([inline]).get(inline.id)!;
+      policy = resolvePolicies(builtins, [inline]).get(inline.id)!;
     } catch (err) {
       throw new DetectInputError(`${where}: bearer: ${(err as Error).message}`);
     }

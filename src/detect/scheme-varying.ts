@@ -3,7 +3,7 @@
  * their presence or value on an HTTP probe says nothing about the network. They are never reported as
  * `unexpected-injection` (the identifier rules still scan them). Everything else that differs is the network's.
  */
-export const SCHEME_VARYING_HEADERS: ReadonlyMap<string, string> = new Map([
+const SCHEME_VARYING_HEADERS: ReadonlyMap<string, string> = new Map([
   ['host', 'carries the port, which differs between the HTTP, alternate and HTTPS listeners'],
   ['origin', 'scheme and port are part of the origin; sent only on some request kinds'],
   ['referer', 'names the referring page, whose scheme differs; trimmed by referrer policy on downgrade'],

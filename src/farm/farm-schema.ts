@@ -1,20 +1,20 @@
 import { z } from 'zod';
 
 /**
- * The farm file's user-facing shape (DESIGN.md "Farm file"). One schema, validated once by `loadFarm`;
+ * The farm file's user-facing shape (docs/farms.md). One schema, validated once by `loadFarm`;
  * cross-field rules (duplicate ids, bearers, identities, devices) live in `validate-farm.ts`.
  */
 
 /** A literal value, or `env:VAR` to read it from the environment when the farm loads. */
 const envOrLiteral = z.string().min(1, 'must not be empty');
 
-export const identitySchema = z.strictObject({
+const identitySchema = z.strictObject({
   msisdn: envOrLiteral.optional(),
   imsi: envOrLiteral.optional(),
   imei: envOrLiteral.optional(),
 });
 
-export const handsetSchema = z.strictObject({
+const handsetSchema = z.strictObject({
   id: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
@@ -30,7 +30,7 @@ export const handsetSchema = z.strictObject({
   device: z.string().min(1).optional(),
 });
 
-export const gridSchema = z.strictObject({
+const gridSchema = z.strictObject({
   protocol: z.enum(['http', 'https']).default('http'),
   hostname: z.string().min(1),
   port: z.number().int().min(1).max(65535),
@@ -40,7 +40,7 @@ export const gridSchema = z.strictObject({
 });
 
 /** A deployed capture endpoint instead of the embedded one. */
-export const captureSchema = z.strictObject({
+const captureSchema = z.strictObject({
   /** Base URL of the endpoint's API, e.g. `https://hg.example.net:8443`. */
   url: z.string().min(1),
   /** The API key, normally `env:VAR`. */
@@ -59,6 +59,4 @@ export const farmSchema = z.strictObject({
 });
 
 export type FarmInput = z.input<typeof farmSchema>;
-export type HandsetInput = z.input<typeof handsetSchema>;
-export type ParsedFarm = z.output<typeof farmSchema>;
 export type ParsedHandset = z.output<typeof handsetSchema>;

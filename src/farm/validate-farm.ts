@@ -1,13 +1,10 @@
 import { devices } from 'playwright-core';
-import type { z } from 'zod';
-import {
-  type BearerPolicy,
-  type PolicyInput,
-  parseIdentity,
-  parsePolicyInput,
-  resolvePolicies,
-} from '../detect/index.ts';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
+import { parseIdentity } from '../model/identity.ts';
+import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
+import { configErrorLine, describeZodIssue, pickIssue } from '../shared/config-error.ts';
 import { UserError } from '../shared/errors.ts';
 import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { farmSchema, type ParsedHandset } from './farm-schema.ts';
@@ -58,14 +55,14 @@ export function validateFarm(raw: unknown, source: string, env: Env = process.en
   const fail = (what: string): never => {
     throw new FarmError(`farm ${source}: ${what}`);
   };
-  const parsed = farmSchema.safeParse(raw);
-  if (!parsed.success) fail(describeIssue(parsed.error.issues[0], raw));
-  const farm = parsed.data!;
+  const parsed = farmSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new FarmError(describeSchemaIssue(parsed.error.issues, raw, `farm ${source}`));
+  const farm = parsed.data;
 
   const extraPolicies: PolicyInput[] = farm.bearers.map((b, i) =>
     guard(() => parsePolicyInput(b, `bearers[${i}]`), fail),
   );
-  const policies = guard(() => resolvePolicies(extraPolicies), fail);
+  const policies = guard(() => resolvePolicies(BUILTIN_POLICIES, extraPolicies), fail);
 
   const seen = new Set<string>();
   const handsets = farm.handsets.map((h) => {
@@ -91,7 +88,7 @@ function validateHandset(
   fail: (what: string) => never,
 ): Handset {
   const policy = policies.get(h.bearer);
-  if (!policy) fail(`${where}: unknown bearer "${h.bearer}" (known: ${[...policies.keys()].join(', ')})`);
+  if (!policy) fail(`${where}: bearer: ${unknownBearer(h.bearer, policies)}`);
   if (h.emulate && h.appium) fail(`${where}: has both emulate and appium; choose one`);
   if (!h.emulate && !h.appium) fail(`${where}: needs emulate (a device name) or appium (capabilities)`);
   if (h.emulate && !(h.emulate in devices)) {
@@ -199,22 +196,12 @@ function guard<T>(fn: () => T, fail: (what: string) => never): T {
   }
 }
 
-/** One line for the first schema issue, naming the handset by id where the path runs through one. */
-function describeIssue(issue: z.core.$ZodIssue | undefined, raw: unknown): string {
-  if (!issue) return 'invalid farm';
-  const path = [...issue.path];
-  let where = '';
-  if (path[0] === 'handsets' && typeof path[1] === 'number') {
+/** One line for the schema issue worth reporting, naming the handset by id where the path runs through one. */
+function describeSchemaIssue(issues: Parameters<typeof pickIssue>[0], raw: unknown, where: string): string {
+  const { path, what } = describeZodIssue(pickIssue(issues), farmSchema);
+  if (path[0] === 'handsets' && typeof path[1] === 'number' && path.length > 2) {
     const id = (raw as { handsets?: { id?: unknown }[] }).handsets?.[path[1]]?.id;
-    where = typeof id === 'string' ? `handset "${id}": ` : `handsets[${path[1]}]: `;
-    path.splice(0, 2);
+    if (typeof id === 'string') return configErrorLine(`${where}: handset "${id}"`, path.slice(2), what);
   }
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-    message = 'is required';
-  }
-  const field = path.map(String).join('.');
-  return `${where}${field ? `${field}: ` : ''}${message}`;
+  return configErrorLine(where, path, what);
 }

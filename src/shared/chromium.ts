@@ -5,8 +5,9 @@ export const CHROMIUM = process.env.HEADERGUARD_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMEDRIVER = process.env.CHROMEDRIVER_PATH ?? '/usr/bin/chromedriver';
 
 /**
- * Flags for a headless Chromium on a closed network (TOOLCHAIN.md): without the background-networking ones
- * Chromium keeps trying to reach Google's hosts; the last two stop calls the others don't.
+ * Flags for a headless Chromium on a closed network (docs/suite.md, "Chromium"): without the
+ * background-networking ones Chromium keeps trying to reach Google's hosts; the last two stop calls the others
+ * don't.
  */
 export const CHROMIUM_FLAGS: readonly string[] = [
   '--headless=new',

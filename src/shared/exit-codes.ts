@@ -8,8 +8,6 @@ export const EXIT = {
   broken: 3,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 /** The worst of several exit codes: fail (1) over broken (3) over pass (0); usage (2) over all. */
 export function worstExit(codes: readonly number[]): number {
   const rank = (c: number) =>

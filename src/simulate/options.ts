@@ -1,4 +1,5 @@
 /** Validation of simulator options: every bad value is a one-line UserError naming what is wrong. */
+import { normaliseImsi, normaliseMsisdn } from '../model/identity.ts';
 import { UserError } from '../shared/errors.ts';
 import type { GatewayConfig } from './enrich.ts';
 import { ProxyInputError, parseAuthority } from './http-head.ts';
@@ -11,7 +12,6 @@ import {
   SIM_BEARERS,
   type SimBearer,
 } from './profiles.ts';
-import { normaliseImsi, normaliseMsisdn } from './subscriber.ts';
 
 export interface SimulatorOptions {
   bearer: SimBearer;
@@ -85,13 +85,13 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new UserError('simulator options are missing');
   const bearer = checkBearer(options.bearer);
   if (typeof options.msisdn !== 'string') throw new UserError('--msisdn is required');
-  const msisdn = normaliseMsisdn(options.msisdn, BEARER_PROFILES[bearer].country);
+  const msisdn = normaliseMsisdn(options.msisdn, BEARER_PROFILES[bearer].country, '--msisdn');
   const gateway: GatewayConfig = {
     bearer,
     msisdn,
     partnerHost: checkHostName(options.partnerHost ?? DEFAULT_PARTNER_HOST, '--partner-host'),
   };
-  if (options.imsi !== undefined) gateway.imsi = normaliseImsi(String(options.imsi));
+  if (options.imsi !== undefined) gateway.imsi = normaliseImsi(String(options.imsi), '--imsi');
   if (options.fault !== undefined) gateway.fault = checkFault(options.fault);
   if (options.mainPort !== undefined) gateway.mainPort = checkPort(options.mainPort, '--main-port', false);
   const port = options.port === undefined ? 0 : checkPort(options.port, '--port', true);

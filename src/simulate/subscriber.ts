@@ -1,65 +1,14 @@
 /**
- * The simulated subscriber: identifier normalisation and the values a gateway derives from them.
- * Everything that could end up in a message is masked with src/shared/mask.ts.
+ * The simulated subscriber: the values a gateway derives from the subscriber's identifiers (validated by
+ * src/model/identity.ts). Nothing here echoes an identifier.
  */
 import { createHash } from 'node:crypto';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { UserError } from '../shared/errors.ts';
-import { maskIdentifier } from '../shared/mask.ts';
 
 /**
- * Normalise an MSISDN to E.164 digits without "+": accepts `447700900123`, `+447700900123`, and — when the
- * bearer's country is given — the national form (`07700900123` for GB). Throws a one-line UserError.
+ * The identity rules (MSISDN, IMSI, IMEI) live in src/model/identity.ts; this re-export keeps
+ * `normaliseMsisdn` where src/cli/sim-command.ts imports it from (src/simulate/index.ts).
  */
-export function normaliseMsisdn(input: string, country?: 'GB'): string {
-  const raw = input.trim();
-  if (!/^\+?\d{8,15}$/.test(raw)) {
-    throw new UserError(
-      `--msisdn must be 8 to 15 digits with an optional leading "+" (got ${describeBad(raw)})`,
-    );
-  }
-  let digits: string;
-  if (raw.startsWith('+')) {
-    digits = raw.slice(1);
-  } else if (raw.startsWith('00')) {
-    digits = raw.slice(2); // international call prefix
-  } else if (raw.startsWith('0')) {
-    if (!country) {
-      throw new UserError(
-        `--msisdn ${maskIdentifier(raw)} is in national form; give it in international form (E.164)`,
-      );
-    }
-    const parsed = parsePhoneNumberFromString(raw, country);
-    if (!parsed?.isPossible()) {
-      throw new UserError(`--msisdn ${maskIdentifier(raw)} is not a possible ${country} number`);
-    }
-    digits = parsed.number.slice(1);
-  } else {
-    digits = raw;
-  }
-  if (!/^[1-9]\d{7,14}$/.test(digits)) {
-    throw new UserError(
-      `--msisdn ${maskIdentifier(raw)} is not an E.164 number (country code first, 8 to 15 digits)`,
-    );
-  }
-  return digits;
-}
-
-/** Validate an IMSI: 6 to 15 digits (MCC, MNC, MSIN). Throws a one-line UserError. */
-export function normaliseImsi(input: string): string {
-  const raw = input.trim();
-  if (!/^\d{6,15}$/.test(raw)) {
-    throw new UserError(`--imsi must be 6 to 15 digits (got ${describeBad(raw)})`);
-  }
-  return raw;
-}
-
-/** A user's bad value, described without ever echoing a long digit run. */
-function describeBad(raw: string): string {
-  if (raw === '') return 'an empty value';
-  const shown = raw.length > 24 ? `${raw.slice(0, 24)}…` : raw;
-  return `"${shown.replace(/\d{4,}/g, (d) => maskIdentifier(d))}"`;
-}
+export { normaliseMsisdn } from '../model/identity.ts';
 
 function digest(label: string, value: string): Buffer {
   return createHash('sha256').update(`headerguard-sim/${label}/`).update(value).digest();

@@ -12,7 +12,7 @@ describe('bearers/', () => {
     assert.equal(giffgaff.parent, 'o2');
     assert.equal(tesco.parent, 'o2');
     assert.equal(giffgaff.country, undefined, 'inherited, not repeated');
-    const all = resolvePolicies();
+    const all = resolvePolicies(BUILTIN_POLICIES);
     for (const id of ['giffgaff', 'tesco']) {
       assert.equal(all.get(id)!.country, 'GB');
       assert.deepEqual(all.get(id)!.mccmnc, ['234-10']);
@@ -20,6 +20,6 @@ describe('bearers/', () => {
   });
 
   it('expects no partner enrichment in the built-ins (the whitelisted partner is deployment config)', () => {
-    for (const p of resolvePolicies().values()) assert.deepEqual(p.partnerEnrichment, []);
+    for (const p of resolvePolicies(BUILTIN_POLICIES).values()) assert.deepEqual(p.partnerEnrichment, []);
   });
 });

@@ -114,11 +114,11 @@ describe('serve settings', () => {
     refuses(() => resolve({ apiKey: 'k', config: 'c.json' }, {}, { 'c.json': '{' }), /not valid JSON/);
     refuses(
       () => resolve({ apiKey: 'k', config: 'c.json' }, {}, { 'c.json': '[1]' }),
-      /must hold a JSON object/,
+      /^--config c\.json: \(top level\): expected a JSON object, got an array$/,
     );
     refuses(
       () => resolve({ apiKey: 'k', config: 'c.json' }, {}, { 'c.json': '{"http_port": 1}' }),
-      /unknown key "http_port" \(known: httpPort, altPort/,
+      /^--config c\.json: http_port: unknown key "http_port" \(known: httpPort, altPort, .*; did you mean "httpPort"\?\)$/,
     );
   });
 

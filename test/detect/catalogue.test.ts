@@ -1,61 +1,52 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { PROXY_HEADERS } from '../../src/detect/catalogue.ts';
 import { CATALOGUE, matchIdentityCookie, matchIdentityHeader } from '../../src/detect/index.ts';
 
-/** Every identity/tracking name in docs/HEADERS.md (the table and the detection-list paragraph). */
-const HEADERS_MD_NAMES = [
-  'x-up-calling-line-id',
-  'x-up-subno',
-  'msisdn',
-  'x-msisdn',
-  'x-up-3gpp-imeisv',
-  'x-up-nai',
-  'x-up-vodacomgw-subid',
-  'x-nokia-msisdn',
-  'x-nokia-alias',
-  'x-nokia-imsi',
-  'x-nokia-ipaddress',
-  'x-imsi',
-  'x-wap-3gpp-imsi',
-  'x-wap-3gpp-sgsn-mcc-mnc',
-  'x-wap-3gpp-sgsn-address',
-  'x-wap-3gpp-rat-type',
-  'x-wap-client-ip',
-  'x-uidh',
-  'x-acr',
-  'x-vf-acr',
-  'x-amobee-1',
-  'x-h3g-msisdn',
-  'x-network-info',
-  'clientid',
-  'x-up-subscriber-cos',
-  'x-opwv-ddm-*',
-  'o2gw-id',
-  'x-wap-msisdn',
-  'x-wap-network-client-msisdn',
-  'x-wsb-identity',
-  'x-wte-msisdn',
-  'x-drutt-portal-user-msisdn',
-  'x-jphone-uid',
-  'x-att-deviceid',
-  'x-hts-clid',
-  'x-nx-clid',
-  'x-fh-msisdn',
-  'x-orange-id',
-  'x-mdn',
-  'x-h3g-party-user-id',
-  'x-up-3gpp-sgsn-mcc-mnc',
-  'user-identity-forward-msisdn',
+/**
+ * The names each section of docs/headers.md lists: the first cell of every table row, lower-cased (a row may
+ * name one header or cookie, in backticks).
+ */
+function namesInSection(markdown: string, heading: string): string[] {
+  const start = markdown.indexOf(`\n## ${heading}`);
+  assert.ok(start !== -1, `docs/headers.md has a section "${heading}"`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  const section = markdown.slice(start, end === -1 ? undefined : end);
+  const names: string[] = [];
+  for (const line of section.split('\n')) {
+    const cell = /^\|\s*`([^`]+)`\s*\|/.exec(line);
+    if (cell) names.push(cell[1]!.toLowerCase());
+  }
+  return names;
+}
+
+const HEADERS_MD = readFileSync(new URL('../../docs/headers.md', import.meta.url), 'utf8');
+const DOC_IDENTITY_NAMES = [
+  ...namesInSection(HEADERS_MD, 'Identity and tracking headers seen in the wild'),
+  ...namesInSection(HEADERS_MD, 'Names seen only in detection lists'),
 ];
+const DOC_PROXY_NAMES = namesInSection(HEADERS_MD, 'Ordinary proxy headers');
 
 describe('detect/catalogue', () => {
-  it('holds every name in HEADERS.md, each with a source', () => {
-    const names = new Set(CATALOGUE.map((e) => e.name));
-    for (const n of HEADERS_MD_NAMES) assert.ok(names.has(n), n);
+  it('holds exactly the identity names of docs/headers.md, each with what it carries and a source', () => {
+    assert.ok(
+      DOC_IDENTITY_NAMES.length >= 40,
+      `read ${DOC_IDENTITY_NAMES.length} names from docs/headers.md`,
+    );
+    assert.deepEqual(CATALOGUE.map((e) => e.name).sort(), [...DOC_IDENTITY_NAMES].sort());
     for (const e of CATALOGUE) assert.ok(e.source.length > 3 && e.carries.length > 0, e.name);
   });
 
+  it('lists the ordinary proxy headers of docs/headers.md apart, with sources, and none is an identity header', () => {
+    assert.deepEqual(PROXY_HEADERS.map((e) => e.name).sort(), [...DOC_PROXY_NAMES].sort());
+    for (const e of PROXY_HEADERS) {
+      assert.ok(e.source.length > 3, e.name);
+      if (!e.name.endsWith('*')) assert.equal(matchIdentityHeader(e.name), undefined, e.name);
+    }
+  });
+
   it('matches catalogue names case-insensitively, and wildcard entries by prefix', () => {
-    for (const n of HEADERS_MD_NAMES.filter(
+    for (const n of DOC_IDENTITY_NAMES.filter(
       (x) => !x.includes('*') && x !== 'user-identity-forward-msisdn',
     )) {
       assert.ok(matchIdentityHeader(n.toUpperCase()), n);

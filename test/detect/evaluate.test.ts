@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { evaluate, RULE_SEVERITY, resolvePolicies, type ScanCapture } from '../../src/detect/index.ts';
 import { RULE_IDS } from '../../src/model/finding.ts';
 import { assertMasked, BROWSER, IDENTITY, IMEI, IMSI, MSISDN, O2, pair, rules } from './helpers.ts';
@@ -288,9 +289,9 @@ describe('detect/evaluate: unexpected-injection', () => {
   });
 
   it('uses the policy allowlist, which replaces the default list', () => {
-    const strict = resolvePolicies([{ id: 'strict', parent: 'o2', allowInjected: ['x-wap-profile'] }]).get(
-      'strict',
-    )!;
+    const strict = resolvePolicies(BUILTIN_POLICIES, [
+      { id: 'strict', parent: 'o2', allowInjected: ['x-wap-profile'] },
+    ]).get('strict')!;
     const j = evaluate({
       policy: strict,
       identity: IDENTITY,
@@ -336,7 +337,7 @@ describe('detect/evaluate: unexpected-injection', () => {
 });
 
 describe('detect/evaluate: partner-enrichment-missing and spoofable', () => {
-  const billing = resolvePolicies([
+  const billing = resolvePolicies(BUILTIN_POLICIES, [
     { id: 'o2-billing', parent: 'o2', partnerEnrichment: ['X-Up-Calling-Line-Id'] },
   ]).get('o2-billing')!;
 

@@ -1,3 +1,4 @@
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import type { ScanCapture } from '../../src/detect/index.ts';
 import { resolvePolicies } from '../../src/detect/index.ts';
 import type { HeaderPair } from '../../src/model/capture.ts';
@@ -9,7 +10,7 @@ export const IMSI = '234101234567890';
 export const IMEI = '356938035643809';
 export const IDENTITY: Identity = { msisdn: MSISDN, imsi: IMSI, imei: IMEI };
 
-export const O2 = resolvePolicies().get('o2')!;
+export const O2 = resolvePolicies(BUILTIN_POLICIES).get('o2')!;
 
 export const BROWSER: HeaderPair[] = [
   ['Host', 'probe.localhost'],

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  BUILTIN_POLICIES,
-  canonicalMccMnc,
-  PolicyError,
-  parsePolicyInput,
-  resolvePolicies,
-} from '../../src/detect/index.ts';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { canonicalMccMnc, PolicyError, parsePolicyInput, resolvePolicies } from '../../src/detect/index.ts';
 
 function throwsOneLine(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -18,7 +13,7 @@ function throwsOneLine(fn: () => unknown, pattern: RegExp): void {
 
 describe('detect/policy', () => {
   it('resolves the built-ins: O2 UK and its MVNOs on GB / 234-10 with the default allowlist', () => {
-    const all = resolvePolicies();
+    const all = resolvePolicies(BUILTIN_POLICIES);
     assert.deepEqual(
       BUILTIN_POLICIES.map((p) => p.id),
       ['o2', 'giffgaff', 'tesco'],
@@ -36,7 +31,7 @@ describe('detect/policy', () => {
   });
 
   it('lets extras add and override by id; children inherit unset fields from the override', () => {
-    const all = resolvePolicies([
+    const all = resolvePolicies(BUILTIN_POLICIES, [
       {
         id: 'o2',
         name: 'O2 UK (lab)',
@@ -66,11 +61,11 @@ describe('detect/policy', () => {
           { id: 'x', country: 'GB', mccmnc: ['23410'], allowInjeced: [] },
           'farm.json: handsets[0].bearer',
         ),
-      /^farm\.json: handsets\[0\]\.bearer: allowInjeced: unknown key \(did you mean 'allowInjected'\?\)$/,
+      /^farm\.json: handsets\[0\]\.bearer: allowInjeced: unknown key "allowInjeced" \(known: id, name, country, mccmnc, parent, allowInjected, partnerEnrichment, attest; did you mean "allowInjected"\?\)$/,
     );
     throwsOneLine(
       () => parsePolicyInput({ id: 'x', attest: { viaPatern: 'x' } }, 'p'),
-      /attest\.viaPatern: unknown key/,
+      /^p: attest\.viaPatern: unknown key "viaPatern" \(known: remoteCidrs, viaPattern; did you mean "viaPattern"\?\)$/,
     );
   });
 
@@ -92,8 +87,12 @@ describe('detect/policy', () => {
       () => parsePolicyInput({ id: 'x', attest: { viaPattern: '(' } }, 'p'),
       /viaPattern: not a valid regular/,
     );
-    throwsOneLine(() => parsePolicyInput('o2', 'p'), /^p: \(top level\): /);
-    throwsOneLine(() => parsePolicyInput({ name: 'x' }, 'p'), /p: id: /);
+    throwsOneLine(() => parsePolicyInput('o2', 'p'), /^p: \(top level\): expected an object, got a string$/);
+    throwsOneLine(() => parsePolicyInput({ name: 'x' }, 'p'), /^p: id: expected a string, got nothing$/);
+    throwsOneLine(
+      () => parsePolicyInput({ id: 'x', mccmnc: '234-10' }, 'p'),
+      /^p: mccmnc: expected an array, got a string$/,
+    );
   });
 
   it('accepts attest with IPv4 and IPv6 ranges and a Via pattern', () => {
@@ -105,32 +104,38 @@ describe('detect/policy', () => {
       },
       'p',
     );
-    assert.deepEqual(resolvePolicies([p]).get('x')!.attest, p.attest);
+    assert.deepEqual(resolvePolicies(BUILTIN_POLICIES, [p]).get('x')!.attest, p.attest);
   });
 
   it('rejects unknown parents, cycles, duplicates and roots without country or MCC-MNC', () => {
     throwsOneLine(
-      () => resolvePolicies([{ id: 'a', parent: 'nope' }]),
+      () => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', parent: 'nope' }]),
       /policy 'a': parent: unknown policy 'nope'/,
     );
     throwsOneLine(
       () =>
-        resolvePolicies([
+        resolvePolicies(BUILTIN_POLICIES, [
           { id: 'a', parent: 'b' },
           { id: 'b', parent: 'a' },
         ]),
       /cycle/,
     );
-    throwsOneLine(() => resolvePolicies([{ id: 'a', parent: 'a' }]), /cycle a → a/);
+    throwsOneLine(() => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', parent: 'a' }]), /cycle a → a/);
     throwsOneLine(
       () =>
-        resolvePolicies([
+        resolvePolicies(BUILTIN_POLICIES, [
           { id: 'a', parent: 'o2' },
           { id: 'a', parent: 'o2' },
         ]),
       /defined twice/,
     );
-    throwsOneLine(() => resolvePolicies([{ id: 'a', mccmnc: ['234-10'] }]), /policy 'a': country: required/);
-    throwsOneLine(() => resolvePolicies([{ id: 'a', country: 'GB' }]), /policy 'a': mccmnc: required/);
+    throwsOneLine(
+      () => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', mccmnc: ['234-10'] }]),
+      /policy 'a': country: required/,
+    );
+    throwsOneLine(
+      () => resolvePolicies(BUILTIN_POLICIES, [{ id: 'a', country: 'GB' }]),
+      /policy 'a': mccmnc: required/,
+    );
   });
 });

@@ -97,10 +97,16 @@ describe('headerguard scan (CLI)', function () {
     ['bad-json.txt', /bad-json\.txt: not valid JSON: Unexpected token ','/],
     [
       'bad-policy.json',
-      /bad-policy\.json: bearer: allowInjeced: unknown key \(did you mean 'allowInjected'\?\)/,
+      /bad-policy\.json: bearer: allowInjeced: unknown key "allowInjeced" \(known: id, name, .*; did you mean "allowInjected"\?\)/,
     ],
-    ['unknown-bearer.json', /unknown-bearer\.json: bearer: unknown bearer 'vodafone-uk'/],
-    ['typo-key.json', /typo-key\.json: captrues: unknown key \(did you mean 'captures'\?\)/],
+    [
+      'unknown-bearer.json',
+      /unknown-bearer\.json: bearer: unknown bearer "vodafone-uk" \(known: o2, giffgaff, tesco\)/,
+    ],
+    [
+      'typo-key.json',
+      /typo-key\.json: captrues: unknown key "captrues" \(known: bearer, identity, captures, plan, canary; did you mean "captures"\?\)/,
+    ],
     ['missing.json', /missing\.json: cannot read: no such file/],
   ];
   it('exits 2 when any file is bad input: one line per bad file, the others still judged', async () => {

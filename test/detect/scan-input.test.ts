@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { DetectInputError, evaluate, parseScanInput } from '../../src/detect/index.ts';
 
 const capture = (over: Record<string, unknown> = {}) => ({
@@ -13,7 +14,7 @@ const capture = (over: Record<string, unknown> = {}) => ({
 
 function rejects(value: unknown, pattern: RegExp): void {
   assert.throws(
-    () => parseScanInput(value, 'run.json'),
+    () => parseScanInput(value, 'run.json', BUILTIN_POLICIES),
     (err: unknown) =>
       err instanceof DetectInputError && !err.message.includes('\n') && pattern.test(err.message),
   );
@@ -30,6 +31,7 @@ describe('detect/scan-input', () => {
         canary: { header: 'x-up-calling-line-id', value: '440000000001' },
       },
       'run.json',
+      BUILTIN_POLICIES,
     );
     assert.equal(input.policy.id, 'tesco');
     assert.equal(input.policy.country, 'GB');
@@ -39,13 +41,17 @@ describe('detect/scan-input', () => {
   });
 
   it('finds a bearer id whatever its case', () => {
-    assert.equal(parseScanInput({ bearer: 'GiffGaff', captures: [] }, 'run.json').policy.id, 'giffgaff');
+    assert.equal(
+      parseScanInput({ bearer: 'GiffGaff', captures: [] }, 'run.json', BUILTIN_POLICIES).policy.id,
+      'giffgaff',
+    );
   });
 
   it('accepts an inline policy that inherits from a built-in', () => {
     const input = parseScanInput(
       { bearer: { id: 'lab', parent: 'o2', allowInjected: ['via'] }, identity: {}, captures: [] },
       'run.json',
+      BUILTIN_POLICIES,
     );
     assert.deepEqual(input.policy.allowInjected, ['via']);
     assert.deepEqual(input.policy.mccmnc, ['234-10']);
@@ -59,6 +65,7 @@ describe('detect/scan-input', () => {
         captures: [capture({ listener: 'main', method: 'GET', receivedAt: 'x' })],
       },
       'run.json',
+      BUILTIN_POLICIES,
     );
     assert.deepEqual(Object.keys(input.captures[0]!), ['probe', 'role', 'tls', 'host', 'url', 'headers']);
   });
@@ -66,7 +73,7 @@ describe('detect/scan-input', () => {
   it('rejects bad shapes with one line naming the field', () => {
     rejects(
       { bearer: 'o2', identity: {}, captures: [capture({ role: 'partner-host' })] },
-      /run\.json: captures\[0\]\.role/,
+      /^run\.json: captures\[0\]\.role: expected one of "third-party", "partner", got "partner-host"$/,
     );
     rejects(
       { bearer: 'o2', identity: {}, captures: [capture({ headers: [['a']] })] },
@@ -74,11 +81,18 @@ describe('detect/scan-input', () => {
     );
     rejects(
       { bearer: 'o2', identity: {}, captures: [capture({ twinn: 'x' })] },
-      /captures\[0\]\.twinn: unknown key \(did you mean 'twin'\?\)/,
+      /^run\.json: captures\[0\]\.twinn: unknown key "twinn" \(known: probe, role, tls, host, url, twin, headers, .*; did you mean "twin"\?\)$/,
     );
-    rejects({ bearer: 'o2', identity: {}, captures: [], canary: { header: 'x' } }, /canary\.value/);
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [], canary: { header: 'x' } },
+      /^run\.json: canary\.value: expected a string, got nothing$/,
+    );
+    rejects(
+      { bearer: 'o2', identity: {}, captures: [capture({ tls: 'no' })] },
+      /^run\.json: captures\[0\]\.tls: expected a boolean, got a string$/,
+    );
     rejects({ bearer: 42, identity: {}, captures: [] }, /bearer: expected a bearer id or an inline policy/);
-    rejects([], /run\.json: \(top level\)/);
+    rejects([], /^run\.json: \(top level\): expected an object, got an array$/);
   });
 
   it('rejects a twin that is not an HTTPS capture', () => {

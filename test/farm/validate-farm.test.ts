@@ -59,7 +59,10 @@ describe('farm/validate-farm', () => {
   });
 
   it('names an unknown bearer', () => {
-    assert.match(errorOf(farm([handset({ bearer: 'vodafone' })])), /handset "p1": unknown bearer "vodafone"/);
+    assert.match(
+      errorOf(farm([handset({ bearer: 'vodafone' })])),
+      /^farm farm\.json: handset "p1": bearer: unknown bearer "vodafone" \(known: o2, giffgaff, tesco\)$/,
+    );
   });
 
   it('names a duplicate id', () => {
@@ -121,7 +124,33 @@ describe('farm/validate-farm', () => {
   });
 
   it('catches typos: unknown fields name the handset', () => {
-    assert.match(errorOf(farm([handset({ emulated: 'Pixel 7' })])), /handset "p1": unknown field "emulated"/);
+    assert.match(
+      errorOf(farm([handset({ emulated: 'Pixel 7' })])),
+      /^farm farm\.json: handset "p1": emulated: unknown key "emulated" \(known: id, bearer, identity, emulate, proxy, appium, device; did you mean "emulate"\?\)$/,
+    );
+    assert.match(
+      errorOf(farm([handset({ identity: { msisnd: '447700900123' } })])),
+      /^farm farm\.json: handset "p1": identity\.msisnd: unknown key "msisnd" \(known: msisdn, imsi, imei; did you mean "msisdn"\?\)$/,
+    );
+    assert.match(
+      errorOf(farm([handset()], { grdi: {} })),
+      /^farm farm\.json: grdi: unknown key "grdi" \(known: name, grid, capture, bearers, handsets; did you mean "grid"\?\)$/,
+    );
+  });
+
+  it('names the expected and the received type of a wrong value, and the handset', () => {
+    assert.match(
+      errorOf(farm([handset({ bearer: 2 })])),
+      /^farm farm\.json: handset "p1": bearer: expected a string, got a number$/,
+    );
+    assert.match(
+      errorOf(farm([handset({ id: 7 })])),
+      /^farm farm\.json: handsets\[0\]\.id: expected a string, got a number$/,
+    );
+    assert.match(
+      errorOf({ handsets: [handset()] }),
+      /^farm farm\.json: name: expected a string, got nothing$/,
+    );
   });
 
   it('a sim proxy needs an MSISDN to enrich with', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { resolvePolicies } from '../../src/detect/index.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { formatSummaryTable } from '../../src/report/console-table.ts';
@@ -31,7 +32,7 @@ const meta = {
   finishedAt: '2026-11-25T00:01:00.000Z',
   farm: 'simulated',
 };
-const o2 = resolvePolicies().get('o2')!;
+const o2 = resolvePolicies(BUILTIN_POLICIES).get('o2')!;
 
 /** A handset line with the fields every test leaves alone. */
 function handset(

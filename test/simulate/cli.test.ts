@@ -167,7 +167,7 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
     const cases: [string[], RegExp][] = [
       [['--bearer', 'vodafone', '--msisdn', MSISDN], /unknown bearer "vodafone"/],
       [['--bearer', 'o2', '--msisdn', MSISDN, '--fault', 'o2-2013'], /unknown fault "o2-2013"/],
-      [['--bearer', 'o2', '--msisdn', '4477009001234567'], /--msisdn must be 8 to 15 digits/],
+      [['--bearer', 'o2', '--msisdn', '4477009001234567'], /--msisdn: not a possible GB phone number/],
       [['--bearer', 'o2', '--msisdn', MSISDN, '--port', '99999'], /--port must be a port number/],
       [['--bearer', 'o2'], /required option '--msisdn/],
     ];

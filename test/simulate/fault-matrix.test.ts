@@ -4,9 +4,11 @@
  * pattern a handset may use); the healthy profile alone must pass.
  */
 import assert from 'node:assert/strict';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import farm from '../../devices/simulated.ts';
-import { evaluate, type PolicyInput, resolvePolicies } from '../../src/detect/index.ts';
+import { evaluate, resolvePolicies } from '../../src/detect/index.ts';
 import type { Identity, Judgement } from '../../src/model/finding.ts';
+import type { PolicyInput } from '../../src/model/policy.ts';
 import { toScanCaptures } from '../../src/run/to-scan-captures.ts';
 import type { GatewayConfig } from '../../src/simulate/enrich.ts';
 import { FAULT_NAMES, FAULTS, type FaultName } from '../../src/simulate/faults.ts';
@@ -20,7 +22,7 @@ import {
 } from './handset-traffic.ts';
 
 /** The default farm's bearer policies (partner enrichment expected: the positive control runs). */
-const POLICIES = resolvePolicies(farm.bearers as PolicyInput[]);
+const POLICIES = resolvePolicies(BUILTIN_POLICIES, farm.bearers as PolicyInput[]);
 
 function handsetOf(bearer: SimBearer): { identity: Identity } {
   const h = farm.handsets.find((x) => x.proxy === `sim:${bearer}`);

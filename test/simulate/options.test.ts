@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { UserError } from '../../src/shared/errors.ts';
 import { parseSimSpec, type SimulatorOptions, startSimulator } from '../../src/simulate/index.ts';
 import { resolveOptions } from '../../src/simulate/options.ts';
-import { normaliseImsi, normaliseMsisdn } from '../../src/simulate/subscriber.ts';
 
 function userError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -14,29 +13,30 @@ function userError(fn: () => unknown, pattern: RegExp): void {
   });
 }
 
-describe('simulate: subscriber identifiers', () => {
-  it('normalises the MSISDN to E.164 digits without "+"', () => {
-    assert.equal(normaliseMsisdn('447700900123', 'GB'), '447700900123');
-    assert.equal(normaliseMsisdn('+447700900123', 'GB'), '447700900123');
-    assert.equal(normaliseMsisdn('07700900123', 'GB'), '447700900123');
-    assert.equal(normaliseMsisdn('00447700900123', 'GB'), '447700900123');
-    assert.equal(normaliseMsisdn('+12025550123'), '12025550123');
+describe('simulate: subscriber identifiers (the rules of src/model/identity.ts)', () => {
+  const ok: SimulatorOptions = { bearer: 'o2', msisdn: '447700900123' };
+  const msisdnOf = (msisdn: string) => resolveOptions({ ...ok, msisdn }).gateway.msisdn;
+
+  it('normalises the MSISDN to E.164 digits without "+", reading national numbers as the bearer\'s (GB)', () => {
+    for (const v of ['447700900123', '+447700900123', '07700900123', '00447700900123', '07700 900123']) {
+      assert.equal(msisdnOf(v), '447700900123', v);
+    }
+    assert.equal(msisdnOf('+12025550123'), '12025550123');
   });
 
-  it('refuses malformed numbers in one masked line', () => {
-    userError(() => normaliseMsisdn('1234567', 'GB'), /8 to 15 digits/);
-    userError(() => normaliseMsisdn('4477009001234567', 'GB'), /8 to 15 digits/);
-    userError(() => normaliseMsisdn('44 7700 900123', 'GB'), /8 to 15 digits/);
-    userError(() => normaliseMsisdn('abc', 'GB'), /8 to 15 digits/);
-    userError(() => normaliseMsisdn('', 'GB'), /empty/);
-    userError(() => normaliseMsisdn('+07700900123', 'GB'), /not an E\.164 number/);
-    userError(() => normaliseMsisdn('07700900123'), /national form/);
-    userError(() => normaliseMsisdn('0770090012345', 'GB'), /not a possible GB number/);
+  it('refuses malformed numbers in one masked line naming --msisdn', () => {
+    userError(() => msisdnOf('12'), /^--msisdn: not a possible GB phone number/);
+    userError(() => msisdnOf('4477009001234567'), /^--msisdn: not a possible GB phone number/);
+    userError(() => msisdnOf('+4477009001234567'), /^--msisdn: an MSISDN has at most 15 digits/);
+    userError(() => msisdnOf('abc'), /^--msisdn: a phone number is digits/);
+    userError(() => msisdnOf(''), /^--msisdn: is empty/);
+    userError(() => msisdnOf('+07700900123'), /^--msisdn: not a possible GB phone number/);
   });
 
-  it('checks the IMSI', () => {
-    assert.equal(normaliseImsi('234101234567890'), '234101234567890');
-    userError(() => normaliseImsi('23410x'), /6 to 15 digits/);
+  it('checks the IMSI: 14-15 digits', () => {
+    assert.equal(resolveOptions({ ...ok, imsi: '234101234567890' }).gateway.imsi, '234101234567890');
+    userError(() => resolveOptions({ ...ok, imsi: '23410x' }), /^--imsi: an IMSI is digits only/);
+    userError(() => resolveOptions({ ...ok, imsi: '2341012345' }), /^--imsi: an IMSI has 14–15 digits/);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { configErrorLine, unknownKey, wrongType } from '../../shared/config-error.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
 import { API_KEY, DEFAULTS, isHostName, MAX_RETENTION_MS } from '../server/options.ts';
 import type { CaptureServerOptions } from '../types.ts';
@@ -182,13 +183,11 @@ function readConfigFile(path: string, read: (p: string) => string): Record<strin
     throw new UserError(`--config: ${path} is not valid JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError(`--config: ${path} must hold a JSON object`);
+    throw new UserError(configErrorLine(`--config ${path}`, [], wrongType('a JSON object', parsed)));
   }
-  const unknown = Object.keys(parsed).filter((k) => !CONFIG_KEYS.includes(k));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `--config: ${path} has unknown key ${JSON.stringify(unknown[0])} (known: ${CONFIG_KEYS.join(', ')})`,
-    );
+  const unknown = Object.keys(parsed).find((k) => !CONFIG_KEYS.includes(k));
+  if (unknown !== undefined) {
+    throw new UserError(configErrorLine(`--config ${path}`, [unknown], unknownKey(unknown, CONFIG_KEYS)));
   }
   return parsed as Record<string, Raw>;
 }
