@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { normaliseMsisdn } from '../model/identity.ts';
 import { UserError } from '../shared/errors.ts';
 import { maskIdentifier } from '../shared/mask.ts';
 import {
   BEARER_PROFILES,
   FAULT_NAMES,
   FAULTS,
-  normaliseMsisdn,
   SIM_BEARERS,
   type SimulatorOptions,
   startSimulator,

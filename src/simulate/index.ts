@@ -14,7 +14,7 @@ export type { SimBearer } from './profiles.ts';
 export { BEARER_PROFILES, SIM_BEARERS } from './profiles.ts';
 export type { RunningSimulator } from './proxy.ts';
 export { parseSimSpec } from './spec.ts';
-export { normaliseMsisdn, trackingId } from './subscriber.ts';
+export { trackingId } from './subscriber.ts';
 
 /** Start a simulator in this process. Bad options reject with a one-line UserError. */
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {

@@ -4,12 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 
-/**
- * The identity rules (MSISDN, IMSI, IMEI) live in src/model/identity.ts; this re-export keeps
- * `normaliseMsisdn` where src/cli/sim-command.ts imports it from (src/simulate/index.ts).
- */
-export { normaliseMsisdn } from '../model/identity.ts';
-
 function digest(label: string, value: string): Buffer {
   return createHash('sha256').update(`headerguard-sim/${label}/`).update(value).digest();
 }
@@ -28,7 +22,7 @@ export function cgnatAddress(msisdn: string): string {
 }
 
 /** The fixed salt of the tracking id (public: the simulator is a test double, not a secret). */
-export const TRACKING_SALT = 'headerguard-sim/x-uidh/v1';
+const TRACKING_SALT = 'headerguard-sim/x-uidh/v1';
 
 /** A stable X-UIDH-style tracking id: base64 of SHA-256(salt ‖ MSISDN). Not reversible without the salt. */
 export function trackingId(msisdn: string): string {

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../src/report/summary.ts';
+import { runSummarySchema } from '../../src/report/summary-schema.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 import { FAULT_NAMES, FAULTS, type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
 import { filesBelow, filesContaining, ROOT, runCli } from '../support/cli.ts';
@@ -23,7 +24,10 @@ const SIMULATED_IDENTIFIERS = [
 async function summaryIn(dir: string): Promise<RunSummary> {
   const files = (await filesBelow(dir)).filter((f) => f.endsWith('summary.json'));
   assert.equal(files.length, 1, `one summary.json under the report dir, found ${files.length}`);
-  return JSON.parse(await readFile(files[0]!, 'utf8')) as RunSummary;
+  // Every real summary of these runs is checked against the one schema the writer uses.
+  const parsed = runSummarySchema.safeParse(JSON.parse(await readFile(files[0]!, 'utf8')));
+  assert.ok(parsed.success, `summary.json matches its schema: ${parsed.error?.message}`);
+  return parsed.data;
 }
 
 describe('headerguard run (end to end)', function () {
@@ -110,6 +114,15 @@ describe('headerguard run (end to end)', function () {
     const rules = new Set<string>(summary.handsets[0]!.findings.map((f) => f.rule));
     for (const rule of FAULTS['o2-2012'].trips)
       assert.ok(rules.has(rule), `${rule}; saw ${[...rules].join()}`);
+    // The structured detail says which identifier leaked, in which form, and that the network sent it.
+    const leak = summary.handsets[0]!.findings.find(
+      (f) => f.rule === 'identity-value' && f.header.toLowerCase() === 'x-up-calling-line-id',
+    );
+    assert.equal(leak?.detail.identifier, 'MSISDN');
+    assert.equal(leak?.detail.sentBy, 'network');
+    assert.ok(leak?.detail.form);
+    assert.equal(summary.handsets[0]!.failure, null);
+    assert.equal(summary.handsets[0]!.policy.id, 'o2');
     assert.deepEqual(await filesContaining(dir, SIMULATED_IDENTIFIERS), []);
   });
 
