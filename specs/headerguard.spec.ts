@@ -15,10 +15,10 @@ describe(hut.title, () => {
     }
   });
 
-  // One test per rule, in the rule table's order.
+  // One test per rule, in the rule table's order; a rule that had nothing to check is skipped, never passed.
   for (const rule of RULE_IDS) {
-    it(hut.ruleTitle(rule), async () => {
-      await hut.assertRule(rule);
+    it(hut.ruleTitle(rule), async function () {
+      if ((await hut.assertRule(rule)) === 'skipped') this.skip();
     });
   }
 });

@@ -5,6 +5,7 @@ import type {
   IdentifierKind,
   Identity,
   Judgement,
+  RuleCheck,
   SentBy,
   Verdict,
 } from '../model/finding.ts';
@@ -166,7 +167,67 @@ export function evaluate(input: EvaluationInput): Judgement {
     .map((f, i) => ({ f, i }))
     .sort((a, b) => ruleRank(a.f.rule) - ruleRank(b.f.rule) || a.i - b.i)
     .map((x) => x.f);
-  return { verdict: verdictOf(sorted), findings: sorted };
+  return {
+    verdict: verdictOf(sorted),
+    findings: sorted,
+    checks: checksOf(sorted, nothingToCheck(input, needles)),
+  };
+}
+
+/**
+ * Rules that had nothing to check in this run, with the reason: reported as skipped, never as passed (a
+ * vacuous green would read as a control that held).
+ */
+function nothingToCheck(input: EvaluationInput, needles: Needles): Partial<Record<RuleId, string>> {
+  const { policy, captures, canary } = input;
+  const thirdParty = captures.filter((c) => c.role === 'third-party');
+  const plainThirdParty = thirdParty.filter((c) => !c.tls);
+  const skip: Partial<Record<RuleId, string>> = {};
+  if (thirdParty.length === 0) {
+    skip['identity-header'] = 'no probe reached the third-party host';
+    skip['identity-value'] = 'no probe reached the third-party host';
+  } else if (needles.empty) {
+    skip['identity-value'] = 'no identifier (MSISDN, IMSI, IMEI) is known for this handset';
+  }
+  if (plainThirdParty.length === 0) {
+    skip['identity-like-value'] = 'no plain-HTTP probe reached the third-party host';
+  }
+  if (!captures.some((c) => !c.tls) || !captures.some((c) => c.tls)) {
+    skip['unexpected-injection'] = 'no plain-HTTP probe with an HTTPS capture to compare it with';
+  }
+  if (policy.partnerEnrichment.length === 0) {
+    skip['partner-enrichment-missing'] = `the ${policy.id} policy expects no partner enrichment`;
+  }
+  if (!canary) skip.spoofable = 'no spoof canary was sent';
+  else if (!captures.some((c) => c.role === 'partner' && !c.tls)) {
+    skip.spoofable = 'no plain-HTTP probe reached the partner host';
+  }
+  return skip;
+}
+
+/**
+ * Each rule's status from the findings: failed or broken when it has findings, else skipped when it had
+ * nothing to check, else passed. A run that is missing probes passes no rule: what was not captured was not
+ * checked, so a rule without findings is broken too (checked on what arrived only).
+ */
+export function checksOf(
+  findings: readonly Finding[],
+  skipped: Partial<Record<RuleId, string>>,
+): RuleCheck[] {
+  const missing = new Set(findings.filter((f) => ruleInfo(f.rule).outcome === 'broken').map((f) => f.probe));
+  return RULES.map((r): RuleCheck => {
+    if (findings.some((f) => f.rule === r.id))
+      return { rule: r.id, status: r.outcome === 'fail' ? 'failed' : 'broken', reason: null };
+    const why = skipped[r.id];
+    if (why) return { rule: r.id, status: 'skipped', reason: why };
+    if (missing.size > 0)
+      return {
+        rule: r.id,
+        status: 'broken',
+        reason: `checked on what arrived only: ${missing.size} planned probe(s) not captured`,
+      };
+    return { rule: r.id, status: 'passed', reason: null };
+  });
 }
 
 /**

@@ -39,9 +39,25 @@ export interface Finding {
 
 export type Verdict = 'pass' | 'fail' | 'broken';
 
+/**
+ * What became of one rule for one handset: `passed` (checked, nothing found), `failed` (a finding of a rule
+ * whose outcome is fail), `broken` (a finding of a rule whose outcome is broken, or the handset could not be
+ * checked), `skipped` (the rule had nothing to check: never reported as a pass).
+ */
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'broken';
+
+export interface RuleCheck {
+  rule: RuleId;
+  status: CheckStatus;
+  /** Why it was skipped or broken; null when it passed or failed (the findings say why). */
+  reason: string | null;
+}
+
 export interface Judgement {
   verdict: Verdict;
   findings: Finding[];
+  /** One entry per rule of the rule table, in its order. */
+  checks: RuleCheck[];
 }
 
 /** Subscriber identifiers known for a handset; any may be absent. */

@@ -31,8 +31,9 @@ export interface AllureRunInfo {
   farm: string;
   tag?: string;
   change?: string;
+  simFault?: string;
   reportUrl?: string;
-  handsets: { id: string; bearer: string; device: string; mccmnc: string[] }[];
+  handsets: { id: string; bearer: string; device: string; mccmnc: string[]; gateway: string }[];
 }
 
 /** categories.json, executor.json and environment.properties: what @wdio/allure-reporter does not write. */
@@ -56,11 +57,12 @@ export async function writeAllureMetadata(resultsDir: string, info: AllureRunInf
     ['run', info.runId],
     ['tag', info.tag ?? '-'],
     ['change', info.change ?? '-'],
+    ['simulator fault', info.simFault ? `${info.simFault} (a replay, not a real network)` : '-'],
     ['host', os.hostname()],
     ['node', process.version],
     ...info.handsets.map((h): [string, string] => [
       `handset.${h.id}`,
-      `${h.device} on ${h.bearer} (${h.mccmnc.join(', ')})`,
+      `${h.device} on ${h.bearer} (${h.mccmnc.join(', ')}) through ${h.gateway}`,
     ]),
   ];
   const props = env.map(([k, v]) => `${k.replace(/[=:\s]/g, '_')}=${v.replace(/\n/g, ' ')}`).join('\n');

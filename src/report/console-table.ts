@@ -9,9 +9,9 @@ export function formatSummaryTable(summary: RunSummary): string {
     const counts = new Map<string, number>();
     for (const f of h.findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
     const findings = counts.size ? [...counts].map(([rule, n]) => `${rule}×${n}`).join(', ') : '-';
-    return [h.id, h.bearer, h.verdict.toUpperCase(), findings];
+    return [h.id, h.bearer, h.gateway, h.verdict.toUpperCase(), findings];
   });
-  const header = ['handset', 'bearer', 'verdict', 'findings'];
+  const header = ['handset', 'bearer', 'gateway', 'verdict', 'findings'];
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
@@ -30,6 +30,13 @@ export function formatSummaryTable(summary: RunSummary): string {
     ...rows.map(line),
     ...(details.length ? ['', ...details] : []),
     '',
-    `verdict: ${summary.verdict.toUpperCase()}`,
+    `verdict: ${summary.verdict.toUpperCase()}${replayNote(summary)}`,
   ].join('\n');
+}
+
+/** A red fault replay must never read like a real leak: say which gateways replayed a fault. */
+function replayNote(summary: RunSummary): string {
+  if (summary.simFault) return ` (a replay of simulator fault ${summary.simFault}, not a real network)`;
+  const replays = summary.handsets.filter((h) => /^sim:[^:]+:/.test(h.gateway)).map((h) => h.gateway);
+  return replays.length ? ` (simulator fault replays: ${[...new Set(replays)].join(', ')})` : '';
 }

@@ -1,4 +1,3 @@
-import { RULE_IDS, ruleInfo } from '../model/rules.ts';
 import { formatFinding } from './format-finding.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -12,32 +11,41 @@ const esc = (s: string) =>
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /**
- * JUnit XML for CI dashboards: a test suite per handset, a test case per rule. A rule with findings is a
- * <failure>; a broken handset's rules without findings are <error>s (they could not be checked).
+ * JUnit XML for CI dashboards: a test suite per handset, a test case per rule, from the handset's checks: a
+ * failed rule is a <failure> (its findings in the body), a broken one an <error> (could not be checked, or
+ * checked on what arrived only), a skipped one <skipped> (nothing to check: never a pass). Each suite's
+ * properties name the gateway the handset browsed through, so a fault replay never reads as a real leak.
  */
 export function toJunitXml(summary: RunSummary): string {
   const suites = summary.handsets.map((h) => {
-    const cases = RULE_IDS.map((rule) => {
+    const cases = h.checks.map((check) => {
+      const { rule } = check;
       const findings = h.findings.filter((f) => f.rule === rule);
-      const name = `${rule}`;
+      const details = esc(findings.map(formatFinding).join('\n'));
       const classname = `headerguard.${h.bearer}.${h.id}`;
       let body = '';
-      const broken = ruleInfo(rule).outcome === 'broken';
-      if (broken && findings.length) {
-        body = `<error type="broken" message="${esc(`[${rule}] ${h.failure ?? `${findings.length} finding(s)`}`)}">${esc(findings.map(formatFinding).join('\n'))}</error>`;
-      } else if (findings.length) {
-        body = `<failure type="${rule}" message="${esc(formatFinding(findings[0]!))}">${esc(findings.map(formatFinding).join('\n'))}</failure>`;
-      } else if (h.verdict === 'broken') {
-        body = `<error type="broken" message="${esc(`not checked: ${h.failure ?? "the handset's run was broken"}`)}"/>`;
+      if (check.status === 'failed') {
+        body = `<failure type="${rule}" message="${esc(formatFinding(findings[0]!))}">${details}</failure>`;
+      } else if (check.status === 'broken' && findings.length) {
+        body = `<error type="broken" message="${esc(`[${rule}] ${h.failure ?? `${findings.length} finding(s)`}`)}">${details}</error>`;
+      } else if (check.status === 'broken') {
+        body = `<error type="broken" message="${esc(check.reason ?? `not checked: ${h.failure ?? 'broken'}`)}"/>`;
+      } else if (check.status === 'skipped') {
+        body = `<skipped message="${esc(check.reason ?? 'nothing to check')}"/>`;
       }
-      return `    <testcase name="${esc(name)}" classname="${esc(classname)}">${body}</testcase>`;
+      return `    <testcase name="${esc(rule)}" classname="${esc(classname)}">${body}</testcase>`;
     });
-    const failures = RULE_IDS.filter(
-      (r) => ruleInfo(r).outcome === 'fail' && h.findings.some((f) => f.rule === r),
-    ).length;
-    const errors = cases.filter((c) => c.includes('<error')).length;
+    const count = (status: string) => h.checks.filter((c) => c.status === status).length;
     return [
-      `  <testsuite name="${esc(`${h.id} (${h.bearer}, ${h.device})`)}" tests="${RULE_IDS.length}" failures="${failures}" errors="${errors}">`,
+      `  <testsuite name="${esc(`${h.id} (${h.bearer}, ${h.device})`)}" tests="${h.checks.length}" failures="${count('failed')}" errors="${count('broken')}" skipped="${count('skipped')}">`,
+      '    <properties>',
+      ...[
+        ['bearer', h.bearer],
+        ['device', h.device],
+        ['gateway', h.gateway],
+        ['simFault', summary.simFault ?? ''],
+      ].map(([name, value]) => `      <property name="${name}" value="${esc(value!)}"/>`),
+      '    </properties>',
       ...cases,
       '  </testsuite>',
     ].join('\n');

@@ -9,8 +9,8 @@ import { RULE_IDS, type RuleId, SEVERITY_SCALE, type Severity } from '../model/r
  * Format versions (bumped on any change of shape):
  * - 1 (unversioned, before `formatVersion` existed): verdict, startedAt, finishedAt, farm, tag, change,
  *   handsets[{id, bearer, device, verdict, findings[{rule, severity, probe, header, evidence}]}].
- * - 2: adds formatVersion, tool, runId; per handset durationMs, attempts, failure, policy; per finding detail.
- *   Nothing of version 1 removed or renamed.
+ * - 2: adds formatVersion, tool, runId, simFault; per handset durationMs, attempts, failure, policy, gateway,
+ *   checks; per finding detail. Nothing of version 1 removed or renamed.
  */
 export const SUMMARY_FORMAT_VERSION = 2;
 
@@ -31,6 +31,12 @@ export const findingSchema = z.strictObject({
   header: z.string(),
   evidence: z.string(),
   detail: findingDetailSchema,
+});
+
+export const ruleCheckSchema = z.strictObject({
+  rule: z.enum(RULE_IDS as [RuleId, ...RuleId[]]),
+  status: z.enum(['passed', 'failed', 'skipped', 'broken']),
+  reason: z.string().nullable(),
 });
 
 /** The resolved bearer policy the handset was judged with (inheritance applied, defaults filled). */
@@ -60,12 +66,32 @@ export const handsetSummarySchema = z
     /** Why the handset is broken, masked; null unless the verdict is broken. */
     failure: z.string().min(1).nullable(),
     policy: judgedPolicySchema,
+    /**
+     * What the handset browsed through: `sim:<bearer>[:<fault>]` (the bearer simulator, a fault replay when a
+     * fault is named), a gateway URL without credentials, `direct` (an emulated handset with no gateway), or
+     * `device` (a real handset on its own connection).
+     */
+    gateway: z.string().min(1),
+    /** One entry per rule, in rule-table order: passed, failed, skipped (nothing to check) or broken. */
+    checks: z.array(ruleCheckSchema),
     findings: z.array(findingSchema),
   })
   .refine((h) => (h.verdict === 'broken') === (h.failure !== null), {
     error: 'failure is set exactly when the verdict is broken',
     path: ['failure'],
-  });
+  })
+  .refine((h) => h.checks.map((c) => c.rule).join() === RULE_IDS.join(), {
+    error: 'checks name every rule once, in rule-table order',
+    path: ['checks'],
+  })
+  .refine(
+    (h) =>
+      h.checks.every((c) => {
+        const found = h.findings.some((f) => f.rule === c.rule);
+        return found ? c.status === 'failed' || c.status === 'broken' : c.status !== 'failed';
+      }),
+    { error: 'a rule with findings is failed or broken, and a failed rule has findings', path: ['checks'] },
+  );
 
 export const runSummarySchema = z.strictObject({
   formatVersion: z.literal(SUMMARY_FORMAT_VERSION),
@@ -77,6 +103,8 @@ export const runSummarySchema = z.strictObject({
   farm: z.string(),
   tag: z.string().nullable(),
   change: z.string().nullable(),
+  /** `--sim-fault`: the fault every simulated gateway replayed in this run, or null. */
+  simFault: z.string().nullable(),
   handsets: z.array(handsetSummarySchema),
 });
 

@@ -24,6 +24,7 @@ export interface RunMeta {
   farm: string;
   tag?: string;
   change?: string;
+  simFault?: string;
 }
 
 /**
@@ -41,6 +42,7 @@ export function buildSummary(meta: RunMeta, handsets: readonly HandsetSummary[])
     farm: meta.farm,
     tag: meta.tag ?? null,
     change: meta.change ?? null,
+    simFault: meta.simFault ?? null,
     handsets: handsets.map((h) => ({
       id: h.id,
       bearer: h.bearer,
@@ -50,6 +52,8 @@ export function buildSummary(meta: RunMeta, handsets: readonly HandsetSummary[])
       attempts: h.attempts,
       failure: h.failure,
       policy: h.policy,
+      gateway: h.gateway,
+      checks: h.checks.map(({ rule, status, reason }) => ({ rule, status, reason })),
       findings: h.findings.map(pickFinding),
     })),
   });

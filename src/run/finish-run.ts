@@ -6,6 +6,7 @@ import { generateAllureReport } from '../report/allure-generate.ts';
 import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
+import { gatewayLabel } from './gateway-label.ts';
 import { type HandsetResult, notChecked, readHandsetResult } from './handset-result.ts';
 import type { Session } from './session.ts';
 
@@ -17,15 +18,17 @@ export const NO_RESULT =
 export function handsetSummary(
   h: Handset,
   r: HandsetResult | undefined,
+  gateway: string,
   whyMissing: string = NO_RESULT,
 ): HandsetSummary {
-  const base = { id: h.id, bearer: h.bearer, device: h.device, policy: h.policy };
+  const base = { id: h.id, bearer: h.bearer, device: h.device, policy: h.policy, gateway };
   if (!r) return { ...base, ...notChecked(whyMissing), durationMs: null, attempts: 0 };
   const durationMs = Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.workerStartedAt));
   return {
     ...base,
     verdict: r.verdict,
     findings: r.findings,
+    checks: r.checks,
     failure: r.failure,
     durationMs: Number.isFinite(durationMs) ? durationMs : null,
     attempts: r.attempts,
@@ -58,8 +61,9 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
       farm: farm.name,
       ...(plan.tag ? { tag: plan.tag } : {}),
       ...(plan.change ? { change: plan.change } : {}),
+      ...(plan.simFault ? { simFault: plan.simFault } : {}),
     },
-    handsets.map((h, i) => handsetSummary(h, results[i], options.whyMissing)),
+    handsets.map((h, i) => handsetSummary(h, results[i], gatewayLabel(h, plan.simFault), options.whyMissing)),
   );
   await writeFile(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
@@ -68,11 +72,13 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
     farm: farm.name,
     ...(plan.tag ? { tag: plan.tag } : {}),
     ...(plan.change ? { change: plan.change } : {}),
-    handsets: handsets.map((h) => ({
+    ...(plan.simFault ? { simFault: plan.simFault } : {}),
+    handsets: summary.handsets.map((h) => ({
       id: h.id,
       bearer: h.bearer,
       device: h.device,
       mccmnc: h.policy.mccmnc,
+      gateway: h.gateway,
     })),
   });
   log('');

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Finding, Judgement, Verdict } from '../model/finding.ts';
-import { ruleInfo } from '../model/rules.ts';
+import type { Finding, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
+import { RULES, ruleInfo } from '../model/rules.ts';
 
 /**
  * What one handset's worker hands to the launcher: written by the spec, read by `onComplete`. A handset with
@@ -13,6 +13,7 @@ export interface HandsetResult {
   device: string;
   verdict: Verdict;
   findings: Finding[];
+  checks: RuleCheck[];
   /** One masked line: why the handset is broken (endpoint unreachable, session crashed, probes missing…). */
   failure: string | null;
   probes: { planned: number; captured: number };
@@ -61,7 +62,12 @@ export interface HandsetOutcome extends Judgement {
  * broken, with no finding (nothing was inspected) and the reason as its failure.
  */
 export function notChecked(why: string): HandsetOutcome {
-  return { verdict: 'broken', findings: [], failure: why };
+  return {
+    verdict: 'broken',
+    findings: [],
+    checks: RULES.map((r) => ({ rule: r.id, status: 'broken', reason: `not checked: ${why}` })),
+    failure: why,
+  };
 }
 
 /** A judged handset: a broken verdict's failure says which findings made it broken (e.g. missing probes). */

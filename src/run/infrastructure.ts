@@ -2,6 +2,7 @@ import { CaptureClient, type RunningCaptureServer, startLocalCaptureServer } fro
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
+import { gatewayLabel } from './gateway-label.ts';
 import type { Session } from './session.ts';
 import { effectiveFault } from './session.ts';
 
@@ -67,7 +68,7 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
       const fault = effectiveFault(h, plan);
       const port = plan.simPorts[h.id]!;
       const bearer = h.proxy.bearer;
-      const name = `sim:${bearer}${fault ? `:${fault}` : ''}`;
+      const name = gatewayLabel(h, plan.simFault);
       infra.simulators.push(
         await step(
           `the bearer simulator ${name} of handset ${h.id} (127.0.0.1:${port}) could not start`,

@@ -154,6 +154,7 @@ export class HandsetUnderTest {
       device: this.handset.device,
       verdict: judgement.verdict,
       findings: judgement.findings,
+      checks: judgement.checks,
       failure: judgement.failure,
       probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
       attempts,
@@ -168,22 +169,25 @@ export class HandsetUnderTest {
   }
 
   /** The body of one rule's test: Allure labels, then an assertion whose message is the masked finding. */
-  async assertRule(rule: RuleId): Promise<void> {
+  async assertRule(rule: RuleId): Promise<'passed' | 'skipped'> {
     const findings = this.judgement?.findings.filter((f) => f.rule === rule) ?? [];
     await this.label(rule);
     await this.attachCaptures(rule, findings);
+    const check = this.judgement?.checks.find((c) => c.rule === rule);
+    if (!check) {
+      throw withoutStack(new Error(`not checked: ${this.error ?? 'the handset could not be checked'}`));
+    }
+    if (check.status === 'passed' || check.status === 'skipped') return check.status;
     if (findings.length === 0) {
-      if (this.check) return;
-      throw withoutStack(
-        new Error(`[incomplete] not checked: ${this.error ?? 'the handset could not be checked'}`),
-      );
+      // Broken without a finding of its own: the handset was not checked, or only on what arrived.
+      const why = check.reason ?? 'not checked';
+      throw withoutStack(new Error(this.check ? `[incomplete] ${why}` : why));
     }
     // The message is one line that reports group by; the details (every masked finding) go in the trace.
     const summary = summariseFindings(findings);
     const details = findings.map(formatFinding).join('\n');
     // Broken (a plain Error), not failed, when something could not be checked.
-    const err =
-      ruleInfo(rule).outcome === 'broken' ? new Error(summary) : new AssertionError({ message: summary });
+    const err = check.status === 'broken' ? new Error(summary) : new AssertionError({ message: summary });
     err.stack = `${summary}\n${details}`;
     throw err;
   }

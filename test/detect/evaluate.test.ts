@@ -33,7 +33,7 @@ describe('detect/evaluate: verdicts', () => {
         ['Forwarded', 'for=10.1.2.3'],
       ]),
     );
-    assert.deepEqual(j, { verdict: 'pass', findings: [] });
+    assert.deepEqual({ verdict: j.verdict, findings: j.findings }, { verdict: 'pass', findings: [] });
   });
 
   it('replays the O2 2012 incident: fail, every rule whose condition holds reported', () => {
@@ -351,7 +351,7 @@ describe('detect/evaluate: partner-enrichment-missing and spoofable', () => {
         partner([], { probe: 'partner-tls', tls: true }),
       ],
     });
-    assert.deepEqual(j, { verdict: 'pass', findings: [] });
+    assert.deepEqual({ verdict: j.verdict, findings: j.findings }, { verdict: 'pass', findings: [] });
   });
 
   it('fails when it does not (TLS partner captures are not expected to carry it)', () => {

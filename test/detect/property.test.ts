@@ -179,7 +179,7 @@ describe('detect: properties (fast-check)', () => {
             ['X-Forwarded-For', `10.${a}.${b}.${c}`],
           ]);
           const j = evaluate({ policy: O2, identity, captures: [http, capture(browser, true)] });
-          assert.deepEqual(j, { verdict: 'pass', findings: [] });
+          assert.deepEqual({ verdict: j.verdict, findings: j.findings }, { verdict: 'pass', findings: [] });
         },
       ),
       { numRuns: 200 },

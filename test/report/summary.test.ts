@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { checksOf } from '../../src/detect/evaluate.ts';
 import { resolvePolicies } from '../../src/detect/index.ts';
 import type { Finding } from '../../src/model/finding.ts';
 import { formatSummaryTable } from '../../src/report/console-table.ts';
@@ -7,6 +8,7 @@ import { summariseFindings } from '../../src/report/format-finding.ts';
 import { toJunitXml } from '../../src/report/junit.ts';
 import { buildSummary, type HandsetSummary, overallVerdict } from '../../src/report/summary.ts';
 import { runSummarySchema, SUMMARY_FORMAT_VERSION } from '../../src/report/summary-schema.ts';
+import { notChecked } from '../../src/run/handset-result.ts';
 import { exitCodeOf } from '../../src/shared/exit-codes.ts';
 
 const noDetail = { identifier: null, form: null, encoding: [], sentBy: null };
@@ -45,6 +47,8 @@ function handset(
     attempts: 1,
     failure: h.verdict === 'broken' ? '1 planned probe(s) not captured or not judged: alt' : null,
     policy: o2,
+    gateway: 'sim:o2',
+    checks: checksOf(h.findings, {}),
     ...h,
   };
 }
@@ -78,6 +82,7 @@ describe('report/summary', () => {
       'formatVersion',
       'handsets',
       'runId',
+      'simFault',
       'startedAt',
       'tag',
       'tool',
@@ -92,10 +97,12 @@ describe('report/summary', () => {
     assert.deepEqual(Object.keys(s.handsets[0]!).sort(), [
       'attempts',
       'bearer',
+      'checks',
       'device',
       'durationMs',
       'failure',
       'findings',
+      'gateway',
       'id',
       'policy',
       'verdict',
@@ -141,15 +148,23 @@ describe('report/junit', () => {
     const s = buildSummary(meta, [
       handset({ id: 'a', verdict: 'fail', findings: [leak] }),
       handset({ id: 'b', bearer: 'tesco', device: 'iPhone 14', verdict: 'broken', findings: [missing] }),
+      handset({ id: 'c', ...notChecked('the run could not start: x') }),
       handset({
-        id: 'c',
-        verdict: 'broken',
+        id: 'd',
+        verdict: 'pass',
         findings: [],
-        failure: 'the run could not start: x',
+        checks: checksOf([], { 'partner-enrichment-missing': 'the o2 policy expects no partner enrichment' }),
       }),
     ]);
     const xml = toJunitXml(s);
-    assert.equal((xml.match(/<testsuite /g) ?? []).length, 3);
+    assert.equal((xml.match(/<testsuite /g) ?? []).length, 4);
+    // Nothing to check is reported as skipped, never as a pass.
+    const d = xml.slice(xml.indexOf('<testsuite name="d'));
+    assert.match(d, /skipped="1"/);
+    assert.match(
+      d,
+      /<testcase name="partner-enrichment-missing"[^>]*><skipped message="the o2 policy expects no partner enrichment"\/>/,
+    );
     assert.match(xml, /<failure type="identity-header" message="\[identity-header\]/);
     assert.match(xml, /<error type="broken" message="\[incomplete\] 1 planned probe/);
     // A handset that was never checked: every rule is an error that says why, none a pass.
@@ -159,6 +174,24 @@ describe('report/junit', () => {
       7,
     );
     assert.doesNotMatch(xml, /447700900101/);
+  });
+
+  it('says in JUnit, the console table and the summary that a red run was a fault replay', () => {
+    const s = buildSummary({ ...meta, simFault: 'o2-2012' }, [
+      handset({ id: 'a', verdict: 'fail', findings: [leak], gateway: 'sim:o2:o2-2012' }),
+    ]);
+    assert.equal(s.simFault, 'o2-2012');
+    assert.equal(s.handsets[0]!.gateway, 'sim:o2:o2-2012');
+    assert.match(toJunitXml(s), /<property name="gateway" value="sim:o2:o2-2012"\/>/);
+    assert.match(toJunitXml(s), /<property name="simFault" value="o2-2012"\/>/);
+    const table = formatSummaryTable(s);
+    assert.match(table, /a\s+o2\s+sim:o2:o2-2012\s+FAIL/);
+    assert.match(table, /verdict: FAIL \(a replay of simulator fault o2-2012, not a real network\)/);
+    // A fault named in the farm (no --sim-fault) is said too.
+    const farmFault = buildSummary(meta, [
+      handset({ id: 'a', verdict: 'fail', findings: [leak], gateway: 'sim:o2:tracking-id' }),
+    ]);
+    assert.match(formatSummaryTable(farmFault), /simulator fault replays: sim:o2:tracking-id/);
   });
 
   it('escapes markup in evidence', () => {
@@ -176,8 +209,8 @@ describe('report/console-table', () => {
       handset({ id: 'tesco', bearer: 'tesco', device: 'x', verdict: 'pass', findings: [] }),
     ]);
     const table = formatSummaryTable(s);
-    assert.match(table, /o2-pixel\s+o2\s+FAIL\s+identity-header×2/);
-    assert.match(table, /tesco\s+tesco\s+PASS\s+-/);
+    assert.match(table, /o2-pixel\s+o2\s+sim:o2\s+FAIL\s+identity-header×2/);
+    assert.match(table, /tesco\s+tesco\s+sim:o2\s+PASS\s+-/);
     assert.match(table, /verdict: FAIL/);
     assert.match(
       table,

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { checksOf } from '../../src/detect/evaluate.ts';
 import { validateFarm } from '../../src/farm/index.ts';
 import type { Finding } from '../../src/model/finding.ts';
+import { RULE_IDS } from '../../src/model/rules.ts';
 import { runSummarySchema } from '../../src/report/summary-schema.ts';
 import { finishRun, handsetSummary, NO_RESULT } from '../../src/run/finish-run.ts';
 import {
@@ -53,6 +55,7 @@ function result(id: string, over: Partial<HandsetResult> = {}): HandsetResult {
     device: 'Pixel 7',
     verdict: 'pass',
     findings: [],
+    checks: checksOf([], {}),
     failure: null,
     probes: { planned: 16, captured: 16 },
     attempts: 1,
@@ -65,18 +68,21 @@ function result(id: string, over: Partial<HandsetResult> = {}): HandsetResult {
 
 describe('run/handset-result', () => {
   it('notChecked: broken, no made-up finding, the reason as failure', () => {
-    assert.deepEqual(notChecked('endpoint down'), {
-      verdict: 'broken',
-      findings: [],
-      failure: 'endpoint down',
-    });
+    const o = notChecked('endpoint down');
+    assert.deepEqual([o.verdict, o.findings, o.failure], ['broken', [], 'endpoint down']);
+    // Every rule is broken (not checked), none passed or skipped.
+    assert.deepEqual(
+      o.checks.map((c) => [c.rule, c.status, c.reason]),
+      RULE_IDS.map((r) => [r, 'broken', 'not checked: endpoint down']),
+    );
   });
 
   it('judged: a broken judgement says which probes made it broken; pass and fail have no failure', () => {
-    assert.equal(judged({ verdict: 'pass', findings: [] }).failure, null);
-    assert.equal(judged({ verdict: 'fail', findings: [leak, missingAlt] }).failure, null);
+    assert.equal(judged({ verdict: 'pass', findings: [], checks: [] }).failure, null);
+    assert.equal(judged({ verdict: 'fail', findings: [leak, missingAlt], checks: [] }).failure, null);
     assert.equal(
-      judged({ verdict: 'broken', findings: [missingAlt, { ...missingAlt, probe: 'alt-tls' }] }).failure,
+      judged({ verdict: 'broken', findings: [missingAlt, { ...missingAlt, probe: 'alt-tls' }], checks: [] })
+        .failure,
       '2 planned probe(s) not captured or not judged: alt, alt-tls',
     );
   });
@@ -117,11 +123,11 @@ describe('run/finish-run', () => {
 
   it('handsetSummary: duration from worker start to verdict; no result is broken with attempts 0', () => {
     const [a] = farm.handsets;
-    const s = handsetSummary(a!, result('a'));
+    const s = handsetSummary(a!, result('a'), 'direct');
     assert.equal(s.durationMs, 2500);
     assert.equal(s.attempts, 1);
     assert.deepEqual(s.policy, a!.policy);
-    const missing = handsetSummary(a!, undefined);
+    const missing = handsetSummary(a!, undefined, 'direct');
     assert.deepEqual(
       {
         verdict: missing.verdict,
@@ -137,7 +143,13 @@ describe('run/finish-run', () => {
     await writeHandsetResult(session.plan.runDir, result('a'));
     await writeHandsetResult(
       session.plan.runDir,
-      result('b', { bearer: 'giffgaff', verdict: 'fail', findings: [leak], attempts: 2 }),
+      result('b', {
+        bearer: 'giffgaff',
+        verdict: 'fail',
+        findings: [leak],
+        checks: checksOf([leak], {}),
+        attempts: 2,
+      }),
     );
     // c left no result: its worker crashed.
     const events: string[] = [];

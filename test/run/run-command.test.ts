@@ -253,13 +253,50 @@ describe('headerguard run (end to end)', function () {
               proxy: `http://127.0.0.1:${sim.port}`,
               identity: { msisdn: '447700900123', imsi: '234100000900123' },
             },
+            {
+              // The built-in o2 policy expects no partner enrichment: that rule has nothing to check.
+              id: 'builtin-pixel',
+              bearer: 'o2',
+              emulate: 'Pixel 7',
+              proxy: `http://127.0.0.1:${sim.port}`,
+              identity: { msisdn: '447700900123' },
+            },
           ],
         }),
       );
       const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
       assert.equal(res.code, 0, res.stdout + res.stderr);
       const summary = await summaryIn(dir);
-      assert.equal(summary.handsets[0]!.verdict, 'pass');
+      assert.deepEqual(
+        summary.handsets.map((h) => [h.id, h.verdict, h.gateway]),
+        [
+          ['lab-pixel', 'pass', `http://127.0.0.1:${sim.port}`],
+          ['builtin-pixel', 'pass', `http://127.0.0.1:${sim.port}`],
+        ],
+      );
+      const partnerCheck = (id: string) =>
+        summary.handsets
+          .find((h) => h.id === id)!
+          .checks.find((c) => c.rule === 'partner-enrichment-missing')!;
+      assert.equal(partnerCheck('lab-pixel').status, 'passed');
+      assert.equal(partnerCheck('builtin-pixel').status, 'skipped');
+      // Not a vacuous green anywhere: JUnit and Allure say skipped too.
+      const junit = await readFile((await filesBelow(dir)).find((f) => f.endsWith('junit.xml'))!, 'utf8');
+      assert.match(
+        junit,
+        /<testcase name="partner-enrichment-missing" classname="headerguard\.o2\.builtin-pixel"><skipped /,
+      );
+      const results = (await filesBelow(dir)).filter((f) => f.endsWith('-result.json'));
+      const statuses = await Promise.all(
+        results.map(
+          async (f) =>
+            JSON.parse(await readFile(f, 'utf8')) as { name: string; status: string; fullName?: string },
+        ),
+      );
+      assert.ok(
+        statuses.some((r) => r.name.startsWith('partner-enrichment-missing') && r.status === 'skipped'),
+        'an Allure result for the skipped rule',
+      );
     });
   });
 

@@ -21,13 +21,14 @@ const leak: Finding = {
   detail: { identifier: 'MSISDN', form: "E.164 without '+'", encoding: [], sentBy: 'network' },
 };
 const check = (findings: Finding[], verdict: 'pass' | 'fail' | 'broken'): HandsetCheck =>
-  ({ judgement: { verdict, findings }, captures: [], captured: 0 }) as unknown as HandsetCheck;
+  ({ judgement: { verdict, findings, checks: [] }, captures: [], captured: 0 }) as unknown as HandsetCheck;
 
 describe('run/spec-support: a handset outcome', () => {
   it('a completed check is its judgement', () => {
     assert.deepEqual(outcomeOf(check([], 'pass'), undefined, undefined), {
       verdict: 'pass',
       findings: [],
+      checks: [],
       failure: null,
     });
   });
@@ -46,10 +47,11 @@ describe('run/spec-support: a handset outcome', () => {
   });
 
   it('never checked: broken with the reason and no finding', () => {
-    assert.deepEqual(outcomeOf(undefined, undefined, 'capture endpoint: could not connect'), {
-      verdict: 'broken',
-      findings: [],
-      failure: 'capture endpoint: could not connect',
-    });
+    const o = outcomeOf(undefined, undefined, 'capture endpoint: could not connect');
+    assert.deepEqual(
+      [o.verdict, o.findings, o.failure],
+      ['broken', [], 'capture endpoint: could not connect'],
+    );
+    assert.ok(o.checks.every((c) => c.status === 'broken'));
   });
 });
