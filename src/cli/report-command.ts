@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { allureBin, generateAllureReport } from '../report/allure-generate.ts';
+import { runSummarySchema } from '../report/summary-schema.ts';
 import { UserError } from '../shared/errors.ts';
+import { EXIT } from '../shared/exit-codes.ts';
 
 /** `headerguard report`: (re)generate a run's Allure report, or serve it. */
 export function registerReport(program: Command): Command {
@@ -31,10 +33,34 @@ export function registerReport(program: Command): Command {
         });
         return;
       }
+      const unfinished = await unfinishedBecause(runDir);
       const error = await generateAllureReport(runDir, reportDir, runId);
-      if (error) throw new UserError(error, 3);
+      if (error) throw new UserError(error, EXIT.broken);
       console.log(`report: ${path.join(opts.reportDir, runId, 'allure-report', 'index.html')} (one file)`);
+      if (unfinished) {
+        // A report of a half-done run must not read as a finished one: say so and exit broken.
+        console.error(
+          `headerguard: warning: run ${runId} ${unfinished}; the report shows only what it recorded`,
+        );
+        process.exitCode = EXIT.broken;
+      }
     });
+}
+
+/** Why a run folder is not a finished run (no or unreadable summary.json), or undefined when it is. */
+async function unfinishedBecause(runDir: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(runDir, 'summary.json'), 'utf8');
+  } catch {
+    return 'did not finish (no summary.json: killed or still running?)';
+  }
+  try {
+    if (runSummarySchema.safeParse(JSON.parse(text)).success) return undefined;
+  } catch {
+    // not JSON: below
+  }
+  return 'has an unreadable summary.json (not this version of headerguard, or damaged)';
 }
 
 async function newestRun(reportDir: string): Promise<string> {

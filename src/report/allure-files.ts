@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RULES } from '../model/rules.ts';
@@ -28,6 +28,10 @@ export const ALLURE_CATEGORIES: readonly AllureCategory[] = [
 
 export interface AllureRunInfo {
   runId: string;
+  /** When the run started (ISO-8601): the trend's label for it. */
+  startedAt: string;
+  /** This run's place in the report dir's Allure trend (see nextBuildOrder). */
+  buildOrder: number;
   farm: string;
   tag?: string;
   change?: string;
@@ -46,8 +50,8 @@ export async function writeAllureMetadata(resultsDir: string, info: AllureRunInf
   const executor = {
     name: 'headerguard',
     type: 'headerguard',
-    buildName: `${info.farm} ${info.runId}${info.tag ? ` (${info.tag})` : ''}`,
-    buildOrder: Date.parse(info.runId.slice(0, 10)) || Date.now(),
+    buildName: `${info.farm} ${info.startedAt.slice(0, 16).replace('T', ' ')}${info.tag ? ` ${info.tag}` : ''}`,
+    buildOrder: info.buildOrder,
     reportName: `headerguard: ${info.farm}${info.change ? ` — change ${info.change}` : ''}`,
     ...(info.reportUrl ? { reportUrl: info.reportUrl } : {}),
   };
@@ -67,4 +71,26 @@ export async function writeAllureMetadata(resultsDir: string, info: AllureRunInf
   ];
   const props = env.map(([k, v]) => `${k.replace(/[=:\s]/g, '_')}=${v.replace(/\n/g, ' ')}`).join('\n');
   await writeFile(path.join(resultsDir, 'environment.properties'), `${props}\n`);
+}
+
+/**
+ * The next build order of a report dir's Allure trend: one more than the newest earlier run's (from its
+ * carried history-trend.json), or 1. Allure orders and labels trend points by it, so each run gets its own
+ * point (a date-derived number put every run of a day on one point, labelled "...3200000").
+ */
+export async function nextBuildOrder(historyDir: string | undefined): Promise<number> {
+  if (!historyDir) return 1;
+  try {
+    const trend = JSON.parse(await readFile(path.join(historyDir, 'history-trend.json'), 'utf8')) as unknown;
+    const orders = Array.isArray(trend)
+      ? trend
+          .map((t) => Number((t as { buildOrder?: unknown }).buildOrder))
+          .filter((n) => Number.isSafeInteger(n))
+      : [];
+    // Orders from before this numbering were epoch milliseconds: start again from 1 after them.
+    const max = Math.max(0, ...orders.filter((n) => n < 1e9));
+    return max + 1;
+  } catch {
+    return 1;
+  }
 }

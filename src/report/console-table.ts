@@ -1,9 +1,37 @@
-import { formatFinding } from './format-finding.ts';
-import type { RunSummary } from './summary.ts';
+import type { Finding } from '../model/finding.ts';
+import { ruleInfo, ruleRank, SEVERITY_SCALE } from '../model/rules.ts';
+import { summariseFindings } from './format-finding.ts';
+import type { HandsetSummary, RunSummary } from './summary.ts';
 
-const DETAIL_LINES = 8;
+const EVIDENCE_CHARS = 110;
 
-/** The end-of-run table: handset, bearer, verdict, findings (rule × count). Already masked data only. */
+/**
+ * One handset's lines under the table: why it is broken (once), then its findings grouped by rule, most severe
+ * first, each rule once with one example of its evidence (every finding is in summary.json).
+ */
+function handsetLines(h: HandsetSummary): string[] {
+  const lines = h.verdict === 'broken' && h.failure ? [`  BROKEN: ${h.failure}`] : [];
+  const byRule = new Map<Finding['rule'], Finding[]>();
+  for (const f of h.findings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  const rules = [...byRule.keys()].sort(
+    (a, b) =>
+      SEVERITY_SCALE.indexOf(ruleInfo(b).severity) - SEVERITY_SCALE.indexOf(ruleInfo(a).severity) ||
+      ruleRank(a) - ruleRank(b),
+  );
+  for (const rule of rules) {
+    const findings = byRule.get(rule)!;
+    const example = findings[0]!.evidence;
+    const shown = example.length > EVIDENCE_CHARS ? `${example.slice(0, EVIDENCE_CHARS - 1)}…` : example;
+    lines.push(`  ${ruleInfo(rule).severity.padEnd(8)} ${summariseFindings(findings)}`);
+    lines.push(`           e.g. ${shown}`);
+  }
+  return lines;
+}
+
+/**
+ * The end-of-run table: handset, bearer, gateway, verdict, findings (rule × count), then per handset why it is
+ * broken and its findings by rule, most severe first. Already masked data only.
+ */
 export function formatSummaryTable(summary: RunSummary): string {
   const rows = summary.handsets.map((h) => {
     const counts = new Map<string, number>();
@@ -16,14 +44,8 @@ export function formatSummaryTable(summary: RunSummary): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const details = summary.handsets
-    .filter((h) => h.findings.length)
-    .flatMap((h) => [
-      `${h.id}:`,
-      ...h.findings.slice(0, DETAIL_LINES).map((f) => `  ${formatFinding(f)}`),
-      ...(h.findings.length > DETAIL_LINES
-        ? [`  … and ${h.findings.length - DETAIL_LINES} more (summary.json)`]
-        : []),
-    ]);
+    .filter((h) => h.findings.length || h.failure)
+    .flatMap((h) => [`${h.id} (${h.gateway}):`, ...handsetLines(h)]);
   return [
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

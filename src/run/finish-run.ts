@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Handset } from '../farm/index.ts';
-import { writeAllureMetadata } from '../report/allure-files.ts';
-import { generateAllureReport } from '../report/allure-generate.ts';
+import { nextBuildOrder, writeAllureMetadata } from '../report/allure-files.ts';
+import { generateAllureReport, previousHistoryDir } from '../report/allure-generate.ts';
 import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
@@ -69,6 +69,8 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
   await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
   await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {
     runId: plan.runId,
+    startedAt: plan.startedAt,
+    buildOrder: await nextBuildOrder(await previousHistoryDir(plan.reportDir, plan.runId)),
     farm: farm.name,
     ...(plan.tag ? { tag: plan.tag } : {}),
     ...(plan.change ? { change: plan.change } : {}),

@@ -212,10 +212,49 @@ describe('report/console-table', () => {
     assert.match(table, /o2-pixel\s+o2\s+sim:o2\s+FAIL\s+identity-header×2/);
     assert.match(table, /tesco\s+tesco\s+sim:o2\s+PASS\s+-/);
     assert.match(table, /verdict: FAIL/);
+    assert.match(table, /critical \[identity-header\] 2 findings: x-up-calling-line-id on probe nav/);
+    assert.match(table, /e\.g\. x-up-calling-line-id: 4477\*{6}01/);
+  });
+
+  it('groups findings by rule, most severe first, each rule once, however many findings', () => {
+    const valueLeak: Finding = {
+      ...leak,
+      rule: 'identity-value',
+      severity: 'blocker',
+      evidence: 'MSISDN 4477******01',
+    };
+    const injected: Finding = { ...leak, rule: 'unexpected-injection', severity: 'normal', header: 'x-foo' };
+    // 40 lower-severity findings first, as the verdict engine's order would put them: the blocker still shows.
+    const findings = [
+      ...Array.from({ length: 40 }, (_, i) => ({ ...leak, probe: `p${i}` })),
+      injected,
+      valueLeak,
+    ];
+    const table = formatSummaryTable(buildSummary(meta, [handset({ id: 'a', verdict: 'fail', findings })]));
+    const ruleLines = table.split('\n').filter((l) => /^ {2}\w+ +\[/.test(l));
+    assert.deepEqual(
+      ruleLines.map((l) => /\[([a-z-]+)\]/.exec(l)![1]),
+      ['identity-value', 'identity-header', 'unexpected-injection'],
+    );
+    assert.match(ruleLines[1]!, /\[identity-header\] 40 findings/);
+    assert.ok(table.split('\n').length < 15, table);
+  });
+
+  it('says once per broken handset why it is broken, naming its gateway', () => {
+    const table = formatSummaryTable(
+      buildSummary(meta, [
+        handset({
+          id: 'dead',
+          gateway: 'http://127.0.0.1:3128',
+          ...notChecked('browser: net::ERR_PROXY_CONNECTION_FAILED'),
+        }),
+      ]),
+    );
     assert.match(
       table,
-      /\[identity-header\] critical: x-up-calling-line-id on probe nav: x-up-calling-line-id: 4477\*{6}01/,
+      /^dead \(http:\/\/127\.0\.0\.1:3128\):\n {2}BROKEN: browser: net::ERR_PROXY_CONNECTION_FAILED$/m,
     );
+    assert.equal(table.match(/ERR_PROXY/g)!.length, 1);
   });
 });
 

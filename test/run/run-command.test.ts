@@ -94,6 +94,8 @@ describe('headerguard run (end to end)', function () {
       await readFile(path.join(dir, runs[1]!, 'allure-history', 'history-trend.json'), 'utf8'),
     );
     assert.equal(trend.length, 2, "the second run's trend includes the first");
+    // Two runs of one day are two points of the trend, in run order (not one date-derived number).
+    assert.deepEqual(trend.map((t: { buildOrder: number }) => t.buildOrder).sort(), [1, 2]);
     const history = JSON.parse(
       await readFile(path.join(dir, runs[1]!, 'allure-history', 'history.json'), 'utf8'),
     );
