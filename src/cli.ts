@@ -7,19 +7,34 @@ import { registerSim } from './cli/sim-command.ts';
 import { describeError, UserError } from './shared/errors.ts';
 import { EXIT } from './shared/exit-codes.ts';
 import { maskDigitRuns } from './shared/mask.ts';
+import { TOOL } from './shared/tool.ts';
+
+const HELP_HINT = '(run with --help for usage)';
+
+/**
+ * Commander's own usage errors in headerguard's style: one line, `headerguard: <what is wrong> (run with
+ * --help for usage)`, masked like every other message.
+ */
+export function usageErrorLine(commanderOutput: string): string {
+  const text = commanderOutput
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== HELP_HINT)
+    .join(' ')
+    .replace(/^error: /, '');
+  return `headerguard: ${maskDigitRuns(text)} ${HELP_HINT}\n`;
+}
 
 /** Build the `headerguard` program. Each subcommand lives in `src/cli/<name>-command.ts`. */
 export function buildProgram(): Command {
   const program = new Command('headerguard')
     .description('Fails whenever a mobile carrier gateway leaks a subscriber identifier or injects a header.')
-    .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
+    .version(TOOL.version)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(maskDigitRuns(str)) });
+    .configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
   for (const register of [registerRun, registerServe, registerSim, registerScan, registerReport]) {
     const sub = register(program);
-    sub.exitOverride().configureOutput({ outputError: (str, write) => write(maskDigitRuns(str)) });
-    sub.showHelpAfterError('(run with --help for usage)');
+    sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
   }
   return program;
 }
