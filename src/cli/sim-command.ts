@@ -15,7 +15,7 @@ import { checkBearer, checkFault, checkPort } from '../simulate/options.ts';
 
 interface SimFlags {
   bearer: string;
-  msisdn: string;
+  msisdn?: string;
   imsi?: string;
   fault?: string;
   port?: string;
@@ -94,43 +94,54 @@ function faultHelp(): string {
 
 /** `headerguard sim`: one subscriber's carrier gateway on loopback, healthy or replaying a fault. */
 export function registerSim(program: Command): Command {
-  return program
-    .command('sim')
-    .description('Run a bearer simulator: an HTTP forward proxy that behaves like a carrier gateway')
-    .requiredOption('--bearer <id>', `bearer profile: ${SIM_BEARERS.join(', ')}`)
-    .requiredOption('--msisdn <number>', 'subscriber number: E.164 (447…, +447…), national 07…, or env:VAR')
-    .option('--imsi <digits>', 'subscriber IMSI (sent to the partner host with the number), or env:VAR')
-    .option('--fault <name>', `replay a fault: ${FAULT_NAMES.join(', ')}`)
-    .option('--port <port>', 'port to listen on (0 = any free port)', '0')
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
-    .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
-    .addHelpText('after', faultHelp())
-    .action(async (flags: SimFlags) => {
-      // Listen for Ctrl-C/SIGTERM from the start, so a stop during startup is clean too.
-      const signal = waitForStopSignal();
-      try {
-        const options: SimulatorOptions = {
-          bearer: checkBearer(flags.bearer),
-          msisdn: fromEnv(flags.msisdn, '--msisdn'),
-          port: checkPort(flags.port ?? '0', '--port', true),
-        };
-        if (flags.imsi !== undefined) options.imsi = fromEnv(flags.imsi, '--imsi');
-        if (flags.fault !== undefined) options.fault = checkFault(flags.fault);
-        if (flags.host !== undefined) options.host = flags.host;
-        if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
-        if (flags.mainPort !== undefined) options.mainPort = checkPort(flags.mainPort, '--main-port', false);
-        const sim = await startSimulator(options);
-        const fault = options.fault ? `fault ${options.fault}` : 'healthy';
-        process.stdout.write(
-          `headerguard sim: ${options.bearer} gateway (${fault}) for subscriber ` +
-            `${maskIdentifier(normaliseMsisdn(options.msisdn, BEARER_PROFILES[options.bearer].country))} ` +
-            `listening on ${sim.url}\n`,
-        );
-        await signal.stopped;
-        await sim.close();
-      } finally {
-        signal.dispose();
-      }
-    });
+  return (
+    program
+      .command('sim')
+      .description('Run a bearer simulator: an HTTP forward proxy that behaves like a carrier gateway')
+      .requiredOption('--bearer <id>', `bearer profile: ${SIM_BEARERS.join(', ')}`)
+      // Required, but checked after --bearer (errors in the order a person reads the command).
+      .option(
+        '--msisdn <number>',
+        'subscriber number (required): E.164 (447…, +447…), national 07…, or env:VAR',
+      )
+      .option('--imsi <digits>', 'subscriber IMSI (sent to the partner host with the number), or env:VAR')
+      .option('--fault <name>', `replay a fault: ${FAULT_NAMES.join(', ')}`)
+      .option('--port <port>', 'port to listen on (0 = any free port)', '0')
+      .option('--host <address>', 'address to listen on', '127.0.0.1')
+      .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
+      .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
+      .addHelpText('after', faultHelp())
+      .action(async (flags: SimFlags) => {
+        // Listen for Ctrl-C/SIGTERM from the start, so a stop during startup is clean too.
+        const signal = waitForStopSignal();
+        try {
+          const bearer = checkBearer(flags.bearer);
+          if (flags.msisdn === undefined) {
+            throw new UserError("--msisdn: required: the simulated subscriber's number (E.164, or env:VAR)");
+          }
+          const options: SimulatorOptions = {
+            bearer,
+            msisdn: fromEnv(flags.msisdn, '--msisdn'),
+            port: checkPort(flags.port ?? '0', '--port', true),
+          };
+          if (flags.imsi !== undefined) options.imsi = fromEnv(flags.imsi, '--imsi');
+          if (flags.fault !== undefined) options.fault = checkFault(flags.fault);
+          if (flags.host !== undefined) options.host = flags.host;
+          if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
+          if (flags.mainPort !== undefined)
+            options.mainPort = checkPort(flags.mainPort, '--main-port', false);
+          const sim = await startSimulator(options);
+          const fault = options.fault ? `fault ${options.fault}` : 'healthy';
+          process.stdout.write(
+            `headerguard sim: ${options.bearer} gateway (${fault}) for subscriber ` +
+              `${maskIdentifier(normaliseMsisdn(options.msisdn, BEARER_PROFILES[options.bearer].country))} ` +
+              `listening on ${sim.url}\n`,
+          );
+          await signal.stopped;
+          await sim.close();
+        } finally {
+          signal.dispose();
+        }
+      })
+  );
 }

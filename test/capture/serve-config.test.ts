@@ -72,6 +72,8 @@ describe('serve settings', () => {
 
   it('refuses to start without an API key unless --dev, which generates one', () => {
     refuses(() => resolve({}), /no API key: pass --api-key/);
+    // A bad value is named before what is missing (the order a person reads the command).
+    refuses(() => resolve({ httpPort: 'abc' }), /^--http-port must be an integer/);
     const dev = resolve({ dev: true });
     assert.equal(dev.generatedApiKey, true);
     assert.match(dev.options.apiKey, /^[A-Za-z0-9_-]{32}$/);

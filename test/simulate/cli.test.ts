@@ -169,7 +169,9 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
       [['--bearer', 'o2', '--msisdn', MSISDN, '--fault', 'o2-2013'], /unknown fault "o2-2013"/],
       [['--bearer', 'o2', '--msisdn', '4477009001234567'], /--msisdn: not a possible GB phone number/],
       [['--bearer', 'o2', '--msisdn', MSISDN, '--port', '99999'], /--port must be a port number/],
-      [['--bearer', 'o2'], /required option '--msisdn/],
+      [['--bearer', 'o2'], /--msisdn: required/],
+      // Errors in the order a person reads the command: the bearer before the missing number.
+      [['--bearer', 'vodafone'], /unknown bearer "vodafone"/],
     ];
     await Promise.all(
       cases.map(async ([args, pattern]) => {

@@ -226,7 +226,17 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
     return undefined;
   }
 
+  // Every given value is checked first, in the order a person reads the command; what is missing comes after.
+  const httpPort = pick(S.httpPort) ?? 80;
+  const altPort = pick(S.altPort) ?? 8080;
+  const httpsPort = pick(S.httpsPort) ?? 443;
+  const bindAddress = pick(S.bind) ?? DEFAULTS.bindAddress;
+  const probeHost = pick(S.probeHost) ?? DEFAULTS.probeHost;
+  const partnerHost = pick(S.partnerHost) ?? DEFAULTS.partnerHost;
+  const dbPath = pick(S.db) ?? 'headerguard.db';
   const retentionMs = pick(S.retention) ?? DEFAULTS.retentionMs;
+  const tlsCertPath = pick(S.tlsCert);
+  const tlsKeyPath = pick(S.tlsKey);
   let apiKey = pick(S.apiKey);
   let generatedApiKey = false;
   if (apiKey === undefined) {
@@ -238,9 +248,6 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
     apiKey = randomBytes(24).toString('base64url');
     generatedApiKey = true;
   }
-
-  const tlsCertPath = pick(S.tlsCert);
-  const tlsKeyPath = pick(S.tlsKey);
   if ((tlsCertPath === undefined) !== (tlsKeyPath === undefined)) {
     throw new UserError('--tls-cert and --tls-key go together: give both or neither');
   }
@@ -254,13 +261,13 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
   };
 
   const options: Omit<CaptureServerOptions, 'logger'> = {
-    httpPort: pick(S.httpPort) ?? 80,
-    altPort: pick(S.altPort) ?? 8080,
-    httpsPort: pick(S.httpsPort) ?? 443,
-    bindAddress: pick(S.bind) ?? DEFAULTS.bindAddress,
-    probeHost: pick(S.probeHost) ?? DEFAULTS.probeHost,
-    partnerHost: pick(S.partnerHost) ?? DEFAULTS.partnerHost,
-    dbPath: pick(S.db) ?? 'headerguard.db',
+    httpPort,
+    altPort,
+    httpsPort,
+    bindAddress,
+    probeHost,
+    partnerHost,
+    dbPath,
     apiKey,
     retentionMs,
   };
