@@ -67,7 +67,8 @@ export function registerScan(program: Command): Command {
     .argument('<file...>', 'scan input JSON: {bearer, identity, captures, plan?, canary?}')
     .option('--json', 'print {verdict, findings} (an array of {file, verdict, findings} for several files)')
     .action((files: string[], opts: { json?: boolean }) => {
-      const results = files.map(scanFile);
+      // A file's name may hold a subscriber's number (captures saved per subscriber): shown masked.
+      const results = files.map((f) => ({ ...scanFile(f), file: maskDigitRuns(f) }));
       const codes: number[] = [];
       for (const r of results) {
         if ('error' in r) {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,6 +47,25 @@ describe('headerguard scan (CLI)', function () {
     const r = await scan(`${FIX}/pass.json`);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /pass\.json: PASS \(no findings\)/);
+  });
+
+  it('masks a subscriber number in a file name (captures saved per subscriber), in tables and JSON', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hg-scan-'));
+    try {
+      const named = [path.join(dir, '07700900123.json'), path.join(dir, 'sub-447700900123.json')];
+      for (const f of named) await copyFile(path.join(ROOT, FIX, 'pass.json'), f);
+      // scan() itself rejects any output holding a whole identifier.
+      const table = await scan(named[0]!);
+      assert.equal(table.code, 0);
+      assert.match(table.stdout, /0770\*+23\.json/);
+      const json = await scan('--json', ...named);
+      assert.deepEqual(
+        JSON.parse(json.stdout).map((r: { file: string }) => path.basename(r.file)),
+        ['0770*****23.json', 'sub-4477******23.json'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 3 when the worst of several files is broken, one table each', async () => {
