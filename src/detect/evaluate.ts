@@ -12,6 +12,7 @@ import type {
 import type { BearerPolicy } from '../model/policy.ts';
 import { RULES, type RuleId, ruleInfo, ruleRank, type Severity } from '../model/rules.ts';
 import { maskDigitRuns, maskKnown, maskOpaque } from '../shared/mask.ts';
+import { offBearer } from './attestation.ts';
 import { matchIdentityCookie, matchIdentityHeader, mayHoldIdentityCookie } from './catalogue.ts';
 import type { Hit } from './hit.ts';
 import { buildControl, type Control, cookiePairsOf, diffAgainstControl, type Injected } from './injection.ts';
@@ -29,6 +30,8 @@ export interface ScanCapture {
   /** For a plain-HTTP capture: the probe id of its HTTPS control. */
   twin?: string;
   headers: HeaderPair[];
+  /** The address the capture endpoint saw it come from (bearer attestation). */
+  remoteAddress?: string;
 }
 
 export interface EvaluationInput {
@@ -163,14 +166,21 @@ export function evaluate(input: EvaluationInput): Judgement {
     );
   }
 
-  const sorted = judge.findings
+  // Attestation: off the bearer, the network-path rules would judge the wrong network: not judged. A leak at
+  // the probe host (a known identifier, a catalogue header) is still a leak whatever the path.
+  const offPath = offBearer(captures, policy.attest);
+  for (const o of offPath) judge.add('off-bearer', o.probe, o.header, o.evidence, { sentBy: 'network' });
+  const judged =
+    offPath.length > 0 ? judge.findings.filter((f) => !ruleInfo(f.rule).pathDependent) : judge.findings;
+
+  const sorted = judged
     .map((f, i) => ({ f, i }))
     .sort((a, b) => ruleRank(a.f.rule) - ruleRank(b.f.rule) || a.i - b.i)
     .map((x) => x.f);
   return {
     verdict: verdictOf(sorted),
     findings: sorted,
-    checks: checksOf(sorted, nothingToCheck(input, needles)),
+    checks: checksOf(sorted, nothingToCheck(input, needles, offPath.length > 0)),
   };
 }
 
@@ -178,7 +188,11 @@ export function evaluate(input: EvaluationInput): Judgement {
  * Rules that had nothing to check in this run, with the reason: reported as skipped, never as passed (a
  * vacuous green would read as a control that held).
  */
-function nothingToCheck(input: EvaluationInput, needles: Needles): Partial<Record<RuleId, string>> {
+function nothingToCheck(
+  input: EvaluationInput,
+  needles: Needles,
+  offPath: boolean,
+): Partial<Record<RuleId, string>> {
   const { policy, captures, canary } = input;
   const thirdParty = captures.filter((c) => c.role === 'third-party');
   const plainThirdParty = thirdParty.filter((c) => !c.tls);
@@ -202,6 +216,10 @@ function nothingToCheck(input: EvaluationInput, needles: Needles): Partial<Recor
   else if (!captures.some((c) => c.role === 'partner' && !c.tls)) {
     skip.spoofable = 'no plain-HTTP probe reached the partner host';
   }
+  if (!policy.attest) skip['off-bearer'] = `attestation is off for ${policy.id} (its policy has no attest)`;
+  if (offPath) {
+    for (const r of RULES) if (r.pathDependent) skip[r.id] = 'not judged: the traffic was not on the bearer';
+  }
   return skip;
 }
 
@@ -214,18 +232,22 @@ export function checksOf(
   findings: readonly Finding[],
   skipped: Partial<Record<RuleId, string>>,
 ): RuleCheck[] {
-  const missing = new Set(findings.filter((f) => ruleInfo(f.rule).outcome === 'broken').map((f) => f.probe));
+  const probesOf = (rule: RuleId) => new Set(findings.filter((f) => f.rule === rule).map((f) => f.probe));
+  const missing = probesOf('incomplete');
+  const offPath = probesOf('off-bearer');
+  // Why a rule without findings is no pass either, when the run is broken.
+  const notAPass =
+    missing.size > 0
+      ? `checked on what arrived only: ${missing.size} planned probe(s) not captured`
+      : offPath.size > 0
+        ? 'not on the bearer: no finding here says nothing about the bearer'
+        : undefined;
   return RULES.map((r): RuleCheck => {
     if (findings.some((f) => f.rule === r.id))
       return { rule: r.id, status: r.outcome === 'fail' ? 'failed' : 'broken', reason: null };
     const why = skipped[r.id];
     if (why) return { rule: r.id, status: 'skipped', reason: why };
-    if (missing.size > 0)
-      return {
-        rule: r.id,
-        status: 'broken',
-        reason: `checked on what arrived only: ${missing.size} planned probe(s) not captured`,
-      };
+    if (notAPass) return { rule: r.id, status: 'broken', reason: notAPass };
     return { rule: r.id, status: 'passed', reason: null };
   });
 }

@@ -20,7 +20,6 @@ const RECORD_EXTRAS = {
   kind: z.unknown().optional(),
   httpVersion: z.unknown().optional(),
   method: z.unknown().optional(),
-  remoteAddress: z.unknown().optional(),
   remotePort: z.unknown().optional(),
   connectionId: z.unknown().optional(),
   connectionRequestIndex: z.unknown().optional(),
@@ -35,6 +34,8 @@ const captureSchema = z.strictObject({
   url: z.string(),
   twin: z.string().min(1).optional(),
   headers: z.array(z.tuple([z.string().min(1, 'header name is empty'), z.string()])),
+  /** Where the request came from: checked against the bearer's `attest.remoteCidrs`. */
+  remoteAddress: z.string().min(1).optional(),
   ...RECORD_EXTRAS,
 });
 
@@ -87,6 +88,7 @@ export function parseScanInput(
       headers: c.headers.map(([n, v]) => [n, v]),
     };
     if (c.twin !== undefined) out.twin = c.twin;
+    if (c.remoteAddress !== undefined) out.remoteAddress = c.remoteAddress;
     return out;
   });
   for (const [i, c] of captures.entries()) {

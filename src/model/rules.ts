@@ -102,6 +102,17 @@ export const RULES = [
       'the client-sent canary (`canary.header: canary.value`) reached the partner host unchanged over plain HTTP',
   },
   {
+    id: 'off-bearer',
+    severity: 'critical',
+    outcome: 'broken',
+    title: 'every probe went over the bearer',
+    feature: 'bearer attestation',
+    category: 'Broken: not on the bearer',
+    pathDependent: false,
+    failsWhen:
+      "a capture came from outside the policy's `attest.remoteCidrs`, or a plain-HTTP probe lacks a `Via` matching `attest.viaPattern`: verdict **broken** (not on the bearer), and the network-path rules are not judged",
+  },
+  {
     id: 'incomplete',
     severity: 'minor',
     outcome: 'broken',

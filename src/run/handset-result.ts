@@ -70,14 +70,27 @@ export function notChecked(why: string): HandsetOutcome {
   };
 }
 
-/** A judged handset: a broken verdict's failure says which findings made it broken (e.g. missing probes). */
+/**
+ * A judged handset: a broken verdict's failure says what made it broken: not on the bearer (attestation),
+ * or which planned probes were not captured.
+ */
 export function judged(judgement: Judgement): HandsetOutcome {
   if (judgement.verdict !== 'broken') return { ...judgement, failure: null };
-  const why = judgement.findings.filter((f) => ruleInfo(f.rule).outcome === 'broken');
-  const probes = [...new Set(why.map((f) => f.probe))];
-  const shown = probes.slice(0, 6).join(', ') + (probes.length > 6 ? `, … (${probes.length} in all)` : '');
-  return {
-    ...judgement,
-    failure: `${probes.length} planned probe(s) not captured or not judged: ${shown}`,
-  };
+  const list = (probes: string[]) =>
+    probes.slice(0, 6).join(', ') + (probes.length > 6 ? `, … (${probes.length} in all)` : '');
+  const probesOf = (rule: string) => [
+    ...new Set(judgement.findings.filter((f) => f.rule === rule).map((f) => f.probe)),
+  ];
+  const reasons: string[] = [];
+  const off = judgement.findings.find((f) => f.rule === 'off-bearer');
+  if (off) reasons.push(`${off.evidence} (probes ${list(probesOf('off-bearer'))})`);
+  const missing = probesOf('incomplete');
+  if (missing.length)
+    reasons.push(`${missing.length} planned probe(s) not captured or not judged: ${list(missing)}`);
+  const other = judgement.findings.filter(
+    (f) => ruleInfo(f.rule).outcome === 'broken' && f.rule !== 'off-bearer' && f.rule !== 'incomplete',
+  );
+  if (other.length || reasons.length === 0)
+    reasons.push(`${other.length} finding(s) of rules that make a run broken`);
+  return { ...judgement, failure: reasons.join('; ') };
 }

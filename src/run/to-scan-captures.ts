@@ -21,6 +21,7 @@ export function toScanCaptures(
       host: r.host,
       url: r.url,
       headers: r.headers,
+      remoteAddress: r.remoteAddress,
     };
     if (planned.twin) capture.twin = planned.twin;
     out.push(capture);

@@ -42,6 +42,7 @@ describe('detect/evaluate: checks per rule', () => {
       'unexpected-injection': 'passed',
       'partner-enrichment-missing': 'skipped',
       spoofable: 'passed',
+      'off-bearer': 'skipped',
       incomplete: 'passed',
     });
     assert.match(
