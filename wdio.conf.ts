@@ -3,12 +3,15 @@
  * and publishes it in the environment; running `npx wdio run wdio.conf.ts` directly plans a default one
  * (devices/simulated.ts, reports/). Capabilities are evaluated here, before onPrepare, so ports are chosen here.
  */
+// First, for its side effect: it marks when this process's own code starts (bench/run.bench.ts step timings).
+import './src/run/timing.ts';
 import path from 'node:path';
 import type { Options } from '@wdio/types';
-import { capabilitiesFor, maxInstancesFor } from './src/run/capabilities.ts';
+import { capabilitiesFor, HANDSET_CAPABILITY, maxInstancesFor } from './src/run/capabilities.ts';
 import { finishRun } from './src/run/finish-run.ts';
 import { type Infrastructure, startInfrastructure } from './src/run/infrastructure.ts';
 import { currentSession, PROJECT_ROOT } from './src/run/session.ts';
+import { mark, timingHandset } from './src/run/timing.ts';
 
 const session = await currentSession();
 const { plan, farm, handsets } = session;
@@ -63,10 +66,22 @@ export const config: WebdriverIO.Config = {
   ],
 
   async onPrepare() {
+    mark('prepare-start');
     infrastructure = await startInfrastructure(session);
+    mark('infrastructure-ready');
+  },
+
+  beforeSession(_config, capabilities) {
+    timingHandset(String((capabilities as Record<string, unknown>)[HANDSET_CAPABILITY]));
+    mark('before-session');
+  },
+
+  before() {
+    mark('session-ready');
   },
 
   async onComplete() {
+    mark('workers-done');
     try {
       await finishRun(session);
     } finally {
@@ -74,3 +89,5 @@ export const config: WebdriverIO.Config = {
     }
   },
 };
+
+mark('config-loaded');

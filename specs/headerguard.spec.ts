@@ -1,8 +1,10 @@
 import { HandsetUnderTest, RULE_ORDER, wdioDriver } from '../src/run/spec-support.ts';
+import { mark } from '../src/run/timing.ts';
 
 // One worker = one handset: create a run, browse the probe plan through the handset's bearer, judge, and
 // report one test per rule. The logic lives in src/run/.
 const hut = await HandsetUnderTest.fromBrowser(browser);
+mark('spec-loaded');
 
 describe(hut.title, () => {
   before(async () => {

@@ -4,6 +4,7 @@ import type { Handset } from '../farm/index.ts';
 import type { Judgement } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { mark } from './timing.ts';
 import { toScanCaptures } from './to-scan-captures.ts';
 
 /** What the check needs from a browser: open a URL, read the probe page's progress. */
@@ -52,14 +53,17 @@ export async function checkHandset(
     client.createRun({ handset: handset.id, bearer: handset.bearer, meta: { device: handset.device } }),
   );
   options.log(`run created: ${run.plan.length} probes`);
+  mark('run-created');
   try {
     await infra('browser', () => driver.open(run.startUrl));
+    mark('page-opened');
     const page = await waitFor(
       options.pageTimeoutMs,
       options.pollIntervalMs,
       () => driver.pageProgress(),
       (p) => p.complete,
     );
+    mark('page-complete');
     options.log(
       page.value?.complete
         ? `probe page complete (${page.value.done}/${page.value.total})`
@@ -74,6 +78,7 @@ export async function checkHandset(
     if (captured.value === undefined)
       throw captured.lastError ?? new InfrastructureError('capture endpoint: no answer');
     const records = captured.value;
+    mark('captures-complete');
     options.log(
       records.complete
         ? 'server has every planned probe'
@@ -87,6 +92,7 @@ export async function checkHandset(
       plan: run.plan.map((p) => p.probe),
       canary: run.canary,
     });
+    mark('judged');
     const probesCaptured = new Set(records.captures.map((c) => c.probe)).size;
     return { judgement, run, captures, captured: probesCaptured };
   } finally {

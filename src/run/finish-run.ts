@@ -8,6 +8,7 @@ import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
 import { brokenJudgement, type HandsetResult, readHandsetResult } from './handset-result.ts';
 import type { Session } from './session.ts';
+import { mark } from './timing.ts';
 
 /** A handset that left no result: its worker or session died before judging. Fail closed. */
 export function missingResult(h: Handset): HandsetSummary {
@@ -57,9 +58,13 @@ export async function finishRun(
       mccmnc: h.policy.mccmnc,
     })),
   });
+  mark('metadata-written');
+  mark('allure-start');
   const allureError = await generateAllureReport(plan.runDir, plan.reportDir, plan.runId);
+  mark('allure-done');
   log('');
   log(formatSummaryTable(summary));
+  mark('table-printed');
   const shown = path.relative(process.cwd(), plan.runDir);
   log(
     `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,

@@ -5,6 +5,7 @@ import { describeError } from '../shared/errors.ts';
 import { EXIT } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
+import { mark } from './timing.ts';
 
 /**
  * `headerguard run`: validate the farm and options (bad input exits 2 before anything starts), publish the
@@ -15,6 +16,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
   process.env.HEADERGUARD_LOG_LEVEL ??= 'warn';
   const session = await planSession(options);
   publishSession(session.plan);
+  mark('session-planned');
   const { plan, handsets } = session;
   console.log(
     `headerguard: run ${plan.runId}: ${handsets.length} handset(s) from ${session.farm.name}` +
@@ -26,6 +28,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
     const { Launcher } = await import('@wdio/cli');
     const launcher = new Launcher(path.join(PROJECT_ROOT, 'wdio.conf.ts'), {});
     await launcher.run();
+    mark('launcher-done');
   } catch (err) {
     console.error(`headerguard: the WebdriverIO run failed: ${maskDigitRuns(describeError(err))}`);
   }
