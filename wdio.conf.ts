@@ -8,13 +8,16 @@ import './src/run/timing.ts';
 import path from 'node:path';
 import type { Options } from '@wdio/types';
 import { capabilitiesFor, HANDSET_CAPABILITY, maxInstancesFor } from './src/run/capabilities.ts';
-import { finishRun } from './src/run/finish-run.ts';
-import { type Infrastructure, startInfrastructure } from './src/run/infrastructure.ts';
-import { currentSession, PROJECT_ROOT } from './src/run/session.ts';
+import type { Infrastructure } from './src/run/infrastructure.ts';
+import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
 import { mark, timingHandset } from './src/run/timing.ts';
 
+// In the launcher the session is the one `headerguard run` planned; in a worker, the one the launcher resolved
+// and handed over (the farm is not loaded again, and the launcher's capabilities are reused).
 const session = await currentSession();
 const { plan, farm, handsets } = session;
+const inWorker = Boolean(process.env.WDIO_WORKER_ID);
+session.capabilities ??= capabilitiesFor(handsets, plan);
 const usesAppium = handsets.some((h) => h.appium);
 let infrastructure: Infrastructure | undefined;
 
@@ -36,7 +39,9 @@ export const config: WebdriverIO.Config = {
   specs: ['./specs/headerguard.spec.ts'],
   // One worker per handset; a physical phone is one `wdio:maxInstances` (set per capability).
   maxInstances: maxInstancesFor(handsets),
-  capabilities: capabilitiesFor(handsets, plan),
+  capabilities: session.capabilities,
+  // Workers get the resolved session; the launcher's own environment (inherited by drivers and browsers) does not.
+  ...(inWorker ? {} : { runnerEnv: resolvedSessionEnv(session) }),
   ...(usesAppium ? appiumConnection : {}),
   services:
     usesAppium && !farm.grid
@@ -67,6 +72,8 @@ export const config: WebdriverIO.Config = {
 
   async onPrepare() {
     mark('prepare-start');
+    // Launcher-only modules (capture server, simulators, reports) are loaded here, not by every worker.
+    const { startInfrastructure } = await import('./src/run/infrastructure.ts');
     infrastructure = await startInfrastructure(session);
     mark('infrastructure-ready');
   },
@@ -83,6 +90,7 @@ export const config: WebdriverIO.Config = {
   async onComplete() {
     mark('workers-done');
     try {
+      const { finishRun } = await import('./src/run/finish-run.ts');
       await finishRun(session);
     } finally {
       await infrastructure?.stop();

@@ -4,7 +4,7 @@ import { exitCodeOf, type RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
 import { EXIT } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
-import { PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
+import { holdSession, PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
 import { mark } from './timing.ts';
 
 /**
@@ -16,6 +16,8 @@ export async function runFarm(options: RunOptions): Promise<number> {
   process.env.HEADERGUARD_LOG_LEVEL ??= 'warn';
   const session = await planSession(options);
   publishSession(session.plan);
+  // wdio.conf.ts, loaded by WDIO's launcher in this process, uses this session rather than loading the farm again.
+  holdSession(session);
   mark('session-planned');
   const { plan, handsets } = session;
   console.log(

@@ -13,7 +13,7 @@ import {
   addStory,
   addTag,
 } from '@wdio/allure-reporter';
-import { CaptureClient } from '../capture/index.ts';
+import { CaptureClient } from '../capture/client/capture-client.ts';
 import { needlesFor } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
 import { type Finding, type Judgement, RULE_IDS, type RuleId, type Severity } from '../model/finding.ts';
