@@ -43,6 +43,10 @@ export const config: WebdriverIO.Config = {
   // Workers get the resolved session; the launcher's own environment (inherited by drivers and browsers) does not.
   ...(inWorker ? {} : { runnerEnv: resolvedSessionEnv(session) }),
   ...(usesAppium ? appiumConnection : {}),
+  // Emulated handsets share the run's one chromedriver (started in onPrepare) instead of one per worker.
+  ...(!usesAppium && plan.chromedriverPort
+    ? { hostname: '127.0.0.1', port: plan.chromedriverPort, path: '/' }
+    : {}),
   services:
     usesAppium && !farm.grid
       ? [['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }]]

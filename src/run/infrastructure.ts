@@ -1,5 +1,6 @@
 import { type RunningCaptureServer, startLocalCaptureServer } from '../capture/index.ts';
 import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
+import { type RunningChromedriver, startChromedriver } from './chromedriver.ts';
 import type { Session } from './session.ts';
 import { effectiveFault } from './session.ts';
 
@@ -7,6 +8,7 @@ import { effectiveFault } from './session.ts';
 export interface Infrastructure {
   endpoint?: RunningCaptureServer;
   simulators: RunningSimulator[];
+  chromedriver?: RunningChromedriver;
   stop(): Promise<void>;
 }
 
@@ -18,9 +20,15 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
   const infra: Infrastructure = {
     simulators: [],
     async stop() {
-      await Promise.allSettled([infra.endpoint?.close(), ...infra.simulators.map((s) => s.close())]);
+      await Promise.allSettled([
+        infra.chromedriver?.stop(),
+        infra.endpoint?.close(),
+        ...infra.simulators.map((s) => s.close()),
+      ]);
     },
   };
+  // Started first: it gets ready while the endpoint and simulators start.
+  const chromedriver = plan.chromedriverPort ? startChromedriver(plan.chromedriverPort) : undefined;
   try {
     if (plan.endpoint.kind === 'embedded') {
       // Captures are subscriber data: the embedded endpoint keeps them in memory only, for this run.
@@ -48,9 +56,13 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
         }),
       );
     }
+    if (chromedriver) infra.chromedriver = await chromedriver;
     return infra;
   } catch (err) {
-    await infra.stop();
+    await Promise.allSettled([
+      infra.stop(),
+      chromedriver?.then((c) => (c === infra.chromedriver ? undefined : c.stop())),
+    ]);
     throw err;
   }
 }

@@ -38,6 +38,8 @@ export interface SessionPlan extends RunOptions {
   simPorts: Record<string, number>;
   /** Port of the local Appium server, when appium handsets run without a grid. */
   appiumPort?: number;
+  /** Port of the one chromedriver that serves every emulated handset of the run (started in onPrepare). */
+  chromedriverPort?: number;
   handsetIds: string[];
 }
 
@@ -98,6 +100,7 @@ export async function planSession(
         apiKey: randomBytes(24).toString('base64url'),
       };
   const appiumPort = handsets.some((h) => h.appium) && !farm.grid ? await freePort() : undefined;
+  const chromedriverPort = handsets.some((h) => h.emulate) ? await freePort() : undefined;
   const reportDir = path.resolve(options.reportDir);
   const plan: SessionPlan = {
     ...options,
@@ -109,6 +112,7 @@ export async function planSession(
     endpoint,
     simPorts,
     ...(appiumPort ? { appiumPort } : {}),
+    ...(chromedriverPort ? { chromedriverPort } : {}),
     handsetIds: handsets.map((h) => h.id),
   };
   return { plan, farm, handsets };
