@@ -6,6 +6,7 @@
 // First, for its side effect: it marks when this process's own code starts (bench/run.bench.ts step timings).
 import './src/run/timing.ts';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Options } from '@wdio/types';
 import { capabilitiesFor, HANDSET_CAPABILITY, maxInstancesFor } from './src/run/capabilities.ts';
 import type { Infrastructure } from './src/run/infrastructure.ts';
@@ -14,6 +15,10 @@ import { mark, timingHandset } from './src/run/timing.ts';
 
 // In the launcher the session is the one `headerguard run` planned; in a worker, the one the launcher resolved
 // and handed over (the farm is not loaded again, and the launcher's capabilities are reused).
+// Defined by src/run/precompile.ts when this file runs as the compiled suite (then its spec sits beside it).
+declare const HEADERGUARD_PRECOMPILED: true | undefined;
+const precompiled = typeof HEADERGUARD_PRECOMPILED !== 'undefined';
+
 const session = await currentSession();
 const { plan, farm, handsets } = session;
 const inWorker = Boolean(process.env.WDIO_WORKER_ID);
@@ -36,7 +41,11 @@ process.env.APPIUM_HOME ??= path.join(PROJECT_ROOT, '.appium');
 
 export const config: WebdriverIO.Config = {
   runner: 'local',
-  specs: ['./specs/headerguard.spec.ts'],
+  specs: [
+    precompiled
+      ? fileURLToPath(new URL('./specs/headerguard.spec.js', import.meta.url))
+      : './specs/headerguard.spec.ts',
+  ],
   // One worker per handset; a physical phone is one `wdio:maxInstances` (set per capability).
   maxInstances: maxInstancesFor(handsets),
   capabilities: session.capabilities,
@@ -76,6 +85,10 @@ export const config: WebdriverIO.Config = {
 
   async onPrepare() {
     mark('prepare-start');
+    if (precompiled) {
+      const { withoutTsxLoader } = await import('./src/run/precompile.ts');
+      process.env.NODE_OPTIONS = withoutTsxLoader(process.env.NODE_OPTIONS);
+    }
     // Launcher-only modules (capture server, simulators, reports) are loaded here, not by every worker.
     const { startInfrastructure } = await import('./src/run/infrastructure.ts');
     infrastructure = await startInfrastructure(session);

@@ -28,7 +28,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
     // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
     // that other subcommands must not get.
     const { Launcher } = await import('@wdio/cli');
-    const launcher = new Launcher(path.join(PROJECT_ROOT, 'wdio.conf.ts'), {});
+    const launcher = new Launcher(await suiteConfigFile(), {});
     await launcher.run();
     mark('launcher-done');
   } catch (err) {
@@ -42,6 +42,21 @@ export async function runFarm(options: RunOptions): Promise<number> {
     return keepExitCode(EXIT.broken);
   }
   return keepExitCode(exitCodeOf(summary.verdict));
+}
+
+/** The compiled suite (src/run/precompile.ts), or wdio.conf.ts through tsx when it cannot be compiled. */
+async function suiteConfigFile(): Promise<string> {
+  try {
+    const { precompileSuite } = await import('./precompile.ts');
+    const file = await precompileSuite();
+    mark('suite-compiled');
+    return file;
+  } catch (err) {
+    console.error(
+      `headerguard: running the suite through tsx (could not compile it: ${maskDigitRuns(describeError(err))})`,
+    );
+    return path.join(PROJECT_ROOT, 'wdio.conf.ts');
+  }
 }
 
 /**

@@ -52,6 +52,11 @@ export function mark(step: string, at: number = performance.timeOrigin + perform
   else write(handset ? { ...line, handset } : line);
 }
 
-// The process's own start, and the moment this module was first evaluated.
-mark('process-start', performance.timeOrigin);
-mark(role === 'worker' ? 'worker-code-start' : 'launcher-code-start');
+// The process's own start, and the moment this module was first evaluated (once per process, though the
+// compiled suite brings a second copy of this module).
+const STARTED = Symbol.for('headerguard.timing.started');
+if (!(globalThis as Record<symbol, unknown>)[STARTED]) {
+  (globalThis as Record<symbol, unknown>)[STARTED] = true;
+  mark('process-start', performance.timeOrigin);
+  mark(role === 'worker' ? 'worker-code-start' : 'launcher-code-start');
+}
