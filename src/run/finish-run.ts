@@ -25,7 +25,7 @@ function toSummary(h: Handset, r: HandsetResult | undefined): HandsetSummary {
 
 /**
  * WDIO's `onComplete`: gather every handset's result (missing → broken), write summary.json, junit.xml and
- * Allure's metadata, generate the HTML report, print the table. Returns the summary.
+ * Allure's metadata, print the table, then generate the HTML report. Returns the summary.
  */
 export async function finishRun(
   session: Session,
@@ -59,9 +59,6 @@ export async function finishRun(
     })),
   });
   mark('metadata-written');
-  mark('allure-start');
-  const allureError = await generateAllureReport(plan.runDir, plan.reportDir, plan.runId);
-  mark('allure-done');
   log('');
   log(formatSummaryTable(summary));
   mark('table-printed');
@@ -69,6 +66,10 @@ export async function finishRun(
   log(
     `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
   );
+  // The verdict is known and written: print it first, then build the HTML report (seconds of Java).
+  mark('allure-start');
+  const allureError = await generateAllureReport(plan.runDir, plan.reportDir, plan.runId);
+  mark('allure-done');
   if (allureError) log(`warning: ${allureError}`);
   return summary;
 }
