@@ -8,7 +8,7 @@ import './src/run/timing.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '@wdio/types';
-import { capabilitiesFor, HANDSET_CAPABILITY, maxInstancesFor } from './src/run/capabilities.ts';
+import { capabilitiesFor, HANDSET_CAPABILITY } from './src/run/capabilities.ts';
 import type { Infrastructure } from './src/run/infrastructure.ts';
 import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
 import { mark, timingHandset } from './src/run/timing.ts';
@@ -46,8 +46,9 @@ export const config: WebdriverIO.Config = {
       ? fileURLToPath(new URL('./specs/headerguard.spec.js', import.meta.url))
       : './specs/headerguard.spec.ts',
   ],
-  // One worker per handset; a physical phone is one `wdio:maxInstances` (set per capability).
-  maxInstances: maxInstancesFor(handsets),
+  // One worker per handset, `--max-parallel` at once (default: what the machine can hold, src/run/limits.ts);
+  // a physical phone is one `wdio:maxInstances` (set per capability).
+  maxInstances: plan.maxParallel,
   capabilities: session.capabilities,
   // Workers get the resolved session; the launcher's own environment (inherited by drivers and browsers) does not.
   ...(inWorker ? {} : { runnerEnv: resolvedSessionEnv(session) }),
@@ -69,7 +70,8 @@ export const config: WebdriverIO.Config = {
   // No spec-file retries: a retry could hide a leak. Infrastructure failures are retried inside the check.
   specFileRetries: 0,
   framework: 'mocha',
-  mochaOpts: { ui: 'bdd', timeout: 180_000 },
+  // The spec's own --handset-timeout fires first and names the cause; this only backs it up.
+  mochaOpts: { ui: 'bdd', timeout: Math.max(180, plan.handsetTimeoutS + 60) * 1000 },
   reporters: [
     'spec',
     [

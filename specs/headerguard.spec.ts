@@ -9,7 +9,7 @@ mark('spec-loaded');
 describe(hut.title, () => {
   before(async () => {
     try {
-      await browser.setTimeout({ pageLoad: 30_000, script: 10_000 });
+      await browser.setTimeout({ pageLoad: hut.pageLoadTimeoutMs(), script: 10_000 });
       await hut.run(wdioDriver(browser));
     } catch (err) {
       await hut.failBeforeJudging(err);

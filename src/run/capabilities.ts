@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import type { devices as Devices } from 'playwright-core';
 import type { Handset } from '../farm/index.ts';
 import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
@@ -81,9 +80,4 @@ export function appiumCapability(handset: Handset, plan: SessionPlan): Capabilit
 
 export function capabilitiesFor(handsets: readonly Handset[], plan: SessionPlan): Capability[] {
   return handsets.map((h) => (h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)));
-}
-
-/** Parallel browsers: one per core (a Chromium session is mostly one busy core), never more than handsets. */
-export function maxInstancesFor(handsets: readonly Handset[]): number {
-  return Math.max(1, Math.min(handsets.length, os.availableParallelism()));
 }

@@ -67,11 +67,4 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
   }
 }
 
-/** Where workers reach the capture API, and with which key. */
-export function apiOf(session: Session): { url: string; apiKey: string } {
-  const { plan, farm } = session;
-  if (plan.endpoint.kind === 'embedded') {
-    return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
-  }
-  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
-}
+export { apiOf } from './session.ts';

@@ -6,6 +6,7 @@ import type { Farm, Handset } from '../farm/index.ts';
 import { UserError } from '../shared/errors.ts';
 import { freePort } from '../shared/free-port.ts';
 import type { FaultName } from '../simulate/index.ts';
+import { DEFAULT_HANDSET_TIMEOUT_S, defaultMaxParallel } from './limits.ts';
 
 /** The project root (where `wdio.conf.ts`, `devices/` and `specs/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +22,10 @@ export interface RunOptions {
   reportDir: string;
   tag?: RunTag;
   change?: string;
+  /** Handsets in flight at once (`--max-parallel`); default: what the machine can hold (limits.ts). */
+  maxParallel?: number;
+  /** A handset not judged this many seconds after its worker started is broken (`--handset-timeout`). */
+  handsetTimeoutS?: number;
 }
 
 /**
@@ -28,6 +33,8 @@ export interface RunOptions {
  * to the WDIO workers in the environment (`HEADERGUARD_SESSION`) so that every process agrees.
  */
 export interface SessionPlan extends RunOptions {
+  maxParallel: number;
+  handsetTimeoutS: number;
   runId: string;
   runDir: string;
   startedAt: string;
@@ -104,6 +111,8 @@ export async function planSession(
   const reportDir = path.resolve(options.reportDir);
   const plan: SessionPlan = {
     ...options,
+    maxParallel: options.maxParallel ?? defaultMaxParallel(handsets.length),
+    handsetTimeoutS: options.handsetTimeoutS ?? DEFAULT_HANDSET_TIMEOUT_S,
     farmPath: path.resolve(options.farmPath),
     reportDir,
     runId,
@@ -198,6 +207,15 @@ function selectHandsets(farm: Farm, bearers: string[] | undefined): Handset[] {
     throw new UserError(`--bearer ${bearers.join(' ')}: no handset of farm ${farm.source} is on that bearer`);
   }
   return chosen;
+}
+
+/** Where workers reach the capture API, and with which key. */
+export function apiOf(session: Session): { url: string; apiKey: string } {
+  const { plan, farm } = session;
+  if (plan.endpoint.kind === 'embedded') {
+    return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
+  }
+  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
 }
 
 /** The simulator fault a `sim:` handset runs with: `--sim-fault` overrides the farm's. */

@@ -30,8 +30,8 @@ import {
   type ProbeDriver,
 } from './check-handset.ts';
 import { brokenJudgement, writeHandsetResult } from './handset-result.ts';
-import { apiOf } from './infrastructure.ts';
-import { currentSession, type Session } from './session.ts';
+import { DEFAULT_HANDSET_TIMEOUT_S } from './limits.ts';
+import { apiOf, currentSession, type Session } from './session.ts';
 
 /** The rules in the order the suite reports them: coverage first, so a broken run says so at the top. */
 export const RULE_ORDER: readonly RuleId[] = ['incomplete', ...RULE_IDS.filter((r) => r !== 'incomplete')];
@@ -116,31 +116,78 @@ export class HandsetUnderTest {
     console.log(`[${this.handset.id}] ${maskDigitRuns(line)}`);
   }
 
-  /** Run the check (one retry for infrastructure failures only, never for a leak) and write the result. */
+  /** When this handset's `--handset-timeout` runs out (epoch ms), counted from its worker's start. */
+  get deadline(): number {
+    return performance.timeOrigin + (this.session.plan.handsetTimeoutS ?? DEFAULT_HANDSET_TIMEOUT_S) * 1000;
+  }
+
+  /**
+   * The browser's page-load limit: 30 s, or less when the handset timeout is nearer, so that a page that never
+   * loads does not hold the session (and the worker) past the handset's deadline.
+   */
+  pageLoadTimeoutMs(): number {
+    return Math.max(1000, Math.min(30_000, Math.ceil(this.deadline - Date.now())));
+  }
+
+  /**
+   * Run the check (one retry for infrastructure failures only, never for a leak) and write the result. The
+   * handset has `--handset-timeout` seconds from its worker's start (session start included) to be judged;
+   * past that it is broken, and its finding names the timeout and the last step reached.
+   */
   async run(driver: ProbeDriver): Promise<void> {
     const startedAt = new Date().toISOString();
-    const api = apiOf(this.session);
-    const client = new CaptureClient(api.url, api.apiKey);
-    let attempts = 0;
-    while (attempts < 2 && !this.check) {
-      attempts++;
-      try {
-        this.check = await checkHandset(this.handset, driver, client, {
-          ...DEFAULT_CHECK_OPTIONS,
-          log: (line) => this.log(line),
-        });
-        this.error = undefined;
-      } catch (err) {
-        this.error = maskDigitRuns(describeError(err));
-        this.log(`could not check (attempt ${attempts}): ${this.error}`);
-        if (!(err instanceof InfrastructureError)) break;
-      }
+    const timeoutS = this.session.plan.handsetTimeoutS ?? DEFAULT_HANDSET_TIMEOUT_S;
+    const deadline = this.deadline;
+    let lastStep = 'browser session started';
+    const log = (line: string) => {
+      lastStep = line;
+      this.log(line);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+    });
+    const checked = this.checkWithRetry(driver, log);
+    const outcome = await Promise.race([checked, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      // The abandoned check may still finish; its result is ignored (a late pass must not count).
+      checked.catch(() => {});
+      this.check = undefined;
+      this.error = `handset timeout: not judged within ${timeoutS} s of its worker's start (--handset-timeout); last step: ${lastStep}`;
+      this.log(this.error);
+      this.judgement = brokenJudgement(this.error);
+    } else {
+      this.check = outcome.check;
+      this.error = outcome.error;
+      this.judgement = this.check?.judgement ?? brokenJudgement(this.error ?? 'not checked');
     }
-    this.judgement = this.check?.judgement ?? brokenJudgement(this.error ?? 'not checked');
     this.log(
       `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
     );
-    await this.writeResult(startedAt, attempts);
+    await this.writeResult(startedAt, outcome === 'timeout' ? 1 : outcome.attempts);
+  }
+
+  private async checkWithRetry(
+    driver: ProbeDriver,
+    log: (line: string) => void,
+  ): Promise<{ check?: HandsetCheck; error?: string; attempts: number }> {
+    const api = apiOf(this.session);
+    const client = new CaptureClient(api.url, api.apiKey);
+    let attempts = 0;
+    let error: string | undefined;
+    while (attempts < 2) {
+      attempts++;
+      try {
+        const check = await checkHandset(this.handset, driver, client, { ...DEFAULT_CHECK_OPTIONS, log });
+        return { check, attempts };
+      } catch (err) {
+        error = maskDigitRuns(describeError(err));
+        this.log(`could not check (attempt ${attempts}): ${error}`);
+        if (!(err instanceof InfrastructureError)) break;
+      }
+    }
+    return { ...(error ? { error } : {}), attempts };
   }
 
   /** Mark a run that threw before judging (the `before` hook's own failure) as broken, still writing a result. */
