@@ -7,10 +7,21 @@ import { maskDigitRuns } from '../shared/mask.ts';
 import { mark } from './timing.ts';
 import { toScanCaptures } from './to-scan-captures.ts';
 
+export interface PageProgress {
+  complete: boolean;
+  done: number;
+  total: number;
+}
+
 /** What the check needs from a browser: open a URL, read the probe page's progress. */
 export interface ProbeDriver {
   open(url: string): Promise<void>;
-  pageProgress(): Promise<{ complete: boolean; done: number; total: number }>;
+  pageProgress(): Promise<PageProgress>;
+  /**
+   * Optional: resolve with the progress as soon as the page reports completion, or after at most `waitMs`
+   * (incomplete). Lets the check wait on the page's own event instead of polling it.
+   */
+  pageProgressWhenComplete?(waitMs: number): Promise<PageProgress>;
 }
 
 export interface CheckOptions {
@@ -18,7 +29,10 @@ export interface CheckOptions {
   pageTimeoutMs: number;
   /** Bounded wait for the server to have every planned probe, after the page finished (or gave up). */
   captureTimeoutMs: number;
+  /** Longest pause between two polls; the first polls come sooner (5 ms, doubling up to this). */
   pollIntervalMs: number;
+  /** Longest single wait on the page's own completion event (the whole wait is still pageTimeoutMs). */
+  pageWaitSliceMs?: number;
   log: (line: string) => void;
 }
 
@@ -26,6 +40,7 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   pageTimeoutMs: 30_000,
   captureTimeoutMs: 10_000,
   pollIntervalMs: 250,
+  pageWaitSliceMs: 5_000,
   log: () => {},
 };
 
@@ -57,10 +72,15 @@ export async function checkHandset(
   try {
     await infra('browser', () => driver.open(run.startUrl));
     mark('page-opened');
+    const slice = options.pageWaitSliceMs ?? 5_000;
+    const pageDeadline = Date.now() + options.pageTimeoutMs;
+    const waitOnPage = driver.pageProgressWhenComplete?.bind(driver);
     const page = await waitFor(
       options.pageTimeoutMs,
       options.pollIntervalMs,
-      () => driver.pageProgress(),
+      waitOnPage
+        ? () => waitOnPage(Math.max(0, Math.min(slice, pageDeadline - Date.now())))
+        : () => driver.pageProgress(),
       (p) => p.complete,
     );
     mark('page-complete');
@@ -109,7 +129,11 @@ async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Poll until `done(value)` or the deadline. Errors of a poll are kept and returned if no value ever came. */
+/**
+ * Poll until `done(value)` or the deadline, pausing 5 ms after the first poll and doubling up to `intervalMs`
+ * (what is nearly there is seen at once; what takes long costs few polls). Errors of a poll are kept and
+ * returned if no value ever came.
+ */
 async function waitFor<T>(
   timeoutMs: number,
   intervalMs: number,
@@ -119,6 +143,7 @@ async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let value: T | undefined;
   let lastError: unknown;
+  let pause = Math.min(5, intervalMs);
   for (;;) {
     try {
       value = await poll();
@@ -128,6 +153,7 @@ async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() >= deadline) return { value, timedOut: true, lastError };
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
+    pause = Math.min(pause * 2, intervalMs);
   }
 }

@@ -27,6 +27,7 @@ import {
   DEFAULT_CHECK_OPTIONS,
   type HandsetCheck,
   InfrastructureError,
+  type PageProgress,
   type ProbeDriver,
 } from './check-handset.ts';
 import { brokenJudgement, writeHandsetResult } from './handset-result.ts';
@@ -79,6 +80,34 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
           total: Number(d.probesTotal ?? 0),
         };
       });
+    },
+    // One asynchronous script that returns when the page sets data-complete (a MutationObserver), or after
+    // waitMs; the script timeout (10 s) stays above the longest wait asked for (5 s slices).
+    async pageProgressWhenComplete(waitMs) {
+      return b.executeAsync((ms: number, finish: (p: PageProgress) => void) => {
+        const progress = () => {
+          const d = document.body?.dataset ?? {};
+          return {
+            complete: d.complete === 'true',
+            done: Number(d.probesDone ?? 0),
+            total: Number(d.probesTotal ?? 0),
+          };
+        };
+        if (progress().complete || !document.body) {
+          finish(progress());
+          return;
+        }
+        const observer = new MutationObserver(() => {
+          if (progress().complete) end();
+        });
+        const timer = setTimeout(() => end(), ms);
+        function end() {
+          observer.disconnect();
+          clearTimeout(timer);
+          finish(progress());
+        }
+        observer.observe(document.body, { attributes: true, attributeFilter: ['data-complete'] });
+      }, waitMs);
     },
   };
 }
