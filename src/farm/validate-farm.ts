@@ -1,4 +1,3 @@
-import { devices } from 'playwright-core';
 import type { z } from 'zod';
 import {
   type BearerPolicy,
@@ -8,6 +7,7 @@ import {
   resolvePolicies,
 } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
+import { deviceDescriptors } from '../shared/devices.ts';
 import { UserError } from '../shared/errors.ts';
 import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { farmSchema, type ParsedHandset } from './farm-schema.ts';
@@ -94,7 +94,7 @@ function validateHandset(
   if (!policy) fail(`${where}: unknown bearer "${h.bearer}" (known: ${[...policies.keys()].join(', ')})`);
   if (h.emulate && h.appium) fail(`${where}: has both emulate and appium; choose one`);
   if (!h.emulate && !h.appium) fail(`${where}: needs emulate (a device name) or appium (capabilities)`);
-  if (h.emulate && !(h.emulate in devices)) {
+  if (h.emulate && !(h.emulate in deviceDescriptors())) {
     fail(`${where}: emulate: unknown emulated device "${h.emulate}"${suggestDevice(h.emulate)}`);
   }
 
@@ -182,7 +182,7 @@ function deviceNameOf(appium: Record<string, unknown> | undefined): string | und
 
 function suggestDevice(name: string): string {
   const lower = name.toLowerCase().split(/\s+/)[0] ?? '';
-  const close = Object.keys(devices)
+  const close = Object.keys(deviceDescriptors())
     .filter((d) => !d.endsWith('landscape') && d.toLowerCase().startsWith(lower))
     .slice(0, 4);
   return close.length

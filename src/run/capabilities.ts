@@ -1,17 +1,7 @@
-import { createRequire } from 'node:module';
-import type { devices as Devices } from 'playwright-core';
 import type { Handset } from '../farm/index.ts';
 import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
+import { deviceDescriptors } from '../shared/devices.ts';
 import type { SessionPlan } from './session.ts';
-
-const require = createRequire(import.meta.url);
-/**
- * Playwright's device descriptors, loaded on first use: playwright-core takes about half a second to load, and
- * a WDIO worker, which reuses the launcher's capabilities, never needs it.
- */
-function devices(): typeof Devices {
-  return (require('playwright-core') as typeof import('playwright-core')).devices;
-}
 
 /** The capability key that tells a WDIO worker which handset it drives. */
 export const HANDSET_CAPABILITY = 'headerguard:handset';
@@ -32,7 +22,7 @@ export function proxyUrlOf(handset: Handset, plan: SessionPlan): string | undefi
 
 /** Chromium with the handset's mobile emulation (Playwright's descriptor), behind its proxy. */
 export function emulatedCapability(handset: Handset, plan: SessionPlan): Capability {
-  const descriptor = devices()[handset.emulate!];
+  const descriptor = deviceDescriptors()[handset.emulate!];
   if (!descriptor) throw new Error(`unknown emulated device "${handset.emulate}"`);
   const proxy = proxyUrlOf(handset, plan);
   const proxyArgs = proxy
