@@ -1,7 +1,8 @@
 /**
- * WebdriverIO configuration built from the farm. `headerguard run` plans the session (farm, ports, run id)
- * and publishes it in the environment; running `npx wdio run wdio.conf.ts` directly plans a default one
- * (devices/simulated.ts, reports/). Capabilities are evaluated here, before onPrepare, so ports are chosen here.
+ * WebdriverIO configuration built from the farm. `headerguard run` plans the session (farm, ports, run id),
+ * compiles this file and the spec (src/run/precompile.ts) and hands WDIO the compiled config; running
+ * `npx wdio run wdio.conf.ts` directly plans a default one (devices/simulated.ts, reports/) and runs through
+ * tsx. Capabilities are evaluated here, before onPrepare, so ports are chosen before that.
  */
 // First, for its side effect: it marks when this process's own code starts (bench/run.bench.ts step timings).
 import './src/run/timing.ts';
@@ -13,12 +14,12 @@ import type { Infrastructure } from './src/run/infrastructure.ts';
 import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
 import { mark, timingHandset } from './src/run/timing.ts';
 
-// In the launcher the session is the one `headerguard run` planned; in a worker, the one the launcher resolved
-// and handed over (the farm is not loaded again, and the launcher's capabilities are reused).
 // Defined by src/run/precompile.ts when this file runs as the compiled suite (then its spec sits beside it).
 declare const HEADERGUARD_PRECOMPILED: true | undefined;
 const precompiled = typeof HEADERGUARD_PRECOMPILED !== 'undefined';
 
+// In the launcher the session is the one `headerguard run` planned; in a worker, the one the launcher resolved
+// and handed over (the farm is not loaded again, and the launcher's capabilities are reused).
 const session = await currentSession();
 const { plan, farm, handsets } = session;
 const inWorker = Boolean(process.env.WDIO_WORKER_ID);
