@@ -116,6 +116,7 @@ export class HandsetUnderTest {
   readonly handset: Handset;
   /** The handset's identifiers in every plain form, for masking report attachments. */
   private readonly secrets: readonly string[];
+  private readonly client: CaptureClient;
   readonly session: Session;
   private check?: HandsetCheck;
   private error?: string;
@@ -125,6 +126,8 @@ export class HandsetUnderTest {
     this.session = session;
     this.handset = handset;
     this.secrets = needlesFor(handset.identity, handset.policy.country).secrets;
+    const api = apiOf(session);
+    this.client = new CaptureClient(api.url, api.apiKey);
   }
 
   /** The handset this worker's browser session was started for. */
@@ -133,7 +136,11 @@ export class HandsetUnderTest {
     const id = (b.requestedCapabilities as Record<string, unknown>)[HANDSET_CAPABILITY];
     const handset = session.handsets.find((h) => h.id === id);
     if (!handset) throw new Error(`this worker's capabilities name no handset of the farm (${String(id)})`);
-    return new HandsetUnderTest(session, handset);
+    const hut = new HandsetUnderTest(session, handset);
+    // While WDIO starts the browser session, warm up this worker's HTTP client (Node loads fetch's
+    // implementation on first use) with the endpoint's health check; its answer does not matter here.
+    void hut.client.health();
+    return hut;
   }
 
   /** Suite title: handset and bearer, so that Allure history stays apart per handset. */
@@ -201,8 +208,7 @@ export class HandsetUnderTest {
     driver: ProbeDriver,
     log: (line: string) => void,
   ): Promise<{ check?: HandsetCheck; error?: string; attempts: number }> {
-    const api = apiOf(this.session);
-    const client = new CaptureClient(api.url, api.apiKey);
+    const client = this.client;
     let attempts = 0;
     let error: string | undefined;
     while (attempts < 2) {
