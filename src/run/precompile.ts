@@ -9,7 +9,7 @@
  * (packages resolve from there), written once per distinct build: concurrent runs share or race harmlessly.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -64,7 +64,12 @@ export async function precompileSuite(root: string = PROJECT_ROOT): Promise<stri
   for (const f of files) hash.update(f.rel).update('\0').update(f.contents).update('\0');
   const dir = path.join(root, '.cache', 'wdio', hash.digest('hex').slice(0, 16));
   const config = path.join(dir, 'wdio.conf.js');
-  if (await exists(config)) return config;
+  if (await exists(config)) {
+    // Mark it used, so that pruning spares it.
+    await utimes(dir, new Date(), new Date()).catch(() => {});
+    await pruneOldBuilds(path.dirname(dir), dir);
+    return config;
+  }
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   for (const f of files) {
@@ -79,7 +84,24 @@ export async function precompileSuite(root: string = PROJECT_ROOT): Promise<stri
     await rm(tmp, { recursive: true, force: true });
     if (!(await exists(config))) throw err;
   }
+  await pruneOldBuilds(path.dirname(dir), dir);
   return config;
+}
+
+/** A build no run has used for a day is no run's any more (a run is bounded well below that). */
+const KEEP_BUILDS_MS = 24 * 3600_000;
+
+async function pruneOldBuilds(cacheDir: string, current: string): Promise<void> {
+  try {
+    for (const name of await readdir(cacheDir)) {
+      const dir = path.join(cacheDir, name);
+      if (dir === current) continue;
+      const s = await stat(dir);
+      if (Date.now() - s.mtimeMs > KEEP_BUILDS_MS) await rm(dir, { recursive: true, force: true });
+    }
+  } catch {
+    // pruning is housekeeping only
+  }
 }
 
 async function exists(file: string): Promise<boolean> {

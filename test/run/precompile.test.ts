@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { precompileSuite, withoutTsxLoader } from '../../src/run/precompile.ts';
+import { CACHE_DIR, precompileSuite, withoutTsxLoader } from '../../src/run/precompile.ts';
 
 describe('run/precompile: the compiled suite WDIO workers load', () => {
   it('compiles wdio.conf.ts and the spec to JavaScript that loads no .ts file, once per distinct build', async () => {
@@ -14,6 +14,25 @@ describe('run/precompile: the compiled suite WDIO workers load', () => {
     for (const f of files) {
       const text = await readFile(path.join(dir, f), 'utf8');
       assert.doesNotMatch(text, /(from\s+|import\()["'][^"']+\.ts["']/, `${f} imports no TypeScript`);
+    }
+  });
+
+  it('removes builds no run has used for a day, and keeps recent ones', async () => {
+    const old = path.join(CACHE_DIR, 'test-old-build');
+    const recent = path.join(CACHE_DIR, 'test-recent-build');
+    await mkdir(old, { recursive: true });
+    await mkdir(recent, { recursive: true });
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    await utimes(old, twoDaysAgo, twoDaysAgo);
+    try {
+      const config = await precompileSuite();
+      const names = await readdir(CACHE_DIR);
+      assert.ok(!names.includes('test-old-build'), 'the old build is gone');
+      assert.ok(names.includes('test-recent-build'), 'a recent build stays');
+      assert.ok(names.includes(path.basename(path.dirname(config))), 'the current build stays');
+    } finally {
+      await rm(old, { recursive: true, force: true });
+      await rm(recent, { recursive: true, force: true });
     }
   });
 
