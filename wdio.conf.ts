@@ -1,16 +1,29 @@
 /**
- * WebdriverIO configuration built from the farm. `headerguard run` plans the session (farm, ports, run id)
- * and publishes it in the environment; running `npx wdio run wdio.conf.ts` directly plans a default one
- * (devices/simulated.ts, reports/). Capabilities are evaluated here, before onPrepare, so ports are chosen here.
+ * WebdriverIO configuration built from the farm. `headerguard run` plans the session (farm, ports, run id),
+ * compiles this file and the spec (src/run/precompile.ts) and hands WDIO the compiled config; running
+ * `npx wdio run wdio.conf.ts` directly plans a default one (devices/simulated.ts, reports/) and runs through
+ * tsx. Capabilities are evaluated here, before onPrepare, so ports are chosen before that.
  */
+// First, for its side effect: it marks when this process's own code starts (bench/run.bench.ts step timings).
+import './src/run/timing.ts';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Options, Services } from '@wdio/types';
-import { capabilitiesFor, maxInstancesFor } from './src/run/capabilities.ts';
+import { capabilitiesFor, HANDSET_CAPABILITY } from './src/run/capabilities.ts';
 import { HeaderguardLauncherService } from './src/run/launcher-service.ts';
-import { currentSession, PROJECT_ROOT } from './src/run/session.ts';
+import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
+import { mark, timingHandset } from './src/run/timing.ts';
 
+// Defined by src/run/precompile.ts when this file runs as the compiled suite (then its spec sits beside it).
+declare const HEADERGUARD_PRECOMPILED: true | undefined;
+const precompiled = typeof HEADERGUARD_PRECOMPILED !== 'undefined';
+
+// In the launcher the session is the one `headerguard run` planned; in a worker, the one the launcher resolved
+// and handed over (the farm is not loaded again, and the launcher's capabilities are reused).
 const session = await currentSession();
 const { plan, farm, handsets } = session;
+const inWorker = Boolean(process.env.WDIO_WORKER_ID);
+session.capabilities ??= capabilitiesFor(handsets, plan);
 const usesAppium = handsets.some((h) => h.appium);
 
 const appiumConnection: Partial<Options.Testrunner> = farm.grid
@@ -28,23 +41,36 @@ process.env.APPIUM_HOME ??= path.join(PROJECT_ROOT, '.appium');
 
 export const config: WebdriverIO.Config = {
   runner: 'local',
-  specs: ['./specs/headerguard.spec.ts'],
-  // One worker per handset; a physical phone is one `wdio:maxInstances` (set per capability).
-  maxInstances: maxInstancesFor(handsets),
-  capabilities: capabilitiesFor(handsets, plan),
-  ...(usesAppium ? appiumConnection : {}),
-  // The capture endpoint and simulators start before the Appium server (services run in this order), and a
-  // failure to start them stops the run at once (SevereServiceError).
-  services: [
-    // An instance (not a class), so the service keeps the session this process planned. WDIO runs an
-    // `[instance, options]` entry as it is; its types only name `[class, options]`.
-    [new HeaderguardLauncherService({ session }), {}] as unknown as Services.ServiceEntry,
-    ...(usesAppium && !farm.grid
-      ? ([
-          ['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }],
-        ] satisfies Services.ServiceEntry[])
-      : []),
+  specs: [
+    precompiled
+      ? fileURLToPath(new URL('./specs/headerguard.spec.js', import.meta.url))
+      : './specs/headerguard.spec.ts',
   ],
+  // One worker per handset, `--max-parallel` at once (default: what the machine can hold, src/run/limits.ts);
+  // a physical phone is one `wdio:maxInstances` (set per capability).
+  maxInstances: plan.maxParallel,
+  capabilities: session.capabilities,
+  // Workers get the resolved session; the launcher's own environment (inherited by drivers and browsers) does not.
+  ...(inWorker ? {} : { runnerEnv: resolvedSessionEnv(session) }),
+  ...(usesAppium ? appiumConnection : {}),
+  // Emulated handsets share the run's one chromedriver (started by the launcher service) instead of one per worker.
+  ...(!usesAppium && plan.chromedriverPort
+    ? { hostname: '127.0.0.1', port: plan.chromedriverPort, path: '/' }
+    : {}),
+  // The capture endpoint, simulators and chromedriver start before the Appium server (services run in this
+  // order), and a failure to start them stops the run at once (SevereServiceError). Launcher side only.
+  services: inWorker
+    ? []
+    : [
+        // An instance (not a class), so the service keeps the session this process planned. WDIO runs an
+        // `[instance, options]` entry as it is; its types only name `[class, options]`.
+        [new HeaderguardLauncherService({ session, precompiled }), {}] as unknown as Services.ServiceEntry,
+        ...(usesAppium && !farm.grid
+          ? ([
+              ['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }],
+            ] satisfies Services.ServiceEntry[])
+          : []),
+      ],
   logLevel: 'warn',
   autoXvfb: false,
   bail: 0,
@@ -54,7 +80,8 @@ export const config: WebdriverIO.Config = {
   // No spec-file retries: a retry could hide a leak. Infrastructure failures are retried inside the check.
   specFileRetries: 0,
   framework: 'mocha',
-  mochaOpts: { ui: 'bdd', timeout: 180_000 },
+  // The spec's own --handset-timeout fires first and names the cause; this only backs it up.
+  mochaOpts: { ui: 'bdd', timeout: Math.max(180, plan.handsetTimeoutS + 60) * 1000 },
   reporters: [
     'spec',
     [
@@ -67,4 +94,15 @@ export const config: WebdriverIO.Config = {
       },
     ],
   ],
+
+  beforeSession(_config, capabilities) {
+    timingHandset(String((capabilities as Record<string, unknown>)[HANDSET_CAPABILITY]));
+    mark('before-session');
+  },
+
+  before() {
+    mark('session-ready');
+  },
 };
+
+mark('config-loaded');

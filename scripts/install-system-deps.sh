@@ -3,13 +3,17 @@
 #   chromium + chromium-driver  the embedded farm's browser and its driver (/usr/bin/chromium, /usr/bin/chromedriver)
 #   a Java runtime              Allure 2's report generator (allure-commandline) runs on it
 # Idempotent and quick when everything is present. Nothing here downloads a browser build of its own.
+#
+# One line per step. apt-get's own output goes to a log file (HEADERGUARD_APT_LOG, default a temporary file)
+# and is printed only when a step fails. --quiet prints nothing when everything is already present.
 set -euo pipefail
 quiet=0
 [[ "${1:-}" == "--quiet" ]] && quiet=1
 
+# The same overrides src/shared/chromium.ts honours (a browser and driver of the user's own need no install).
 missing=()
-[[ -x /usr/bin/chromium ]] || missing+=(chromium)
-[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+[[ -x ${HEADERGUARD_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium)
+[[ -x ${CHROMEDRIVER_PATH:-/usr/bin/chromedriver} ]] || missing+=(chromium-driver)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
@@ -17,7 +21,6 @@ if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi
 
-echo "system packages: installing ${missing[*]}" >&2
 if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
     echo "headerguard: missing system packages (${missing[*]}); run as root: apt-get install -y ${missing[*]}" >&2
@@ -27,5 +30,24 @@ else
   SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+log=${HEADERGUARD_APT_LOG:-$(mktemp "${TMPDIR:-/tmp}/headerguard-apt.XXXXXX.log")}
+
+# step "what" command…: one line saying what and how long; the command's output only if it fails.
+step() {
+  local what=$1 start=$SECONDS
+  shift
+  printf 'system packages: %s…' "$what" >&2
+  if "$@" >>"$log" 2>&1; then
+    printf ' done (%ss)\n' $((SECONDS - start)) >&2
+  else
+    local code=$?
+    printf ' FAILED (exit %s); apt-get said:\n' "$code" >&2
+    tail -n 40 "$log" >&2
+    echo "headerguard: installing ${missing[*]} failed; full log: $log" >&2
+    exit "$code"
+  fi
+}
+
+step "updating package lists" $SUDO apt-get update -q
+step "installing ${missing[*]}" $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+[[ -n ${HEADERGUARD_APT_LOG:-} ]] || rm -f "$log"

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { runFarm } from '../run/launch.ts';
+import { DEFAULT_HANDSET_TIMEOUT_S, parseHandsetTimeout, parseMaxParallel } from '../run/limits.ts';
 import { DEFAULT_FARM, TAGS } from '../run/session.ts';
 
 /** `headerguard run`: the suite, on a farm of handsets. */
@@ -15,11 +16,22 @@ export function registerRun(program: Command): Command {
     .option('--sim-fault <name>', 'apply this bearer-simulator fault to every sim: handset')
     .addOption(new Option('--tag <tag>', 'why this run happens').choices([...TAGS]))
     .option('--change <id>', 'the change or maintenance ticket this run checks')
+    .option(
+      '--max-parallel <n>',
+      'handsets checked at once (default: what this machine can hold: min(handsets, 2 x cores, (free memory - 1 GiB) / 512 MiB))',
+    )
+    .option(
+      '--handset-timeout <seconds>',
+      `a handset not judged this long after its worker started is broken (default: ${DEFAULT_HANDSET_TIMEOUT_S})`,
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 all pass, 1 a leak or policy failure, 2 bad usage or config, 3 broken (something could not be checked and no leak was seen).',
     )
     .action(async (opts) => {
+      // Checked before anything starts: a bad value is one line and exit 2.
+      const maxParallel = parseMaxParallel(opts.maxParallel);
+      const handsetTimeoutS = parseHandsetTimeout(opts.handsetTimeout);
       process.exitCode = await runFarm({
         farmPath: opts.farm,
         bearers: opts.bearer,
@@ -27,6 +39,8 @@ export function registerRun(program: Command): Command {
         reportDir: opts.reportDir,
         tag: opts.tag,
         change: opts.change,
+        ...(maxParallel !== undefined ? { maxParallel } : {}),
+        ...(handsetTimeoutS !== undefined ? { handsetTimeoutS } : {}),
       });
     });
 }

@@ -1,10 +1,10 @@
-import { devices } from 'playwright-core';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
 import { parseIdentity } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { configErrorLine, describeZodIssue, pickIssue } from '../shared/config-error.ts';
+import { deviceDescriptors } from '../shared/devices.ts';
 import { UserError } from '../shared/errors.ts';
 import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { farmSchema, type ParsedHandset } from './farm-schema.ts';
@@ -91,7 +91,7 @@ function validateHandset(
   if (!policy) fail(`${where}: bearer: ${unknownBearer(h.bearer, policies)}`);
   if (h.emulate && h.appium) fail(`${where}: has both emulate and appium; choose one`);
   if (!h.emulate && !h.appium) fail(`${where}: needs emulate (a device name) or appium (capabilities)`);
-  if (h.emulate && !(h.emulate in devices)) {
+  if (h.emulate && !(h.emulate in deviceDescriptors())) {
     fail(`${where}: emulate: unknown emulated device "${h.emulate}"${suggestDevice(h.emulate)}`);
   }
 
@@ -179,7 +179,7 @@ function deviceNameOf(appium: Record<string, unknown> | undefined): string | und
 
 function suggestDevice(name: string): string {
   const lower = name.toLowerCase().split(/\s+/)[0] ?? '';
-  const close = Object.keys(devices)
+  const close = Object.keys(deviceDescriptors())
     .filter((d) => !d.endsWith('landscape') && d.toLowerCase().startsWith(lower))
     .slice(0, 4);
   return close.length

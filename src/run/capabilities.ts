@@ -1,7 +1,6 @@
-import os from 'node:os';
-import { devices } from 'playwright-core';
 import type { Handset } from '../farm/index.ts';
 import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
+import { deviceDescriptors } from '../shared/devices.ts';
 import type { SessionPlan } from './session.ts';
 
 /** The capability key that tells a WDIO worker which handset it drives. */
@@ -32,7 +31,7 @@ export function proxyUrlOf(handset: Handset, plan: SessionPlan): string | undefi
 
 /** Chromium with the handset's mobile emulation (Playwright's descriptor), behind its proxy. */
 export function emulatedCapability(handset: Handset, plan: SessionPlan): Capability {
-  const descriptor = devices[handset.emulate!];
+  const descriptor = deviceDescriptors()[handset.emulate!];
   if (!descriptor) throw new Error(`unknown emulated device "${handset.emulate}"`);
   const proxy = proxyUrlOf(handset, plan);
   const proxyArgs = proxy
@@ -59,6 +58,9 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
       },
     },
     'wdio:chromedriverOptions': { binary: CHROMEDRIVER },
+    // Classic WebDriver: the check opens a page and reads it, which needs nothing of BiDi; a BiDi session
+    // costs about 0.7 s more to start (chromedriver's BiDi mapper, WDIO's subscriptions and preload scripts).
+    'wdio:enforceWebDriverClassic': true,
   } as Capability;
 }
 
@@ -77,9 +79,4 @@ export function appiumCapability(handset: Handset, plan: SessionPlan): Capabilit
 
 export function capabilitiesFor(handsets: readonly Handset[], plan: SessionPlan): Capability[] {
   return handsets.map((h) => (h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)));
-}
-
-/** Parallel browsers: one per core (a Chromium session is mostly one busy core), never more than handsets. */
-export function maxInstancesFor(handsets: readonly Handset[]): number {
-  return Math.max(1, Math.min(handsets.length, os.availableParallelism()));
 }

@@ -4,12 +4,24 @@ import type { Handset } from '../farm/index.ts';
 import type { Judgement } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { mark } from './timing.ts';
 import { toScanCaptures } from './to-scan-captures.ts';
+
+export interface PageProgress {
+  complete: boolean;
+  done: number;
+  total: number;
+}
 
 /** What the check needs from a browser: open a URL, read the probe page's progress. */
 export interface ProbeDriver {
   open(url: string): Promise<void>;
-  pageProgress(): Promise<{ complete: boolean; done: number; total: number }>;
+  pageProgress(): Promise<PageProgress>;
+  /**
+   * Optional: resolve with the progress as soon as the page reports completion, or after at most `waitMs`
+   * (incomplete). Lets the check wait on the page's own event instead of polling it.
+   */
+  pageProgressWhenComplete?(waitMs: number): Promise<PageProgress>;
 }
 
 export interface CheckOptions {
@@ -17,7 +29,10 @@ export interface CheckOptions {
   pageTimeoutMs: number;
   /** Bounded wait for the server to have every planned probe, after the page finished (or gave up). */
   captureTimeoutMs: number;
+  /** Longest pause between two polls; the first polls come sooner (5 ms, doubling up to this). */
   pollIntervalMs: number;
+  /** Longest single wait on the page's own completion event (the whole wait is still pageTimeoutMs). */
+  pageWaitSliceMs?: number;
   log: (line: string) => void;
 }
 
@@ -25,6 +40,7 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   pageTimeoutMs: 30_000,
   captureTimeoutMs: 10_000,
   pollIntervalMs: 250,
+  pageWaitSliceMs: 5_000,
   log: () => {},
 };
 
@@ -62,6 +78,7 @@ export async function checkHandset(
     client.createRun({ handset: handset.id, bearer: handset.bearer, meta: { device: handset.device } }),
   );
   options.log(`run created: ${run.plan.length} probes`);
+  mark('run-created');
   try {
     try {
       await infra('browser', () => driver.open(run.startUrl));
@@ -72,12 +89,19 @@ export async function checkHandset(
         .catch(() => undefined);
       throw err;
     }
+    mark('page-opened');
+    const slice = options.pageWaitSliceMs ?? 5_000;
+    const pageDeadline = Date.now() + options.pageTimeoutMs;
+    const waitOnPage = driver.pageProgressWhenComplete?.bind(driver);
     const page = await waitFor(
       options.pageTimeoutMs,
       options.pollIntervalMs,
-      () => driver.pageProgress(),
+      waitOnPage
+        ? () => waitOnPage(Math.max(0, Math.min(slice, pageDeadline - Date.now())))
+        : () => driver.pageProgress(),
       (p) => p.complete,
     );
+    mark('page-complete');
     options.log(
       page.value?.complete
         ? `probe page complete (${page.value.done}/${page.value.total})`
@@ -92,12 +116,15 @@ export async function checkHandset(
     if (captured.value === undefined)
       throw captured.lastError ?? new InfrastructureError('capture endpoint: no answer');
     const records = captured.value;
+    mark('captures-complete');
     options.log(
       records.complete
         ? 'server has every planned probe'
         : `server is missing ${records.missing.length} probe(s)`,
     );
-    return judgeRun(handset, run, records);
+    const checked = judgeRun(handset, run, records);
+    mark('judged');
+    return checked;
   } finally {
     // Captures are subscriber data: drop them as soon as they are judged (best effort; they expire anyway).
     await client.deleteRun(run.token).catch(() => {});
@@ -126,7 +153,11 @@ async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Poll until `done(value)` or the deadline. Errors of a poll are kept and returned if no value ever came. */
+/**
+ * Poll until `done(value)` or the deadline, pausing 5 ms after the first poll and doubling up to `intervalMs`
+ * (what is nearly there is seen at once; what takes long costs few polls). Errors of a poll are kept and
+ * returned if no value ever came.
+ */
 async function waitFor<T>(
   timeoutMs: number,
   intervalMs: number,
@@ -136,6 +167,7 @@ async function waitFor<T>(
   const deadline = Date.now() + timeoutMs;
   let value: T | undefined;
   let lastError: unknown;
+  let pause = Math.min(5, intervalMs);
   for (;;) {
     try {
       value = await poll();
@@ -145,6 +177,7 @@ async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() >= deadline) return { value, lastError };
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
+    pause = Math.min(pause * 2, intervalMs);
   }
 }

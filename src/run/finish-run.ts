@@ -9,6 +9,7 @@ import { buildSummary, type HandsetSummary, type RunSummary } from '../report/su
 import { gatewayLabel } from './gateway-label.ts';
 import { type HandsetResult, notChecked, readHandsetResult } from './handset-result.ts';
 import type { Session } from './session.ts';
+import { mark } from './timing.ts';
 
 /** Why a handset that left no result is broken, when the launcher knows no better reason. */
 export const NO_RESULT =
@@ -83,17 +84,22 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
       gateway: h.gateway,
     })),
   });
+  mark('metadata-written');
   log('');
   log(formatSummaryTable(summary));
+  mark('table-printed');
+  const shown = path.relative(process.cwd(), plan.runDir);
+  log(
+    `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
+  );
+  // The verdict is known and written: print it first, then build the HTML report (seconds of Java).
+  mark('allure-start');
   const allureError = await (options.generateReport ?? generateAllureReport)(
     plan.runDir,
     plan.reportDir,
     plan.runId,
   );
-  const shown = path.relative(process.cwd(), plan.runDir);
-  log(
-    `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
-  );
+  mark('allure-done');
   if (allureError) log(`warning: ${allureError}`);
   return summary;
 }

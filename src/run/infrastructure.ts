@@ -2,14 +2,18 @@ import { CaptureClient, type RunningCaptureServer, startLocalCaptureServer } fro
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
+import { type RunningChromedriver, startChromedriver } from './chromedriver.ts';
 import { gatewayLabel } from './gateway-label.ts';
-import type { Session } from './session.ts';
-import { effectiveFault } from './session.ts';
+import { apiOf, effectiveFault, type Session } from './session.ts';
 
-/** The embedded capture endpoint and the bearer simulators a run needs, started in WDIO's `onPrepare`. */
+/**
+ * The embedded capture endpoint, the bearer simulators and the shared chromedriver a run needs, started by
+ * the launcher service before any worker.
+ */
 export interface Infrastructure {
   endpoint?: RunningCaptureServer;
   simulators: RunningSimulator[];
+  chromedriver?: RunningChromedriver;
   stop(): Promise<void>;
 }
 
@@ -32,7 +36,7 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 /**
  * Start (or, for a deployed endpoint, reach) what the run needs before any worker starts: the capture
- * endpoint and one bearer simulator per `sim:` handset. Throws a StartError naming the first that failed,
+ * endpoint, one bearer simulator per `sim:` handset, and the chromedriver emulated handsets share. Throws a StartError naming the first that failed,
  * having stopped whatever it had started.
  */
 export async function startInfrastructure(session: Session): Promise<Infrastructure> {
@@ -40,9 +44,15 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
   const infra: Infrastructure = {
     simulators: [],
     async stop() {
-      await Promise.allSettled([infra.endpoint?.close(), ...infra.simulators.map((s) => s.close())]);
+      await Promise.allSettled([
+        infra.chromedriver?.stop(),
+        infra.endpoint?.close(),
+        ...infra.simulators.map((s) => s.close()),
+      ]);
     },
   };
+  // Started first: it gets ready while the endpoint and simulators start.
+  const chromedriver = plan.chromedriverPort ? startChromedriver(plan.chromedriverPort) : undefined;
   try {
     const endpoint = plan.endpoint;
     if (endpoint.kind === 'embedded') {
@@ -85,18 +95,20 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
         ),
       );
     }
+    if (chromedriver) {
+      infra.chromedriver = await step(
+        `chromedriver (127.0.0.1:${plan.chromedriverPort}) could not start`,
+        () => chromedriver,
+      );
+    }
     return infra;
   } catch (err) {
-    await infra.stop();
+    await Promise.allSettled([
+      infra.stop(),
+      chromedriver?.then((c) => (c === infra.chromedriver ? undefined : c.stop())),
+    ]);
     throw err;
   }
 }
 
-/** Where workers reach the capture API, and with which key. */
-export function apiOf(session: Session): { url: string; apiKey: string } {
-  const { plan, farm } = session;
-  if (plan.endpoint.kind === 'embedded') {
-    return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
-  }
-  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
-}
+export { apiOf } from './session.ts';

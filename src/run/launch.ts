@@ -4,7 +4,8 @@ import type { RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
-import { PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
+import { holdSession, PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
+import { mark } from './timing.ts';
 
 /**
  * `headerguard run`: validate the farm and options (bad input exits 2 before anything starts), publish the
@@ -15,6 +16,9 @@ export async function runFarm(options: RunOptions): Promise<number> {
   process.env.HEADERGUARD_LOG_LEVEL ??= 'warn';
   const session = await planSession(options);
   publishSession(session.plan);
+  // wdio.conf.ts, loaded by WDIO's launcher in this process, uses this session rather than loading the farm again.
+  holdSession(session);
+  mark('session-planned');
   const { plan, handsets } = session;
   console.log(
     `headerguard: run ${plan.runId}: ${handsets.length} handset(s) from ${session.farm.name}` +
@@ -25,8 +29,9 @@ export async function runFarm(options: RunOptions): Promise<number> {
     // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
     // that other subcommands must not get.
     const { Launcher } = await import('@wdio/cli');
-    const launcher = new Launcher(path.join(PROJECT_ROOT, 'wdio.conf.ts'), {});
+    const launcher = new Launcher(await suiteConfigFile(), {});
     await launcher.run();
+    mark('launcher-done');
   } catch (err) {
     launcherError = err;
   }
@@ -48,6 +53,21 @@ export async function runFarm(options: RunOptions): Promise<number> {
     console.error(`headerguard: BROKEN: ${why}`);
   }
   return keepExitCode(exitCodeOf(summary.verdict));
+}
+
+/** The compiled suite (src/run/precompile.ts), or wdio.conf.ts through tsx when it cannot be compiled. */
+async function suiteConfigFile(): Promise<string> {
+  try {
+    const { precompileSuite } = await import('./precompile.ts');
+    const file = await precompileSuite();
+    mark('suite-compiled');
+    return file;
+  } catch (err) {
+    console.error(
+      `headerguard: running the suite through tsx (could not compile it: ${maskDigitRuns(describeError(err))})`,
+    );
+    return path.join(PROJECT_ROOT, 'wdio.conf.ts');
+  }
 }
 
 /**

@@ -1,22 +1,27 @@
 /**
  * headerguard's WebdriverIO launcher service: what runs in the launcher process around the workers. Before any
- * worker starts it starts (or reaches) the capture endpoint and the bearer simulators the farm names; when one
- * cannot start, it throws WDIO's SevereServiceError, so the run stops within seconds instead of every worker
- * failing later with a symptom. After the workers it writes the reports and stops what it started.
+ * worker starts it starts (or reaches) the capture endpoint, the bearer simulators and the shared chromedriver
+ * the farm needs; when one cannot start, it throws WDIO's SevereServiceError, so the run stops within seconds
+ * instead of every worker failing later with a symptom. After the workers it writes the reports and stops what
+ * it started. wdio.conf.ts imports this file in every process (workers too), so the launcher-only modules it
+ * uses (capture server, simulators, reports) are loaded inside its hooks, not at the top.
  */
 import { SevereServiceError } from 'webdriverio';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
-import { finishRun } from './finish-run.ts';
-import { type Infrastructure, startInfrastructure } from './infrastructure.ts';
+import type { FinishOptions } from './finish-run.ts';
+import type { Infrastructure } from './infrastructure.ts';
 import type { Session } from './session.ts';
+import { mark } from './timing.ts';
 
 export interface LauncherServiceOptions {
   session: Session;
+  /** Whether WDIO runs the compiled suite: then workers must start without tsx's loader. */
+  precompiled?: boolean;
   /** Starts what the run needs (a seam for tests). */
   start?: (session: Session) => Promise<Infrastructure>;
   /** Writes the reports (a seam for tests). */
-  finish?: typeof finishRun;
+  finish?: (session: Session, options?: FinishOptions) => Promise<unknown>;
 }
 
 /** Why a run that never started is broken, as each handset's failure says. */
@@ -25,33 +30,39 @@ export function notStartedBecause(startFailure: string): string {
 }
 
 export class HeaderguardLauncherService {
-  private readonly session: Session;
-  private readonly start: (session: Session) => Promise<Infrastructure>;
-  private readonly finish: typeof finishRun;
+  private readonly options: LauncherServiceOptions;
   private infrastructure?: Infrastructure;
   /** Set when onPrepare failed: one masked line naming what could not start and why. */
   startFailure?: string;
 
   constructor(options: LauncherServiceOptions) {
-    this.session = options.session;
-    this.start = options.start ?? startInfrastructure;
-    this.finish = options.finish ?? finishRun;
+    this.options = options;
   }
 
   async onPrepare(): Promise<void> {
+    mark('prepare-start');
+    if (this.options.precompiled) {
+      // Workers inherit NODE_OPTIONS: the compiled suite needs no TypeScript loader (it costs each ~1 s).
+      const { withoutTsxLoader } = await import('./precompile.ts');
+      process.env.NODE_OPTIONS = withoutTsxLoader(process.env.NODE_OPTIONS);
+    }
     try {
-      this.infrastructure = await this.start(this.session);
+      const start = this.options.start ?? (await import('./infrastructure.ts')).startInfrastructure;
+      this.infrastructure = await start(this.options.session);
     } catch (err) {
       this.startFailure = maskDigitRuns(describeError(err));
       throw new SevereServiceError(this.startFailure);
     }
+    mark('infrastructure-ready');
   }
 
   /** Runs whether or not onPrepare succeeded: a run that never started still gets a (broken) report. */
   async onComplete(): Promise<void> {
+    mark('workers-done');
     try {
-      await this.finish(
-        this.session,
+      const finish = this.options.finish ?? (await import('./finish-run.ts')).finishRun;
+      await finish(
+        this.options.session,
         this.startFailure ? { whyMissing: notStartedBecause(this.startFailure) } : {},
       );
     } finally {

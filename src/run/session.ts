@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Farm, type Handset, loadFarm } from '../farm/index.ts';
+import type { Farm, Handset } from '../farm/index.ts';
+import type { BearerPolicy } from '../model/policy.ts';
 import { UserError } from '../shared/errors.ts';
 import { freePort } from '../shared/free-port.ts';
-import { FAULTS, type FaultName } from '../simulate/index.ts';
+import type { FaultName } from '../simulate/index.ts';
+import { DEFAULT_HANDSET_TIMEOUT_S, defaultMaxParallel } from './limits.ts';
 
 /** The project root (where `wdio.conf.ts`, `devices/` and `specs/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +22,10 @@ export interface RunOptions {
   reportDir: string;
   tag?: RunTag;
   change?: string;
+  /** Handsets in flight at once (`--max-parallel`); default: what the machine can hold (limits.ts). */
+  maxParallel?: number;
+  /** A handset not judged this many seconds after its worker started is broken (`--handset-timeout`). */
+  handsetTimeoutS?: number;
 }
 
 /**
@@ -27,6 +33,8 @@ export interface RunOptions {
  * to the WDIO workers in the environment (`HEADERGUARD_SESSION`) so that every process agrees.
  */
 export interface SessionPlan extends RunOptions {
+  maxParallel: number;
+  handsetTimeoutS: number;
   runId: string;
   runDir: string;
   startedAt: string;
@@ -37,6 +45,8 @@ export interface SessionPlan extends RunOptions {
   simPorts: Record<string, number>;
   /** Port of the local Appium server, when appium handsets run without a grid. */
   appiumPort?: number;
+  /** Port of the one chromedriver that serves every emulated handset of the run (started in onPrepare). */
+  chromedriverPort?: number;
   handsetIds: string[];
 }
 
@@ -44,22 +54,39 @@ export interface Session {
   plan: SessionPlan;
   farm: Farm;
   handsets: Handset[];
+  /** WebdriverIO capabilities built by the launcher; a worker reuses them instead of building its own. */
+  capabilities?: Record<string, unknown>[];
 }
 
 const ENV_KEY = 'HEADERGUARD_SESSION';
+/**
+ * The resolved session (validated farm, handsets with their identities, capabilities) for WDIO workers. It is
+ * put in the workers' environment only (WDIO's `runnerEnv`, never the launcher's own environment, so neither
+ * chromedriver nor Chromium nor Allure inherit it), and a worker deletes it as soon as it has read it.
+ */
+export const RESOLVED_ENV_KEY = 'HEADERGUARD_RESOLVED';
+/** One session per process, whichever copy of this module (tsx or a precompiled bundle) asks for it. */
+const HELD = Symbol.for('headerguard.session');
+type Holder = { [HELD]?: Session };
 
 /** Validate the options and the farm, choose ports and a run id. Throws UserError (exit 2) on bad input. */
 export async function planSession(
   options: RunOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Session> {
+  if (options.tag && !TAGS.includes(options.tag)) {
+    throw new UserError(`--tag: must be one of ${TAGS.join(', ')}`);
+  }
+  // Loaded here, not at the top: a WDIO worker imports this module but never plans, and these pull in the
+  // farm validator (Playwright's device list) and the simulator.
+  const [{ FAULTS }, { loadFarm }] = await Promise.all([
+    import('../simulate/index.ts'),
+    import('../farm/index.ts'),
+  ]);
   if (options.simFault && !(options.simFault in FAULTS)) {
     throw new UserError(
       `--sim-fault: unknown fault "${options.simFault}" (known: ${Object.keys(FAULTS).join(', ')})`,
     );
-  }
-  if (options.tag && !TAGS.includes(options.tag)) {
-    throw new UserError(`--tag: must be one of ${TAGS.join(', ')}`);
   }
   const farm = await loadFarm(options.farmPath, env);
   const handsets = selectHandsets(farm, options.bearers);
@@ -80,9 +107,12 @@ export async function planSession(
         apiKey: randomBytes(24).toString('base64url'),
       };
   const appiumPort = handsets.some((h) => h.appium) && !farm.grid ? await freePort() : undefined;
+  const chromedriverPort = handsets.some((h) => h.emulate) ? await freePort() : undefined;
   const reportDir = path.resolve(options.reportDir);
   const plan: SessionPlan = {
     ...options,
+    maxParallel: options.maxParallel ?? defaultMaxParallel(handsets.length),
+    handsetTimeoutS: options.handsetTimeoutS ?? DEFAULT_HANDSET_TIMEOUT_S,
     farmPath: path.resolve(options.farmPath),
     reportDir,
     runId,
@@ -91,6 +121,7 @@ export async function planSession(
     endpoint,
     simPorts,
     ...(appiumPort ? { appiumPort } : {}),
+    ...(chromedriverPort ? { chromedriverPort } : {}),
     handsetIds: handsets.map((h) => h.id),
   };
   return { plan, farm, handsets };
@@ -101,14 +132,49 @@ export function publishSession(plan: SessionPlan, env: NodeJS.ProcessEnv = proce
   env[ENV_KEY] = JSON.stringify(plan);
 }
 
+/** Make `session` the one `currentSession()` returns in this process (the launcher, once planned). */
+export function holdSession(session: Session): void {
+  (globalThis as Holder)[HELD] = session;
+}
+
+/** The environment entry that hands the resolved session to WDIO workers (see RESOLVED_ENV_KEY). */
+export function resolvedSessionEnv(session: Session): Record<string, string> {
+  const { farm } = session;
+  return {
+    [RESOLVED_ENV_KEY]: JSON.stringify({
+      plan: session.plan,
+      farm: { ...farm, policies: [...farm.policies] },
+      handsets: session.handsets,
+      capabilities: session.capabilities,
+    }),
+  };
+}
+
+function parseResolved(text: string): Session {
+  const raw = JSON.parse(text) as Omit<Session, 'farm'> & {
+    farm: Omit<Farm, 'policies'> & { policies: [string, BearerPolicy][] };
+  };
+  return { ...raw, farm: { ...raw.farm, policies: new Map(raw.farm.policies) } };
+}
+
 /**
- * The session of this process: the one published by the launcher (`headerguard run`, or an earlier load of
- * `wdio.conf.ts` in the launcher process), or a new default one when `wdio.conf.ts` is run directly.
+ * The session of this process: the one held in it (the launcher's, or a worker's once read), the resolved one
+ * the launcher handed to this worker, the plan published by a launcher (farm loaded again), or a new default
+ * one when `wdio.conf.ts` is run directly.
  */
 export async function currentSession(env: NodeJS.ProcessEnv = process.env): Promise<Session> {
+  const holder = globalThis as Holder;
+  if (holder[HELD]) return holder[HELD];
+  const resolved = env[RESOLVED_ENV_KEY];
+  if (resolved) {
+    delete env[RESOLVED_ENV_KEY];
+    holder[HELD] = parseResolved(resolved);
+    return holder[HELD];
+  }
   const published = env[ENV_KEY];
   if (published) {
     const plan = JSON.parse(published) as SessionPlan;
+    const { loadFarm } = await import('../farm/index.ts');
     const farm = await loadFarm(plan.farmPath, env);
     const byId = new Map(farm.handsets.map((h) => [h.id, h]));
     const handsets = plan.handsetIds.map((id) => {
@@ -117,13 +183,15 @@ export async function currentSession(env: NodeJS.ProcessEnv = process.env): Prom
         throw new UserError(`farm ${farm.source}: handset "${id}" disappeared while the run was starting`);
       return h;
     });
-    return { plan, farm, handsets };
+    holder[HELD] = { plan, farm, handsets };
+    return holder[HELD];
   }
   const session = await planSession(
     { farmPath: DEFAULT_FARM, reportDir: path.join(PROJECT_ROOT, 'reports') },
     env,
   );
   publishSession(session.plan, env);
+  holder[HELD] = session;
   return session;
 }
 
@@ -139,6 +207,15 @@ function selectHandsets(farm: Farm, bearers: string[] | undefined): Handset[] {
     throw new UserError(`--bearer ${bearers.join(' ')}: no handset of farm ${farm.source} is on that bearer`);
   }
   return chosen;
+}
+
+/** Where workers reach the capture API, and with which key. */
+export function apiOf(session: Session): { url: string; apiKey: string } {
+  const { plan, farm } = session;
+  if (plan.endpoint.kind === 'embedded') {
+    return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
+  }
+  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
 }
 
 /** The simulator fault a `sim:` handset runs with: `--sim-fault` overrides the farm's. */

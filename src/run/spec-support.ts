@@ -13,7 +13,7 @@ import {
   addStory,
   addTag,
 } from '@wdio/allure-reporter';
-import { CaptureClient } from '../capture/index.ts';
+import { CaptureClient } from '../capture/client/capture-client.ts';
 import { needlesFor } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
 import type { Finding } from '../model/finding.ts';
@@ -28,11 +28,12 @@ import {
   DEFAULT_CHECK_OPTIONS,
   type HandsetCheck,
   InfrastructureError,
+  type PageProgress,
   type ProbeDriver,
 } from './check-handset.ts';
 import { type HandsetOutcome, judged, notChecked, writeHandsetResult } from './handset-result.ts';
-import { apiOf } from './infrastructure.ts';
-import { currentSession, type Session } from './session.ts';
+import { DEFAULT_HANDSET_TIMEOUT_S } from './limits.ts';
+import { apiOf, currentSession, type Session } from './session.ts';
 
 /** A finding is the whole story: a stack trace into our own code would only bury it. */
 function withoutStack<E extends Error>(err: E): E {
@@ -55,6 +56,34 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
           total: Number(d.probesTotal ?? 0),
         };
       });
+    },
+    // One asynchronous script that returns when the page sets data-complete (a MutationObserver), or after
+    // waitMs; the script timeout (10 s) stays above the longest wait asked for (5 s slices).
+    async pageProgressWhenComplete(waitMs) {
+      return b.executeAsync((ms: number, finish: (p: PageProgress) => void) => {
+        const progress = () => {
+          const d = document.body?.dataset ?? {};
+          return {
+            complete: d.complete === 'true',
+            done: Number(d.probesDone ?? 0),
+            total: Number(d.probesTotal ?? 0),
+          };
+        };
+        if (progress().complete || !document.body) {
+          finish(progress());
+          return;
+        }
+        const observer = new MutationObserver(() => {
+          if (progress().complete) end();
+        });
+        const timer = setTimeout(() => end(), ms);
+        function end() {
+          observer.disconnect();
+          clearTimeout(timer);
+          finish(progress());
+        }
+        observer.observe(document.body, { attributes: true, attributeFilter: ['data-complete'] });
+      }, waitMs);
     },
   };
 }
@@ -81,6 +110,7 @@ export class HandsetUnderTest {
   readonly handset: Handset;
   /** The handset's identifiers in every plain form, for masking report attachments. */
   private readonly secrets: readonly string[];
+  private readonly client: CaptureClient;
   readonly session: Session;
   private check?: HandsetCheck;
   private error?: string;
@@ -90,6 +120,8 @@ export class HandsetUnderTest {
     this.session = session;
     this.handset = handset;
     this.secrets = needlesFor(handset.identity, handset.policy.country).secrets;
+    const api = apiOf(session);
+    this.client = new CaptureClient(api.url, api.apiKey);
   }
 
   /** The handset this worker's browser session was started for. */
@@ -98,7 +130,11 @@ export class HandsetUnderTest {
     const id = b.requestedCapabilities[HANDSET_CAPABILITY];
     const handset = session.handsets.find((h) => h.id === id);
     if (!handset) throw new Error(`this worker's capabilities name no handset of the farm (${String(id)})`);
-    return new HandsetUnderTest(session, handset);
+    const hut = new HandsetUnderTest(session, handset);
+    // While WDIO starts the browser session, warm up this worker's HTTP client (Node loads fetch's
+    // implementation on first use) with the endpoint's health check; its answer does not matter here.
+    void hut.client.health();
+    return hut;
   }
 
   /** Suite title: handset and bearer, so that Allure history stays apart per handset. */
@@ -110,33 +146,79 @@ export class HandsetUnderTest {
     console.log(`[${this.handset.id}] ${maskDigitRuns(line)}`);
   }
 
-  /** Run the check (one retry for infrastructure failures only, never for a leak) and write the result. */
+  /** When this handset's `--handset-timeout` runs out (epoch ms), counted from its worker's start. */
+  get deadline(): number {
+    return performance.timeOrigin + (this.session.plan.handsetTimeoutS ?? DEFAULT_HANDSET_TIMEOUT_S) * 1000;
+  }
+
+  /**
+   * The browser's page-load limit: 30 s, or less when the handset timeout is nearer, so that a page that never
+   * loads does not hold the session (and the worker) past the handset's deadline.
+   */
+  pageLoadTimeoutMs(): number {
+    return Math.max(1000, Math.min(30_000, Math.ceil(this.deadline - Date.now())));
+  }
+
+  /**
+   * Run the check (one retry for infrastructure failures only, never for a leak) and write the result. The
+   * handset has `--handset-timeout` seconds from its worker's start (session start included) to be judged;
+   * past that it is broken, and its finding names the timeout and the last step reached.
+   */
   async run(driver: ProbeDriver): Promise<void> {
     const startedAt = new Date().toISOString();
-    const api = apiOf(this.session);
-    const client = new CaptureClient(api.url, api.apiKey);
+    const timeoutS = this.session.plan.handsetTimeoutS ?? DEFAULT_HANDSET_TIMEOUT_S;
+    const deadline = this.deadline;
+    let lastStep = 'browser session started';
+    const log = (line: string) => {
+      lastStep = line;
+      this.log(line);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+    });
+    const checked = this.checkWithRetry(driver, log);
+    const outcome = await Promise.race([checked, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      // The abandoned check may still finish; its result is ignored (a late pass must not count).
+      checked.catch(() => {});
+      this.check = undefined;
+      this.error = `handset timeout: not judged within ${timeoutS} s of its worker's start (--handset-timeout); last step: ${lastStep}`;
+      this.log(this.error);
+      this.judgement = notChecked(this.error);
+    } else {
+      this.check = outcome.check;
+      this.error = outcome.error;
+      this.judgement = outcomeOf(this.check, outcome.partial, this.error);
+    }
+    this.log(
+      `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
+    );
+    await this.writeResult(startedAt, outcome === 'timeout' ? 1 : outcome.attempts);
+  }
+
+  private async checkWithRetry(
+    driver: ProbeDriver,
+    log: (line: string) => void,
+  ): Promise<{ check?: HandsetCheck; partial?: HandsetCheck; error?: string; attempts: number }> {
+    const client = this.client;
     let attempts = 0;
+    let error: string | undefined;
     let partial: HandsetCheck | undefined;
-    while (attempts < 2 && !this.check) {
+    while (attempts < 2) {
       attempts++;
       try {
-        this.check = await checkHandset(this.handset, driver, client, {
-          ...DEFAULT_CHECK_OPTIONS,
-          log: (line) => this.log(line),
-        });
-        this.error = undefined;
+        const check = await checkHandset(this.handset, driver, client, { ...DEFAULT_CHECK_OPTIONS, log });
+        return { check, attempts };
       } catch (err) {
-        this.error = maskDigitRuns(describeError(err));
-        this.log(`could not check (attempt ${attempts}): ${this.error}`);
+        error = maskDigitRuns(describeError(err));
+        this.log(`could not check (attempt ${attempts}): ${error}`);
         if (!(err instanceof InfrastructureError)) break;
         partial = err.partial;
       }
     }
-    this.judgement = outcomeOf(this.check, partial, this.error);
-    this.log(
-      `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
-    );
-    await this.writeResult(startedAt, attempts);
+    return { ...(error ? { error } : {}), ...(partial ? { partial } : {}), attempts };
   }
 
   /** Mark a run that threw before judging (the `before` hook's own failure) as broken, still writing a result. */

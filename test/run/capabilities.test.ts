@@ -45,6 +45,10 @@ describe('run/capabilities', () => {
     });
   });
 
+  it('asks for a classic WebDriver session (no BiDi: nothing in the check needs it)', () => {
+    assert.equal((sim as Record<string, unknown>)['wdio:enforceWebDriverClassic'], true);
+  });
+
   it("emulates the Playwright descriptor's user agent, viewport, pixel ratio and touch", () => {
     const d = devices['iPhone 14']!;
     const m = chrome(sim).mobileEmulation;

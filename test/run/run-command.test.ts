@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../src/report/summary.ts';
 import { runSummarySchema } from '../../src/report/summary-schema.ts';
+import type { HandsetResult } from '../../src/run/handset-result.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 import { FAULT_NAMES, FAULTS, type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
 import { filesBelow, filesContaining, ROOT, runCli } from '../support/cli.ts';
@@ -325,6 +327,112 @@ describe('headerguard run (end to end)', function () {
       assert.equal(h.verdict, 'fail');
       assert.deepEqual([...new Set(h.findings.map((f) => f.rule))], ['spoofable']);
     });
+  });
+
+  it('refuses bad --max-parallel and --handset-timeout values with one line (exit 2), before anything starts', async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['--max-parallel', '0'],
+        /^headerguard: --max-parallel must be a whole number from 1 to 256 \(got "0"\)$/,
+      ],
+      [['--max-parallel', 'abc'], /^headerguard: --max-parallel must be a whole number/],
+      [
+        ['--handset-timeout', '0'],
+        /^headerguard: --handset-timeout must be a number of seconds from 1 to 3600/,
+      ],
+      [['--handset-timeout', 'abc'], /^headerguard: --handset-timeout must be a number of seconds/],
+    ];
+    await Promise.all(
+      cases.map(async ([args, pattern]) => {
+        const res = await runCli(['run', '--report-dir', dir, ...args]);
+        assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
+        const lines = res.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, res.stderr);
+        assert.match(lines[0]!, pattern);
+      }),
+    );
+    assert.deepEqual(await readdir(dir), [], 'no run was started');
+  });
+
+  it('lists --max-parallel and --handset-timeout in run --help', async () => {
+    const res = await runCli(['run', '--help']);
+    assert.equal(res.code, 0);
+    assert.match(res.stdout, /--max-parallel <n>/);
+    assert.match(res.stdout, /--handset-timeout <seconds>/);
+  });
+
+  it('checks one handset at a time with --max-parallel 1', async () => {
+    const res = await runCli([
+      'run',
+      '--report-dir',
+      dir,
+      '--bearer',
+      'o2',
+      'giffgaff',
+      '--max-parallel',
+      '1',
+    ]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const [runId] = await readdir(dir);
+    const handsetDir = path.join(dir, runId!, '.handsets');
+    const results = await Promise.all(
+      (await readdir(handsetDir)).map(
+        async (f) => JSON.parse(await readFile(path.join(handsetDir, f), 'utf8')) as HandsetResult,
+      ),
+    );
+    assert.equal(results.length, 2);
+    const [first, second] = results.sort((a, b) => a.workerStartedAt.localeCompare(b.workerStartedAt));
+    assert.ok(
+      Date.parse(second!.workerStartedAt) >= Date.parse(first!.finishedAt),
+      `the second handset's worker started after the first was judged: ${JSON.stringify(results.map((r) => [r.workerStartedAt, r.finishedAt]))}`,
+    );
+  });
+
+  it('is broken, naming the timeout, when a handset is not judged within --handset-timeout', async () => {
+    // A gateway that accepts connections and never answers: the probe page never loads.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const farmFile = path.join(dir, 'silent.json');
+      await writeFile(
+        farmFile,
+        JSON.stringify({
+          name: 'silent-gateway',
+          handsets: [
+            {
+              id: 'silent',
+              bearer: 'o2',
+              emulate: 'Pixel 7',
+              proxy: `http://127.0.0.1:${port}`,
+              identity: { msisdn: '447700900113' },
+            },
+          ],
+        }),
+      );
+      const res = await runCli([
+        'run',
+        '--farm',
+        farmFile,
+        '--report-dir',
+        path.join(dir, 'reports'),
+        '--handset-timeout',
+        '5',
+      ]);
+      assert.equal(res.code, 3, res.stdout + res.stderr);
+      const summary = await summaryIn(path.join(dir, 'reports'));
+      assert.equal(summary.verdict, 'broken');
+      const [h] = summary.handsets;
+      assert.deepEqual(h!.findings, [], 'no finding made up: the failure says why');
+      assert.match(
+        h!.failure!,
+        /^handset timeout: not judged within 5 s of its worker's start \(--handset-timeout\); last step: /,
+      );
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 
   it('refuses a bad farm file with one line naming the handset and field (exit 2)', async () => {

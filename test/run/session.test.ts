@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  currentSession,
+  planSession,
+  RESOLVED_ENV_KEY,
+  resolvedSessionEnv,
+  type Session,
+} from '../../src/run/session.ts';
+
+const HELD = Symbol.for('headerguard.session');
+const release = () => {
+  delete (globalThis as Record<symbol, unknown>)[HELD];
+};
+
+describe('run/session: handing the resolved session to workers', () => {
+  let dir: string;
+  let session: Session;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-session-'));
+    session = await planSession({ farmPath: 'devices/simulated.ts', reportDir: dir }, {});
+    session.capabilities = [{ browserName: 'chrome', 'headerguard:handset': 'o2-pixel-7' }];
+  });
+  after(async () => {
+    release();
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(release);
+
+  it('gives a worker the same plan, farm (policies included), handsets and capabilities', async () => {
+    const env: NodeJS.ProcessEnv = { ...resolvedSessionEnv(session) };
+    const got = await currentSession(env);
+    assert.deepEqual(got.plan, session.plan);
+    // JSON drops fields that are undefined (`appium` of an emulated handset); nothing else may change.
+    assert.deepEqual(got.handsets, JSON.parse(JSON.stringify(session.handsets)));
+    assert.deepEqual(got.capabilities, session.capabilities);
+    assert.equal(got.farm.name, 'simulated');
+    assert.ok(got.farm.policies instanceof Map);
+    assert.deepEqual([...got.farm.policies.keys()], [...session.farm.policies.keys()]);
+    assert.deepEqual(got.farm.policies.get('o2'), session.farm.policies.get('o2'));
+  });
+
+  it("removes the identities from the worker's environment once read, and keeps returning the session", async () => {
+    const env: NodeJS.ProcessEnv = { ...resolvedSessionEnv(session) };
+    assert.match(env[RESOLVED_ENV_KEY]!, /447700900101/, 'the handover carries the resolved identity');
+    const first = await currentSession(env);
+    assert.equal(env[RESOLVED_ENV_KEY], undefined);
+    const again = await currentSession(env);
+    assert.equal(again, first);
+    assert.equal(again.handsets[0]!.identity.msisdn, '447700900101');
+  });
+});
