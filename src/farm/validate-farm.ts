@@ -100,7 +100,7 @@ function validateHandset(
     const value = h.identity[field];
     if (value !== undefined) rawIdentity[field] = resolveEnv(value, `identity.${field}`, env, fail, where);
   }
-  const identity = guard(() => parseIdentity(rawIdentity, policy!.country, `${where}: identity`), fail);
+  const identity = guard(() => parseIdentity(rawIdentity, policy!, `${where}: identity`), fail);
 
   const proxy = parseProxy(h.proxy ?? 'direct', where, fail);
   if (h.appium && proxy.kind !== 'direct') {

@@ -105,6 +105,29 @@ describe('farm/validate-farm', () => {
     assert.match(msg, /msisdn/);
   });
 
+  it("validates the identity against the handset's resolved bearer: its country and its MCC-MNCs", () => {
+    assert.equal(
+      errorOf(farm([handset({ identity: { msisdn: '4477009002' } })])),
+      'farm farm.json: handset "p1": identity.msisdn: expected a GB mobile number (44…, +44…, 0044… or national 0…), got 4477****02 (8 digits after +44: the wrong length for GB)',
+    );
+    assert.match(
+      errorOf(farm([handset({ identity: { msisdn: '+14155550123' } })])),
+      /^farm farm\.json: handset "p1": identity\.msisdn: expected a GB mobile number .*\(a \+1 \(US\) number, not a \+44 one\)$/,
+    );
+    const lab = { id: 'lab', country: 'US', mccmnc: ['310-260'] };
+    const us = handset({
+      bearer: 'lab',
+      proxy: 'direct',
+      identity: { msisdn: '+14155550123', imsi: '310260123456789' },
+    });
+    const f = validateFarm(farm([us], { bearers: [lab] }), 'farm.json', {});
+    assert.deepEqual(f.handsets[0]!.identity, { msisdn: '14155550123', imsi: '310260123456789' });
+    assert.match(
+      errorOf(farm([handset({ identity: { msisdn: '447700900123', imsi: '310260123456789' } })])),
+      /^farm farm\.json: handset "p1": identity\.imsi: expected an IMSI of the bearer's network \(MCC-MNC 234-10…\), got 3102\*+89$/,
+    );
+  });
+
   it('reads env:VAR identities and names a missing variable', () => {
     const f = validateFarm(farm([handset({ identity: { msisdn: 'env:HG_MSISDN' } })]), 'farm.json', {
       HG_MSISDN: '447700900124',
