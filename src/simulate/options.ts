@@ -1,6 +1,7 @@
 /** Validation of simulator options: every bad value is a one-line UserError naming what is wrong. */
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { type IdentityBearer, normaliseImsi, normaliseMsisdn } from '../model/identity.ts';
+import { wrongType } from '../shared/config-error.ts';
 import { UserError } from '../shared/errors.ts';
 import type { GatewayConfig } from './enrich.ts';
 import { ProxyInputError, parseAuthority } from './http-head.ts';
@@ -100,7 +101,10 @@ export function simSubscriberBearer(bearer: SimBearer): IdentityBearer {
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new UserError('simulator options are missing');
   const bearer = checkBearer(options.bearer);
-  if (typeof options.msisdn !== 'string') throw new UserError('--msisdn is required');
+  if (options.msisdn === undefined) throw new UserError('--msisdn is required');
+  if (typeof options.msisdn !== 'string') {
+    throw new UserError(`--msisdn: ${wrongType('a string', options.msisdn)}`);
+  }
   const subscriber = simSubscriberBearer(bearer);
   const msisdn = normaliseMsisdn(options.msisdn, subscriber.country, '--msisdn');
   const gateway: GatewayConfig = {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_SHOWN } from '../../src/farm/farm-problems.ts';
 import { FarmError, loadFarm, validateFarm } from '../../src/farm/index.ts';
 
 const handset = (over: Record<string, unknown> = {}) => ({
@@ -26,6 +27,19 @@ function errorOf(raw: unknown, env: Record<string, string> = {}): string {
     assert.equal(err.exitCode, 2);
     assert.ok(!err.message.includes('\n'), 'one line');
     return err.message;
+  }
+  assert.fail('expected the farm to be refused');
+}
+
+/** Every problem line of a farm that must be refused (each one line), and the error's message. */
+function errorsOf(raw: unknown, env: Record<string, string> = {}): { problems: string[]; message: string } {
+  try {
+    validateFarm(raw, 'farm.json', env);
+  } catch (err) {
+    assert.ok(err instanceof FarmError, `a FarmError, got ${String(err)}`);
+    assert.equal(err.exitCode, 2);
+    for (const p of err.problems) assert.ok(!p.includes('\n') && p.startsWith('farm farm.json: '), p);
+    return { problems: [...err.problems], message: err.message };
   }
   assert.fail('expected the farm to be refused');
 }
@@ -71,7 +85,7 @@ describe('farm/validate-farm', () => {
 
   it('refuses both emulate and appium', () => {
     assert.match(
-      errorOf(farm([handset({ appium: { platformName: 'Android' } })])),
+      errorOf(farm([handset({ proxy: 'direct', appium: { platformName: 'Android' } })])),
       /handset "p1": has both emulate and appium/,
     );
   });
@@ -143,6 +157,84 @@ describe('farm/validate-farm', () => {
     assert.match(
       errorOf(farm([handset({ emulate: 'Pixel 77' })])),
       /unknown emulated device "Pixel 77" \(did you mean "Pixel/,
+    );
+  });
+
+  it('suggests the device a name means but for case and spacing', () => {
+    for (const name of ['pixel 7', 'Pixel7', 'PIXEL-7']) {
+      assert.equal(
+        errorOf(farm([handset({ emulate: name })])),
+        `farm farm.json: handset "p1": emulate: unknown emulated device "${name}" (did you mean "Pixel 7"?)`,
+      );
+    }
+    assert.match(errorOf(farm([handset({ emulate: 'iphone14' })])), /\(did you mean "iPhone 14"\?\)$/);
+    assert.match(errorOf(farm([handset({ emulate: 'galaxy s9+' })])), /\(did you mean "Galaxy S9\+"\?\)$/);
+  });
+
+  it('reports every error of the file at once: a count line, then one line each', () => {
+    const { problems, message } = errorsOf(
+      farm([
+        handset({ emulate: 'pixel 7', identity: { msisdn: '4477009002' } }),
+        handset({ id: 'p2', bearer: 5, emulate: 'Pixel7' }),
+        handset({
+          id: 'p3',
+          emulated: 'Pixel 7',
+          emulate: undefined,
+          identity: { msisdn: '447700900123', imei: '356938035643808' },
+        }),
+        handset({ id: 'p4', proxy: 'sim:o2:meltdown' }),
+      ]),
+    );
+    assert.deepEqual(
+      problems.map((p) =>
+        p
+          .replace(/^farm farm\.json: /, '')
+          .split(':')
+          .slice(0, 2)
+          .join(':'),
+      ),
+      [
+        'handset "p1": emulate',
+        'handset "p1": identity.msisdn',
+        'handset "p2": bearer',
+        'handset "p2": emulate',
+        'handset "p3": emulated',
+        'handset "p3": identity.imei',
+        'handset "p4": proxy',
+      ],
+    );
+    assert.equal(message, ['farm farm.json: 7 errors', ...problems].join('\n'));
+    assert.ok(!/\d{7,}/.test(message), 'identifiers masked');
+  });
+
+  it('does not repeat what a reported typo explains (a misspelt key leaves its field missing)', () => {
+    const { bearer: _, ...noBearer } = handset();
+    const { problems } = errorsOf(farm([{ ...noBearer, bearr: 'o2' }]));
+    assert.deepEqual(problems, [
+      'farm farm.json: handset "p1": bearr: unknown key "bearr" (known: id, bearer, identity, emulate, proxy, appium, device; did you mean "bearer"?)',
+    ]);
+  });
+
+  it(`shows at most ${MAX_SHOWN} errors, then how many more`, () => {
+    const many = Array.from({ length: MAX_SHOWN + 5 }, (_, i) =>
+      handset({ id: `h${i}`, emulate: 'Nokia 3310' }),
+    );
+    const { problems, message } = errorsOf(farm(many));
+    assert.equal(problems.length, MAX_SHOWN + 5);
+    const lines = message.split('\n');
+    assert.equal(lines[0], `farm farm.json: ${MAX_SHOWN + 5} errors`);
+    assert.equal(lines.length, 1 + MAX_SHOWN + 1);
+    assert.equal(lines.at(-1), 'farm farm.json: ... and 5 more');
+  });
+
+  it('says a number is not the string expected (not that the field is missing)', () => {
+    assert.equal(
+      errorOf(farm([handset({ identity: { msisdn: 447700900123 } })])),
+      'farm farm.json: handset "p1": identity.msisdn: expected a string, got a number',
+    );
+    assert.equal(
+      errorOf({ name: 5, handsets: [handset()] }),
+      'farm farm.json: name: expected a string, got a number',
     );
   });
 

@@ -116,6 +116,11 @@ describe('simulate: options', () => {
     userError(() => resolveOptions({ ...ok, mainPort: 0 }), /--main-port/);
     userError(() => resolveOptions({ ...ok, partnerHost: 'http://x/' }), /--partner-host/);
     userError(() => resolveOptions({ ...ok, msisdn: 'x' }), /--msisdn/);
+    userError(() => resolveOptions({ bearer: 'o2' } as SimulatorOptions), /^--msisdn is required$/);
+    userError(
+      () => resolveOptions({ ...ok, msisdn: 447700900123 as unknown as string }),
+      /^--msisdn: expected a string, got a number$/,
+    );
   });
 
   it('startSimulator rejects bad options without listening', async () => {
