@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MAX_SHOWN } from '../../src/farm/farm-problems.ts';
 import { FarmError, loadFarm, validateFarm } from '../../src/farm/index.ts';
+import { ROOT } from '../support/cli.ts';
 
 const handset = (over: Record<string, unknown> = {}) => ({
   id: 'p1',
@@ -321,11 +322,56 @@ describe('farm/load-farm', () => {
     }
   });
 
+  const HANDSET = `{ id: 'p1', bearer: 'o2', emulate: 'Pixel 7', proxy: 'sim:o2', identity: { msisdn: '447700900123' } }`;
+
+  it('loads a TypeScript farm from outside the project (no package.json), importing nothing', async () => {
+    assert.ok(!path.resolve(dir).startsWith(ROOT), 'the temp dir is outside the repo');
+    const file = path.join(dir, 'lab.ts');
+    await writeFile(file, `const name: string = 'lab';\nexport default { name, handsets: [${HANDSET}] };\n`);
+    const f = await loadFarm(file);
+    assert.equal(f.name, 'lab');
+    assert.equal(f.handsets[0]!.identity.msisdn, '447700900123');
+  });
+
+  it('loads a TypeScript farm from outside the project that imports defineFarm by absolute path', async () => {
+    const file = path.join(dir, 'typed.ts');
+    const index = path.join(ROOT, 'src', 'farm', 'index.ts');
+    await writeFile(
+      file,
+      `import { defineFarm } from ${JSON.stringify(index)};\nexport default defineFarm({ name: 'typed', handsets: [${HANDSET}] });\n`,
+    );
+    assert.equal((await loadFarm(file)).name, 'typed');
+  });
+
+  it('loads .mts and .cts farms too', async () => {
+    for (const ext of ['mts', 'cts']) {
+      const file = path.join(dir, `lab.${ext}`);
+      await writeFile(file, `export default { name: '${ext}', handsets: [${HANDSET}] };\n`);
+      assert.equal((await loadFarm(file)).name, ext);
+    }
+  });
+
+  it("names a TypeScript farm's syntax error by file:line:column and message, in one line", async () => {
+    const file = path.join(dir, 'broken.ts');
+    await writeFile(file, `export default {\n  name: 'broken',\n  handsets: [ { id: 'p1' ,, } ],\n};\n`);
+    await assert.rejects(loadFarm(file), (err: unknown) => {
+      assert.ok(err instanceof FarmError);
+      assert.equal(
+        err.message,
+        `farm ${file}: cannot load module: syntax error at ${file}:3:26: Expected identifier but found ","`,
+      );
+      return true;
+    });
+  });
+
   it('reports unreadable and malformed files in one line', async () => {
     await assert.rejects(loadFarm(path.join(dir, 'nope.json')), /cannot read file \(no such file\)/);
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, '{"name": ');
     await assert.rejects(loadFarm(bad), /not valid JSON/);
-    await assert.rejects(loadFarm(path.join(dir, 'farm.yaml')), /must be a .json, .ts or .js file/);
+    await assert.rejects(
+      loadFarm(path.join(dir, 'farm.yaml')),
+      /must be a \.json, \.ts \(\.mts, \.cts\) or \.js/,
+    );
   });
 });
