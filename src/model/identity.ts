@@ -159,9 +159,9 @@ export function checkImsi(text: string, mccmnc: readonly string[]): IdentifierCh
   }
   const networks = mccmnc.map((c) => c.replace(/\D/g, ''));
   if (!networks.some((net) => net.length >= 5 && d.startsWith(net))) {
-    const list = mccmnc.join(', ');
-    const noun = mccmnc.length === 1 ? 'network' : 'networks';
-    return bad(`expected an IMSI of the bearer's ${noun} (MCC-MNC ${list}…), got ${maskIdentifier(d)}`);
+    // `MCC 310 MNC 260`, not `310-260`: a six-digit run would be masked as if it were an identifier.
+    const list = networks.map((n) => `MCC ${n.slice(0, 3)} MNC ${n.slice(3)}`).join(' or ');
+    return bad(`expected an IMSI of the bearer's network (${list}), got ${maskIdentifier(d)}`);
   }
   return digits;
 }

@@ -112,7 +112,7 @@ describe('detect/scan-input', () => {
     );
     refuses(
       { bearer: 'tesco', identity: { imsi: '310260123456789' }, captures: [] },
-      /^run\.json: identity\.imsi: expected an IMSI of the bearer's network \(MCC-MNC 234-10…\)/,
+      /^run\.json: identity\.imsi: expected an IMSI of the bearer's network \(MCC 234 MNC 10\)/,
     );
     const us = { id: 'us-lab', country: 'US', mccmnc: ['310-260'] };
     const input = parseScanInput(

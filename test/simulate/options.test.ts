@@ -49,7 +49,7 @@ describe('simulate: subscriber identifiers (the rules of src/model/identity.ts)'
     assert.deepEqual(simSubscriberBearer('tesco'), { country: 'GB', mccmnc: ['234-10'] });
     userError(
       () => resolveOptions({ ...ok, bearer: 'tesco', imsi: '310260123456789' }),
-      /^--imsi: expected an IMSI of the bearer's network \(MCC-MNC 234-10…\), got 3102\*+89$/,
+      /^--imsi: expected an IMSI of the bearer's network \(MCC 234 MNC 10\), got 3102\*+89$/,
     );
     userError(() => resolveOptions({ ...ok, imsi: '23410x' }), /^--imsi: an IMSI is digits only/);
     userError(() => resolveOptions({ ...ok, imsi: '2341012345' }), /^--imsi: an IMSI has 14–15 digits/);
