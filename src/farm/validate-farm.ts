@@ -89,8 +89,10 @@ export function validateFarm(raw: unknown, source: string, env: Env = process.en
   });
   const capture = captureSchema.safeParse(obj.capture);
   if (obj.capture !== undefined && capture.success) checkCapture(capture.data, env, problems);
+  // A failed parse always leaves a problem above; should every line have been filtered, report the first issue.
+  if (problems.count === 0 && issues[0]) problems.add(describeSchemaIssue(issues[0], raw));
   problems.throwIfAny();
-  throw new FarmError(`farm ${source}: invalid`); // unreachable: a failed parse always leaves an issue
+  throw new FarmError(`farm ${source}: not a valid farm`);
 }
 
 function checkFarm(farm: FarmOutput, source: string, env: Env, problems: FarmProblems): Farm {

@@ -296,6 +296,17 @@ describe('farm/validate-farm', () => {
     );
   });
 
+  it("reports a bad inline bearer once, not again as its handsets' unknown bearer", () => {
+    const { problems } = errorsOf(
+      farm([handset({ bearer: 'lab' }), handset({ id: 'p2', identity: { msisdn: '+14155550123' } })], {
+        bearers: [{ id: 'lab', country: 'GB', mccmnc: ['234-10'], nmae: 'x' }],
+      }),
+    );
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0]!, /^farm farm\.json: bearers\[0\].*nmae/);
+    assert.match(problems[1]!, /^farm farm\.json: handset "p2": identity\.msisdn: /);
+  });
+
   it('requires at least one handset', () => {
     assert.match(errorOf({ name: 'f', handsets: [] }), /handsets: must list at least one handset/);
   });
