@@ -47,6 +47,7 @@ describe('model/identity: MSISDN', () => {
       '00447700900123',
       '(07700) 900123',
       '44 7700 900123',
+      '+44 (0) 7700 900123',
     ]) {
       assert.deepEqual(checkMsisdn(v, 'GB'), { ok: true, value: '447700900123' }, v);
     }
