@@ -2,10 +2,10 @@ import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
-import { checkIdentity } from '../model/identity.ts';
+import { checkIdentity, checkMsisdn } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { closest, configErrorLine, describeZodIssue, knownKeysAt } from '../shared/config-error.ts';
-import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
+import { BEARER_PROFILES, type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { isDeviceName, unknownDevice } from './emulated-device.ts';
 import { FarmError, FarmProblems } from './farm-problems.ts';
 import {
@@ -190,6 +190,15 @@ function checkHandset(
   }
   if (proxy?.kind === 'sim' && h.identity?.msisdn === undefined && !partial) {
     fail(`proxy ${h.proxy} simulates this subscriber's gateway and needs identity.msisdn`);
+  }
+  if (proxy?.kind === 'sim' && identity.msisdn !== undefined) {
+    // The simulator checks the number against its own profile's country when the run starts; say it now.
+    const country = BEARER_PROFILES[proxy.bearer].country;
+    if (!checkMsisdn(identity.msisdn, country).ok) {
+      fail(
+        `proxy ${h.proxy} simulates a ${country} gateway, and identity.msisdn is not a ${country} mobile number`,
+      );
+    }
   }
   if (partial || problems.count > before || !policy || !proxy || h.id === undefined) return undefined;
   return {

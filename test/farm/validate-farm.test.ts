@@ -143,6 +143,14 @@ describe('farm/validate-farm', () => {
     );
   });
 
+  it("refuses a sim: proxy whose gateway's country the handset's number is not of", () => {
+    const lab = { id: 'lab', country: 'US', mccmnc: ['310-260'] };
+    assert.equal(
+      errorOf(farm([handset({ bearer: 'lab', identity: { msisdn: '+14155550123' } })], { bearers: [lab] })),
+      'farm farm.json: handset "p1": proxy sim:o2 simulates a GB gateway, and identity.msisdn is not a GB mobile number',
+    );
+  });
+
   it('reads env:VAR identities and names a missing variable', () => {
     const f = validateFarm(farm([handset({ identity: { msisdn: 'env:HG_MSISDN' } })]), 'farm.json', {
       HG_MSISDN: '447700900124',
