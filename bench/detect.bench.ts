@@ -11,7 +11,7 @@ import { parseIdentity } from '../src/model/identity.ts';
 const policy = resolvePolicies(BUILTIN_POLICIES).get('o2')!;
 const identity = parseIdentity(
   { msisdn: '+44 7700 900123', imsi: '234101234567890', imei: '356938035643809' },
-  'GB',
+  policy,
   'bench',
 );
 

@@ -58,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`headerguard: ${maskDigitRuns(err.message)}\n`);
+      // Usually one line; a farm file with several mistakes lists them all, a line each.
+      for (const line of err.message.split('\n'))
+        process.stderr.write(`headerguard: ${maskDigitRuns(line)}\n`);
       return err.exitCode;
     }
     process.stderr.write(`headerguard: internal error: ${maskDigitRuns(describeError(err))}\n`);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolveServeConfig, type ServeFlags } from '../capture/config/serve-config.ts';
-import { startCaptureServer } from '../capture/index.ts';
 import { origin } from '../capture/plan/probe-plan.ts';
 
 /** Wait for SIGINT or SIGTERM, once. */
@@ -63,6 +62,9 @@ export function registerServe(program: Command): Command {
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig({ flags });
       const o = config.options;
+      // Loaded here, not at the top: the server (SQLite, certificate generation) costs every other
+      // subcommand ~150 ms of start-up, `run --farm` included, before its farm is even read.
+      const { startCaptureServer } = await import('../capture/index.ts');
       const server = await startCaptureServer(o);
       const bind = o.bindAddress ?? '0.0.0.0';
       const at = (port: number) => `${bind.includes(':') ? `[${bind}]` : bind}:${port}`;

@@ -77,7 +77,7 @@ export function parseScanInput(
       throw new DetectInputError(`${where}: bearer: ${(err as Error).message}`);
     }
   }
-  const identity = parseIdentity(data.identity ?? {}, policy.country, `${where}: identity`);
+  const identity = parseIdentity(data.identity ?? {}, policy, `${where}: identity`);
   const captures: ScanCapture[] = data.captures.map((c) => {
     const out: ScanCapture = {
       probe: c.probe,

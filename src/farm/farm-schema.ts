@@ -14,7 +14,7 @@ const identitySchema = z.strictObject({
   imei: envOrLiteral.optional(),
 });
 
-const handsetSchema = z.strictObject({
+export const handsetSchema = z.strictObject({
   id: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
@@ -40,7 +40,7 @@ const gridSchema = z.strictObject({
 });
 
 /** A deployed capture endpoint instead of the embedded one. */
-const captureSchema = z.strictObject({
+export const captureSchema = z.strictObject({
   /** Base URL of the endpoint's API, e.g. `https://hg.example.net:8443`. */
   url: z.string().min(1),
   /** The API key, normally `env:VAR`. */
@@ -59,4 +59,5 @@ export const farmSchema = z.strictObject({
 });
 
 export type FarmInput = z.input<typeof farmSchema>;
+export type FarmOutput = z.output<typeof farmSchema>;
 export type ParsedHandset = z.output<typeof handsetSchema>;

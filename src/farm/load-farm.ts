@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describeError } from '../shared/errors.ts';
+import { importFarmModule } from './load-module.ts';
 import { type Farm, FarmError, validateFarm } from './validate-farm.ts';
 
 /**
- * Load a farm file: JSON, or TypeScript/JavaScript whose default export is the farm (`defineFarm(...)`).
+ * Load a farm file from anywhere: JSON, or TypeScript/JavaScript whose default export is the farm
+ * (`defineFarm(...)`).
  * Errors are one line naming the file (and the handset and field where there is one).
  */
 export async function loadFarm(file: string, env: NodeJS.ProcessEnv = process.env): Promise<Farm> {
@@ -28,17 +29,19 @@ async function readFarmFile(abs: string, shown: string): Promise<unknown> {
       throw new FarmError(`farm ${shown}: not valid JSON (${describeError(err)})`);
     }
   }
-  if (!/\.(ts|mts|js|mjs)$/.test(abs)) throw new FarmError(`farm ${shown}: must be a .json, .ts or .js file`);
+  if (!/\.(ts|mts|cts|js|mjs|cjs)$/.test(abs)) {
+    throw new FarmError(`farm ${shown}: must be a .json, .ts (.mts, .cts) or .js (.mjs, .cjs) file`);
+  }
   try {
     await readFile(abs);
   } catch (err) {
     throw new FarmError(`farm ${shown}: cannot read file (${describeCode(err)})`);
   }
-  let mod: { default?: unknown };
+  let mod: Record<string, unknown>;
   try {
-    mod = await import(pathToFileURL(abs).href);
+    mod = await importFarmModule(abs);
   } catch (err) {
-    throw new FarmError(`farm ${shown}: cannot load module (${describeError(err)})`);
+    throw new FarmError(`farm ${shown}: cannot load module: ${describeError(err)}`);
   }
   if (mod.default === undefined)
     throw new FarmError(`farm ${shown}: has no default export (export default defineFarm({...}))`);

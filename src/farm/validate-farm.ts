@@ -1,13 +1,22 @@
+import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
-import { parseIdentity } from '../model/identity.ts';
+import { checkIdentity, checkMsisdn } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
-import { configErrorLine, describeZodIssue, pickIssue } from '../shared/config-error.ts';
-import { deviceDescriptors } from '../shared/devices.ts';
-import { UserError } from '../shared/errors.ts';
-import { type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
-import { farmSchema, type ParsedHandset } from './farm-schema.ts';
+import { closest, configErrorLine, describeZodIssue, knownKeysAt } from '../shared/config-error.ts';
+import { BEARER_PROFILES, type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
+import { isDeviceName, unknownDevice } from './emulated-device.ts';
+import { FarmError, FarmProblems } from './farm-problems.ts';
+import {
+  captureSchema,
+  type FarmOutput,
+  farmSchema,
+  handsetSchema,
+  type ParsedHandset,
+} from './farm-schema.ts';
+
+export { FarmError } from './farm-problems.ts';
 
 /** How a handset reaches the network. */
 export type ProxySpec =
@@ -45,131 +54,247 @@ export interface Farm {
   handsets: Handset[];
 }
 
-/** A farm-file error: one line, naming the file, the handset and the field. Exit code 2. */
-export class FarmError extends UserError {}
-
 type Env = Readonly<Record<string, string | undefined>>;
+type Issue = z.core.$ZodIssue;
 
-/** Validate a farm file's parsed content. `source` names the file in error messages. */
+/**
+ * Validate a farm file's parsed content; `source` names the file in error messages. Every problem is found
+ * before anything is thrown: a FarmError lists them all (one line each, see farm-problems.ts).
+ */
 export function validateFarm(raw: unknown, source: string, env: Env = process.env): Farm {
-  const fail = (what: string): never => {
-    throw new FarmError(`farm ${source}: ${what}`);
-  };
+  const problems = new FarmProblems(`farm ${source}`);
   const parsed = farmSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new FarmError(describeSchemaIssue(parsed.error.issues, raw, `farm ${source}`));
-  const farm = parsed.data;
-
-  const extraPolicies: PolicyInput[] = farm.bearers.map((b, i) =>
-    guard(() => parsePolicyInput(b, `bearers[${i}]`), fail),
-  );
-  const policies = guard(() => resolvePolicies(BUILTIN_POLICIES, extraPolicies), fail);
-
+  if (parsed.success) return checkFarm(parsed.data, source, env, problems);
+  // The file's shape is wrong somewhere: report the schema's issues outside handsets, then check each handset
+  // on its own, so a typo in one handset does not hide the mistakes of the others.
+  const issues = parsed.error.issues;
+  const obj =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const rawHandsets = Array.isArray(obj.handsets) ? obj.handsets : [];
+  const outside = issues.filter((i) => !(i.path[0] === 'handsets' && typeof i.path[1] === 'number'));
+  for (const issue of withoutConsequences(outside)) problems.add(describeSchemaIssue(issue, raw));
+  const policies = checkBearers(Array.isArray(obj.bearers) ? obj.bearers : [], problems);
   const seen = new Set<string>();
-  const handsets = farm.handsets.map((h) => {
-    const where = `handset "${h.id}"`;
-    if (seen.has(h.id)) fail(`${where}: duplicate id`);
-    seen.add(h.id);
-    return validateHandset(h, where, policies, env, fail);
+  rawHandsets.forEach((rh, index) => {
+    const h = handsetSchema.safeParse(rh, { reportInput: true });
+    if (h.success) {
+      checkHandset(h.data, seen, policies, env, problems);
+      return;
+    }
+    const full = h.error.issues.map((i) => ({ ...i, path: ['handsets', index, ...i.path] }) as Issue);
+    for (const issue of withoutConsequences(full)) problems.add(describeSchemaIssue(issue, raw));
+    // The rest of this handset's fields still get their own checks.
+    const rest = soundFields(rh, h.error.issues);
+    if (rest) checkHandset(rest, seen, policies, env, problems, `handsets[${index}]`);
   });
-
-  const capture = farm.capture && {
-    url: checkHttpUrl(farm.capture.url, 'capture.url', fail),
-    apiKey: resolveEnv(farm.capture.apiKey, 'capture.apiKey', env, fail),
-    acceptInsecureCerts: farm.capture.acceptInsecureCerts,
-  };
-  return { name: farm.name, source, grid: farm.grid, capture, policies, handsets };
+  const capture = captureSchema.safeParse(obj.capture);
+  if (obj.capture !== undefined && capture.success) checkCapture(capture.data, env, problems);
+  // A failed parse always leaves a problem above; should every line have been filtered, report the first issue.
+  if (problems.count === 0 && issues[0]) problems.add(describeSchemaIssue(issues[0], raw));
+  problems.throwIfAny();
+  throw new FarmError(`farm ${source}: not a valid farm`);
 }
 
-function validateHandset(
-  h: ParsedHandset,
-  where: string,
-  policies: Map<string, BearerPolicy>,
-  env: Env,
-  fail: (what: string) => never,
-): Handset {
-  const policy = policies.get(h.bearer);
-  if (!policy) fail(`${where}: bearer: ${unknownBearer(h.bearer, policies)}`);
-  if (h.emulate && h.appium) fail(`${where}: has both emulate and appium; choose one`);
-  if (!h.emulate && !h.appium) fail(`${where}: needs emulate (a device name) or appium (capabilities)`);
-  if (h.emulate && !(h.emulate in deviceDescriptors())) {
-    fail(`${where}: emulate: unknown emulated device "${h.emulate}"${suggestDevice(h.emulate)}`);
+function checkFarm(farm: FarmOutput, source: string, env: Env, problems: FarmProblems): Farm {
+  const policies = checkBearers(farm.bearers, problems);
+  const seen = new Set<string>();
+  const handsets: Handset[] = [];
+  for (const h of farm.handsets) {
+    const handset = checkHandset(h, seen, policies, env, problems);
+    if (handset) handsets.push(handset);
   }
+  const capture = farm.capture && checkCapture(farm.capture, env, problems);
+  problems.throwIfAny();
+  return {
+    name: farm.name,
+    source,
+    grid: farm.grid,
+    capture,
+    policies: policies.resolved,
+    handsets,
+  };
+}
+
+interface Policies {
+  resolved: Map<string, BearerPolicy>;
+  /** Ids of the farm's own bearers that could not be resolved (their handsets are not checked against them). */
+  broken: Set<string>;
+}
+
+/** The farm's bearer policies on top of the built-in ones; each bad one is a problem. */
+function checkBearers(rawBearers: readonly unknown[], problems: FarmProblems): Policies {
+  const extra: PolicyInput[] = [];
+  const broken = new Set<string>();
+  rawBearers.forEach((b, i) => {
+    try {
+      extra.push(parsePolicyInput(b, `bearers[${i}]`));
+    } catch (err) {
+      problems.add(firstLine(err));
+      const id = (b as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') broken.add(id);
+    }
+  });
+  try {
+    return { resolved: resolvePolicies(BUILTIN_POLICIES, extra), broken };
+  } catch (err) {
+    problems.add(firstLine(err));
+    for (const p of extra) broken.add(p.id);
+    return { resolved: resolvePolicies(BUILTIN_POLICIES), broken };
+  }
+}
+
+/** One handset's cross-field rules; every problem is added. The handset, when it has none. */
+function checkHandset(
+  h: ParsedHandset | PartialHandset,
+  seen: Set<string>,
+  policies: Policies,
+  env: Env,
+  problems: FarmProblems,
+  label?: string,
+): Handset | undefined {
+  const before = problems.count;
+  // A handset whose shape is wrong elsewhere (`partial`) is checked field by field: the rules about a missing
+  // field are left out, since the field may be the one that was misspelt.
+  const partial = label !== undefined;
+  const where = h.id !== undefined ? `handset "${h.id}"` : label;
+  const fail = (what: string) => problems.add(`${where}: ${what}`);
+  if (h.id !== undefined) {
+    if (seen.has(h.id)) fail('duplicate id');
+    seen.add(h.id);
+  }
+  const policy = h.bearer === undefined ? undefined : policies.resolved.get(h.bearer);
+  if (h.bearer !== undefined && !policy && !policies.broken.has(h.bearer)) {
+    fail(`bearer: ${unknownBearer(h.bearer, policies.resolved)}`);
+  }
+  if (h.emulate && h.appium) fail('has both emulate and appium; choose one');
+  if (!h.emulate && !h.appium && !partial) fail('needs emulate (a device name) or appium (capabilities)');
+  if (h.emulate && !isDeviceName(h.emulate)) fail(`emulate: ${unknownDevice(h.emulate)}`);
 
   const rawIdentity: Record<string, string> = {};
   for (const field of ['msisdn', 'imsi', 'imei'] as const) {
-    const value = h.identity[field];
-    if (value !== undefined) rawIdentity[field] = resolveEnv(value, `identity.${field}`, env, fail, where);
+    const value = h.identity?.[field];
+    if (value === undefined) continue;
+    const resolved = resolveEnv(value, `identity.${field}`, env, fail);
+    if (resolved !== undefined) rawIdentity[field] = resolved;
   }
-  const identity = guard(() => parseIdentity(rawIdentity, policy!.country, `${where}: identity`), fail);
+  let identity: Identity = {};
+  if (policy) {
+    const checked = checkIdentity(rawIdentity, policy);
+    identity = checked.identity;
+    for (const p of checked.problems) fail(`identity.${p.field}: ${p.problem}`);
+  }
 
-  const proxy = parseProxy(h.proxy ?? 'direct', where, fail);
-  if (h.appium && proxy.kind !== 'direct') {
-    fail(
-      `${where}: proxy ${h.proxy} applies to emulate handsets only; a real handset browses through its own bearer`,
-    );
+  const proxy = parseProxy(h.proxy ?? 'direct', fail);
+  if (proxy && h.appium && proxy.kind !== 'direct') {
+    fail(`proxy ${h.proxy} applies to emulate handsets only; a real handset browses through its own bearer`);
   }
-  if (proxy.kind === 'sim' && !identity.msisdn) {
-    fail(`${where}: proxy ${h.proxy} simulates this subscriber's gateway and needs identity.msisdn`);
+  if (proxy?.kind === 'sim' && h.identity?.msisdn === undefined && !partial) {
+    fail(`proxy ${h.proxy} simulates this subscriber's gateway and needs identity.msisdn`);
   }
-  const device = h.device ?? h.emulate ?? deviceNameOf(h.appium) ?? h.id;
+  if (proxy?.kind === 'sim' && identity.msisdn !== undefined) {
+    // The simulator checks the number against its own profile's country when the run starts; say it now.
+    const country = BEARER_PROFILES[proxy.bearer].country;
+    if (!checkMsisdn(identity.msisdn, country).ok) {
+      fail(
+        `proxy ${h.proxy} simulates a ${country} gateway, and identity.msisdn is not a ${country} mobile number`,
+      );
+    }
+  }
+  if (partial || problems.count > before || !policy || !proxy || h.id === undefined) return undefined;
   return {
     id: h.id,
-    bearer: h.bearer,
-    policy: policy!,
+    bearer: policy.id,
+    policy,
     identity,
-    device,
+    device: h.device ?? h.emulate ?? deviceNameOf(h.appium) ?? h.id,
     emulate: h.emulate,
     appium: h.appium,
     proxy,
   };
 }
 
-function parseProxy(value: string, where: string, fail: (what: string) => never): ProxySpec {
-  if (value === 'direct') return { kind: 'direct' };
-  if (value.startsWith('sim:')) {
-    const spec = guard(
-      () => parseSimSpec(value),
-      (m) => fail(`${where}: proxy: ${m}`),
-    );
-    return spec.fault
-      ? { kind: 'sim', bearer: spec.bearer, fault: spec.fault }
-      : { kind: 'sim', bearer: spec.bearer };
-  }
-  const url = checkHttpUrl(value, 'proxy', (m) =>
-    fail(`${where}: ${m} (or sim:<bearer>[:<fault>] or direct)`),
+type PartialHandset = Partial<ParsedHandset>;
+const partialHandsetSchema = handsetSchema.partial();
+
+/**
+ * The fields of a handset that failed the schema which are sound on their own (no issue at or below them,
+ * not unknown keys), parsed; undefined when nothing is left worth checking.
+ */
+function soundFields(raw: unknown, issues: readonly Issue[]): PartialHandset | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const known = new Set(Object.keys(handsetSchema.shape));
+  const bad = new Set(issues.map((i) => i.path[0]).filter((k) => k !== undefined));
+  const rest = Object.fromEntries(
+    Object.entries(raw as Record<string, unknown>).filter(([k]) => known.has(k) && !bad.has(k)),
   );
-  return { kind: 'gateway', url };
+  const parsed = partialHandsetSchema.safeParse(rest);
+  return parsed.success ? parsed.data : undefined;
 }
 
-function checkHttpUrl(value: string, field: string, fail: (what: string) => never): string {
+function checkCapture(
+  capture: NonNullable<FarmOutput['capture']>,
+  env: Env,
+  problems: FarmProblems,
+): Farm['capture'] {
+  const fail = (what: string) => problems.add(what);
+  const url = checkHttpUrl(capture.url, 'capture.url', fail);
+  const apiKey = resolveEnv(capture.apiKey, 'capture.apiKey', env, fail);
+  if (url === undefined || apiKey === undefined) return undefined;
+  return { url, apiKey, acceptInsecureCerts: capture.acceptInsecureCerts };
+}
+
+type Fail = (what: string) => void;
+
+function parseProxy(value: string, fail: Fail): ProxySpec | undefined {
+  if (value === 'direct') return { kind: 'direct' };
+  if (value.startsWith('sim:')) {
+    try {
+      const spec = parseSimSpec(value);
+      return spec.fault
+        ? { kind: 'sim', bearer: spec.bearer, fault: spec.fault }
+        : { kind: 'sim', bearer: spec.bearer };
+    } catch (err) {
+      fail(`proxy: ${firstLine(err)}`);
+      return undefined;
+    }
+  }
+  const url = checkHttpUrl(value, 'proxy', (m) => fail(`${m} (or sim:<bearer>[:<fault>] or direct)`));
+  return url === undefined ? undefined : { kind: 'gateway', url };
+}
+
+function checkHttpUrl(value: string, field: string, fail: Fail): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return fail(`${field}: "${value}" is not a URL like http://host:port`);
+    fail(`${field}: "${value}" is not a URL like http://host:port`);
+    return undefined;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     fail(`${field}: "${value}" must be an http:// or https:// URL`);
-  if (!url.hostname) fail(`${field}: "${value}" has no host`);
+    return undefined;
+  }
+  if (!url.hostname) {
+    fail(`${field}: "${value}" has no host`);
+    return undefined;
+  }
   return value;
 }
 
-function resolveEnv(
-  value: string,
-  field: string,
-  env: Env,
-  fail: (what: string) => never,
-  where?: string,
-): string {
-  const prefix = where ? `${where}: ` : '';
+/** A literal, or the value of `env:VAR`; undefined (and a problem) when the variable is missing. */
+function resolveEnv(value: string, field: string, env: Env, fail: Fail): string | undefined {
   if (!value.startsWith('env:')) return value;
   const name = value.slice(4);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-    fail(`${prefix}${field}: "${value}" is not a valid env:VAR reference`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    fail(`${field}: "${value}" is not a valid env:VAR reference`);
+    return undefined;
+  }
   const resolved = env[name];
-  if (resolved === undefined || resolved === '')
-    fail(`${prefix}${field}: environment variable ${name} is not set`);
-  return resolved!;
+  if (resolved === undefined || resolved === '') {
+    fail(`${field}: environment variable ${name} is not set`);
+    return undefined;
+  }
+  return resolved;
 }
 
 function deviceNameOf(appium: Record<string, unknown> | undefined): string | undefined {
@@ -177,31 +302,42 @@ function deviceNameOf(appium: Record<string, unknown> | undefined): string | und
   return typeof name === 'string' ? name : undefined;
 }
 
-function suggestDevice(name: string): string {
-  const lower = name.toLowerCase().split(/\s+/)[0] ?? '';
-  const close = Object.keys(deviceDescriptors())
-    .filter((d) => !d.endsWith('landscape') && d.toLowerCase().startsWith(lower))
-    .slice(0, 4);
-  return close.length
-    ? ` (did you mean ${close.map((d) => `"${d}"`).join(', ')}?)`
-    : ' (see Playwright device names, e.g. "Pixel 7")';
+function firstLine(err: unknown): string {
+  return err instanceof Error ? (err.message.split('\n')[0] ?? 'invalid') : String(err);
 }
 
-/** Run a validator from another layer; turn its error into this file's one-line error. */
-function guard<T>(fn: () => T, fail: (what: string) => never): T {
-  try {
-    return fn();
-  } catch (err) {
-    return fail(err instanceof Error ? (err.message.split('\n')[0] ?? 'invalid') : String(err));
+/**
+ * Drop the issues a reported typo explains: `bearr` (unknown key, did you mean "bearer"?) also leaves `bearer`
+ * missing; the second line would only repeat the first.
+ */
+function withoutConsequences(issues: readonly Issue[]): Issue[] {
+  const explained = new Set<string>();
+  for (const i of issues) {
+    if (i.code !== 'unrecognized_keys') continue;
+    const known = knownKeysAt(farmSchema, i.path);
+    for (const key of i.keys) {
+      const meant = closest(key, known);
+      if (meant) explained.add(JSON.stringify([...i.path, meant]));
+    }
   }
+  return issues.filter(
+    (i) =>
+      !(
+        i.code === 'invalid_type' &&
+        (i as { input?: unknown }).input === undefined &&
+        explained.has(JSON.stringify(i.path))
+      ),
+  );
 }
 
-/** One line for the schema issue worth reporting, naming the handset by id where the path runs through one. */
-function describeSchemaIssue(issues: Parameters<typeof pickIssue>[0], raw: unknown, where: string): string {
-  const { path, what } = describeZodIssue(pickIssue(issues), farmSchema);
+/** One line for a schema issue (its path from the farm's top), naming the handset by id where there is one. */
+function describeSchemaIssue(issue: Issue, raw: unknown): string {
+  const { path, what } = describeZodIssue(issue, farmSchema);
   if (path[0] === 'handsets' && typeof path[1] === 'number' && path.length > 2) {
     const id = (raw as { handsets?: { id?: unknown }[] }).handsets?.[path[1]]?.id;
-    if (typeof id === 'string') return configErrorLine(`${where}: handset "${id}"`, path.slice(2), what);
+    if (typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) {
+      return configErrorLine(`handset "${id}"`, path.slice(2), what);
+    }
   }
-  return configErrorLine(where, path, what);
+  return configErrorLine('', path, what).replace(/^: /, '');
 }

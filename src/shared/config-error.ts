@@ -211,7 +211,8 @@ function bound(origin: string, n: number, inclusive: boolean, incl: string, excl
   return `must be ${inclusive ? incl : excl} ${n}`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance between two strings. */
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;

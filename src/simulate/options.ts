@@ -1,5 +1,7 @@
 /** Validation of simulator options: every bad value is a one-line UserError naming what is wrong. */
-import { normaliseImsi, normaliseMsisdn } from '../model/identity.ts';
+import { BUILTIN_POLICIES } from '../../bearers/index.ts';
+import { type IdentityBearer, normaliseImsi, normaliseMsisdn } from '../model/identity.ts';
+import { wrongType } from '../shared/config-error.ts';
 import { UserError } from '../shared/errors.ts';
 import type { GatewayConfig } from './enrich.ts';
 import { ProxyInputError, parseAuthority } from './http-head.ts';
@@ -81,17 +83,37 @@ export function checkHostName(value: unknown, flag: string): string {
   );
 }
 
+/**
+ * What a simulated subscriber's identifiers must belong to: the profile's country, and the MCC-MNC of its
+ * built-in bearer policy (bearers/), inherited from the parent network as policies inherit (giffgaff → o2).
+ */
+export function simSubscriberBearer(bearer: SimBearer): IdentityBearer {
+  let policy = BUILTIN_POLICIES.find((p) => p.id === bearer);
+  const seen = new Set<string>();
+  while (policy && !policy.mccmnc && policy.parent && !seen.has(policy.id)) {
+    seen.add(policy.id);
+    const parent = policy.parent;
+    policy = BUILTIN_POLICIES.find((p) => p.id === parent);
+  }
+  return { country: BEARER_PROFILES[bearer].country, mccmnc: policy?.mccmnc ?? [] };
+}
+
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new UserError('simulator options are missing');
   const bearer = checkBearer(options.bearer);
-  if (typeof options.msisdn !== 'string') throw new UserError('--msisdn is required');
-  const msisdn = normaliseMsisdn(options.msisdn, BEARER_PROFILES[bearer].country, '--msisdn');
+  if (options.msisdn === undefined) throw new UserError('--msisdn is required');
+  if (typeof options.msisdn !== 'string') {
+    throw new UserError(`--msisdn: ${wrongType('a string', options.msisdn)}`);
+  }
+  const subscriber = simSubscriberBearer(bearer);
+  const msisdn = normaliseMsisdn(options.msisdn, subscriber.country, '--msisdn');
   const gateway: GatewayConfig = {
     bearer,
     msisdn,
     partnerHost: checkHostName(options.partnerHost ?? DEFAULT_PARTNER_HOST, '--partner-host'),
   };
-  if (options.imsi !== undefined) gateway.imsi = normaliseImsi(String(options.imsi), '--imsi');
+  if (options.imsi !== undefined)
+    gateway.imsi = normaliseImsi(String(options.imsi), subscriber.mccmnc, '--imsi');
   if (options.fault !== undefined) gateway.fault = checkFault(options.fault);
   if (options.mainPort !== undefined) gateway.mainPort = checkPort(options.mainPort, '--main-port', false);
   const port = options.port === undefined ? 0 : checkPort(options.port, '--port', true);

@@ -111,7 +111,7 @@ describe('headerguard scan (CLI)', function () {
     assert.equal(r.stdout, '');
     assert.match(
       r.stderr,
-      /^headerguard: \S*bad-identity\.json: identity\.msisdn: not a possible GB phone number \(0770\*+67\)\n$/,
+      /^headerguard: \S*bad-identity\.json: identity\.msisdn: expected a GB mobile number \(.*\), got 0770\*+67 \(14 digits after \+44: too long for GB\)\n$/,
     );
   });
 

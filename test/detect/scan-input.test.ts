@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { DetectInputError, evaluate, parseScanInput } from '../../src/detect/index.ts';
+import { IdentityError } from '../../src/model/identity.ts';
 
 const capture = (over: Record<string, unknown> = {}) => ({
   probe: 'nav',
@@ -93,6 +94,33 @@ describe('detect/scan-input', () => {
     );
     rejects({ bearer: 42, identity: {}, captures: [] }, /bearer: expected a bearer id or an inline policy/);
     rejects([], /^run\.json: \(top level\): expected an object, got an array$/);
+  });
+
+  it("checks the identity against the scan file's bearer: its country and MCC-MNCs", () => {
+    const refuses = (value: unknown, pattern: RegExp) =>
+      assert.throws(
+        () => parseScanInput(value, 'run.json', BUILTIN_POLICIES),
+        (err: unknown) => {
+          assert.ok(err instanceof IdentityError, String(err));
+          assert.match(err.message, pattern);
+          return true;
+        },
+      );
+    refuses(
+      { bearer: 'o2', identity: { msisdn: '+14155550123' }, captures: [] },
+      /^run\.json: identity\.msisdn: expected a GB mobile number .*\(a \+1 \(US\) number, not a \+44 one\)$/,
+    );
+    refuses(
+      { bearer: 'tesco', identity: { imsi: '310260123456789' }, captures: [] },
+      /^run\.json: identity\.imsi: expected an IMSI of the bearer's network \(MCC 234 MNC 10\)/,
+    );
+    const us = { id: 'us-lab', country: 'US', mccmnc: ['310-260'] };
+    const input = parseScanInput(
+      { bearer: us, identity: { msisdn: '+1 415 555 0123', imsi: '310260123456789' }, captures: [] },
+      'run.json',
+      BUILTIN_POLICIES,
+    );
+    assert.deepEqual(input.identity, { msisdn: '14155550123', imsi: '310260123456789' });
   });
 
   it('rejects a twin that is not an HTTPS capture', () => {

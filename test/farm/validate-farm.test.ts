@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_SHOWN } from '../../src/farm/farm-problems.ts';
 import { FarmError, loadFarm, validateFarm } from '../../src/farm/index.ts';
+import { ROOT } from '../support/cli.ts';
 
 const handset = (over: Record<string, unknown> = {}) => ({
   id: 'p1',
@@ -26,6 +28,19 @@ function errorOf(raw: unknown, env: Record<string, string> = {}): string {
     assert.equal(err.exitCode, 2);
     assert.ok(!err.message.includes('\n'), 'one line');
     return err.message;
+  }
+  assert.fail('expected the farm to be refused');
+}
+
+/** Every problem line of a farm that must be refused (each one line), and the error's message. */
+function errorsOf(raw: unknown, env: Record<string, string> = {}): { problems: string[]; message: string } {
+  try {
+    validateFarm(raw, 'farm.json', env);
+  } catch (err) {
+    assert.ok(err instanceof FarmError, `a FarmError, got ${String(err)}`);
+    assert.equal(err.exitCode, 2);
+    for (const p of err.problems) assert.ok(!p.includes('\n') && p.startsWith('farm farm.json: '), p);
+    return { problems: [...err.problems], message: err.message };
   }
   assert.fail('expected the farm to be refused');
 }
@@ -71,7 +86,7 @@ describe('farm/validate-farm', () => {
 
   it('refuses both emulate and appium', () => {
     assert.match(
-      errorOf(farm([handset({ appium: { platformName: 'Android' } })])),
+      errorOf(farm([handset({ proxy: 'direct', appium: { platformName: 'Android' } })])),
       /handset "p1": has both emulate and appium/,
     );
   });
@@ -105,6 +120,37 @@ describe('farm/validate-farm', () => {
     assert.match(msg, /msisdn/);
   });
 
+  it("validates the identity against the handset's resolved bearer: its country and its MCC-MNCs", () => {
+    assert.equal(
+      errorOf(farm([handset({ identity: { msisdn: '4477009002' } })])),
+      'farm farm.json: handset "p1": identity.msisdn: expected a GB mobile number (44…, +44…, 0044… or national 0…), got 4477****02 (8 digits after +44: the wrong length for GB)',
+    );
+    assert.match(
+      errorOf(farm([handset({ identity: { msisdn: '+14155550123' } })])),
+      /^farm farm\.json: handset "p1": identity\.msisdn: expected a GB mobile number .*\(a \+1 \(US\) number, not a \+44 one\)$/,
+    );
+    const lab = { id: 'lab', country: 'US', mccmnc: ['310-260'] };
+    const us = handset({
+      bearer: 'lab',
+      proxy: 'direct',
+      identity: { msisdn: '+14155550123', imsi: '310260123456789' },
+    });
+    const f = validateFarm(farm([us], { bearers: [lab] }), 'farm.json', {});
+    assert.deepEqual(f.handsets[0]!.identity, { msisdn: '14155550123', imsi: '310260123456789' });
+    assert.match(
+      errorOf(farm([handset({ identity: { msisdn: '447700900123', imsi: '310260123456789' } })])),
+      /^farm farm\.json: handset "p1": identity\.imsi: expected an IMSI of the bearer's network \(MCC 234 MNC 10\), got 3102\*+89$/,
+    );
+  });
+
+  it("refuses a sim: proxy whose gateway's country the handset's number is not of", () => {
+    const lab = { id: 'lab', country: 'US', mccmnc: ['310-260'] };
+    assert.equal(
+      errorOf(farm([handset({ bearer: 'lab', identity: { msisdn: '+14155550123' } })], { bearers: [lab] })),
+      'farm farm.json: handset "p1": proxy sim:o2 simulates a GB gateway, and identity.msisdn is not a GB mobile number',
+    );
+  });
+
   it('reads env:VAR identities and names a missing variable', () => {
     const f = validateFarm(farm([handset({ identity: { msisdn: 'env:HG_MSISDN' } })]), 'farm.json', {
       HG_MSISDN: '447700900124',
@@ -120,6 +166,84 @@ describe('farm/validate-farm', () => {
     assert.match(
       errorOf(farm([handset({ emulate: 'Pixel 77' })])),
       /unknown emulated device "Pixel 77" \(did you mean "Pixel/,
+    );
+  });
+
+  it('suggests the device a name means but for case and spacing', () => {
+    for (const name of ['pixel 7', 'Pixel7', 'PIXEL-7']) {
+      assert.equal(
+        errorOf(farm([handset({ emulate: name })])),
+        `farm farm.json: handset "p1": emulate: unknown emulated device "${name}" (did you mean "Pixel 7"?)`,
+      );
+    }
+    assert.match(errorOf(farm([handset({ emulate: 'iphone14' })])), /\(did you mean "iPhone 14"\?\)$/);
+    assert.match(errorOf(farm([handset({ emulate: 'galaxy s9+' })])), /\(did you mean "Galaxy S9\+"\?\)$/);
+  });
+
+  it('reports every error of the file at once: a count line, then one line each', () => {
+    const { problems, message } = errorsOf(
+      farm([
+        handset({ emulate: 'pixel 7', identity: { msisdn: '4477009002' } }),
+        handset({ id: 'p2', bearer: 5, emulate: 'Pixel7' }),
+        handset({
+          id: 'p3',
+          emulated: 'Pixel 7',
+          emulate: undefined,
+          identity: { msisdn: '447700900123', imei: '356938035643808' },
+        }),
+        handset({ id: 'p4', proxy: 'sim:o2:meltdown' }),
+      ]),
+    );
+    assert.deepEqual(
+      problems.map((p) =>
+        p
+          .replace(/^farm farm\.json: /, '')
+          .split(':')
+          .slice(0, 2)
+          .join(':'),
+      ),
+      [
+        'handset "p1": emulate',
+        'handset "p1": identity.msisdn',
+        'handset "p2": bearer',
+        'handset "p2": emulate',
+        'handset "p3": emulated',
+        'handset "p3": identity.imei',
+        'handset "p4": proxy',
+      ],
+    );
+    assert.equal(message, ['farm farm.json: 7 errors', ...problems].join('\n'));
+    assert.ok(!/\d{7,}/.test(message), 'identifiers masked');
+  });
+
+  it('does not repeat what a reported typo explains (a misspelt key leaves its field missing)', () => {
+    const { bearer: _, ...noBearer } = handset();
+    const { problems } = errorsOf(farm([{ ...noBearer, bearr: 'o2' }]));
+    assert.deepEqual(problems, [
+      'farm farm.json: handset "p1": bearr: unknown key "bearr" (known: id, bearer, identity, emulate, proxy, appium, device; did you mean "bearer"?)',
+    ]);
+  });
+
+  it(`shows at most ${MAX_SHOWN} errors, then how many more`, () => {
+    const many = Array.from({ length: MAX_SHOWN + 5 }, (_, i) =>
+      handset({ id: `h${i}`, emulate: 'Nokia 3310' }),
+    );
+    const { problems, message } = errorsOf(farm(many));
+    assert.equal(problems.length, MAX_SHOWN + 5);
+    const lines = message.split('\n');
+    assert.equal(lines[0], `farm farm.json: ${MAX_SHOWN + 5} errors`);
+    assert.equal(lines.length, 1 + MAX_SHOWN + 1);
+    assert.equal(lines.at(-1), 'farm farm.json: ... and 5 more');
+  });
+
+  it('says a number is not the string expected (not that the field is missing)', () => {
+    assert.equal(
+      errorOf(farm([handset({ identity: { msisdn: 447700900123 } })])),
+      'farm farm.json: handset "p1": identity.msisdn: expected a string, got a number',
+    );
+    assert.equal(
+      errorOf({ name: 5, handsets: [handset()] }),
+      'farm farm.json: name: expected a string, got a number',
     );
   });
 
@@ -180,6 +304,17 @@ describe('farm/validate-farm', () => {
     );
   });
 
+  it("reports a bad inline bearer once, not again as its handsets' unknown bearer", () => {
+    const { problems } = errorsOf(
+      farm([handset({ bearer: 'lab' }), handset({ id: 'p2', identity: { msisdn: '+14155550123' } })], {
+        bearers: [{ id: 'lab', country: 'GB', mccmnc: ['234-10'], nmae: 'x' }],
+      }),
+    );
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0]!, /^farm farm\.json: bearers\[0\].*nmae/);
+    assert.match(problems[1]!, /^farm farm\.json: handset "p2": identity\.msisdn: /);
+  });
+
   it('requires at least one handset', () => {
     assert.match(errorOf({ name: 'f', handsets: [] }), /handsets: must list at least one handset/);
   });
@@ -206,11 +341,56 @@ describe('farm/load-farm', () => {
     }
   });
 
+  const HANDSET = `{ id: 'p1', bearer: 'o2', emulate: 'Pixel 7', proxy: 'sim:o2', identity: { msisdn: '447700900123' } }`;
+
+  it('loads a TypeScript farm from outside the project (no package.json), importing nothing', async () => {
+    assert.ok(!path.resolve(dir).startsWith(ROOT), 'the temp dir is outside the repo');
+    const file = path.join(dir, 'lab.ts');
+    await writeFile(file, `const name: string = 'lab';\nexport default { name, handsets: [${HANDSET}] };\n`);
+    const f = await loadFarm(file);
+    assert.equal(f.name, 'lab');
+    assert.equal(f.handsets[0]!.identity.msisdn, '447700900123');
+  });
+
+  it('loads a TypeScript farm from outside the project that imports defineFarm by absolute path', async () => {
+    const file = path.join(dir, 'typed.ts');
+    const index = path.join(ROOT, 'src', 'farm', 'index.ts');
+    await writeFile(
+      file,
+      `import { defineFarm } from ${JSON.stringify(index)};\nexport default defineFarm({ name: 'typed', handsets: [${HANDSET}] });\n`,
+    );
+    assert.equal((await loadFarm(file)).name, 'typed');
+  });
+
+  it('loads .mts and .cts farms too', async () => {
+    for (const ext of ['mts', 'cts']) {
+      const file = path.join(dir, `lab.${ext}`);
+      await writeFile(file, `export default { name: '${ext}', handsets: [${HANDSET}] };\n`);
+      assert.equal((await loadFarm(file)).name, ext);
+    }
+  });
+
+  it("names a TypeScript farm's syntax error by file:line:column and message, in one line", async () => {
+    const file = path.join(dir, 'broken.ts');
+    await writeFile(file, `export default {\n  name: 'broken',\n  handsets: [ { id: 'p1' ,, } ],\n};\n`);
+    await assert.rejects(loadFarm(file), (err: unknown) => {
+      assert.ok(err instanceof FarmError);
+      assert.equal(
+        err.message,
+        `farm ${file}: cannot load module: syntax error at ${file}:3:26: Expected identifier but found ","`,
+      );
+      return true;
+    });
+  });
+
   it('reports unreadable and malformed files in one line', async () => {
     await assert.rejects(loadFarm(path.join(dir, 'nope.json')), /cannot read file \(no such file\)/);
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, '{"name": ');
     await assert.rejects(loadFarm(bad), /not valid JSON/);
-    await assert.rejects(loadFarm(path.join(dir, 'farm.yaml')), /must be a .json, .ts or .js file/);
+    await assert.rejects(
+      loadFarm(path.join(dir, 'farm.yaml')),
+      /must be a \.json, \.ts \(\.mts, \.cts\) or \.js/,
+    );
   });
 });

@@ -167,7 +167,15 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
     const cases: [string[], RegExp][] = [
       [['--bearer', 'vodafone', '--msisdn', MSISDN], /unknown bearer "vodafone"/],
       [['--bearer', 'o2', '--msisdn', MSISDN, '--fault', 'o2-2013'], /unknown fault "o2-2013"/],
-      [['--bearer', 'o2', '--msisdn', '4477009001234567'], /--msisdn: not a possible GB phone number/],
+      [
+        ['--bearer', 'o2', '--msisdn', '4477009001234567'],
+        /--msisdn: expected a GB mobile number .*more than 15/,
+      ],
+      [
+        ['--bearer', 'o2', '--msisdn', '4477009002'],
+        /--msisdn: expected a GB mobile number .*, got 4477\*+02 /,
+      ],
+      [['--bearer', 'o2', '--msisdn', '+14155550123'], /--msisdn: .*\(a \+1 \(US\) number, not a \+44 one\)/],
       [['--bearer', 'o2', '--msisdn', MSISDN, '--port', '99999'], /--port must be a port number/],
       [['--bearer', 'o2'], /--msisdn: required/],
       // Errors in the order a person reads the command: the bearer before the missing number.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/shared/errors.ts';
 import { parseSimSpec, type SimulatorOptions, startSimulator } from '../../src/simulate/index.ts';
-import { resolveOptions } from '../../src/simulate/options.ts';
+import { resolveOptions, simSubscriberBearer } from '../../src/simulate/options.ts';
 
 function userError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -21,20 +21,36 @@ describe('simulate: subscriber identifiers (the rules of src/model/identity.ts)'
     for (const v of ['447700900123', '+447700900123', '07700900123', '00447700900123', '07700 900123']) {
       assert.equal(msisdnOf(v), '447700900123', v);
     }
-    assert.equal(msisdnOf('+12025550123'), '12025550123');
+  });
+
+  it("refuses a number that is not a mobile number of the bearer's country, or a mistyped one", () => {
+    userError(
+      () => msisdnOf('4477009002'),
+      /^--msisdn: expected a GB mobile number .*, got 4477\*+02 \(8 digits after \+44/,
+    );
+    userError(
+      () => msisdnOf('+14155550123'),
+      /^--msisdn: expected a GB mobile number .*\(a \+1 \(US\) number/,
+    );
+    userError(() => msisdnOf('02079460123'), /^--msisdn: .*a fixed-line number, not a mobile one/);
   });
 
   it('refuses malformed numbers in one masked line naming --msisdn', () => {
-    userError(() => msisdnOf('12'), /^--msisdn: not a possible GB phone number/);
-    userError(() => msisdnOf('4477009001234567'), /^--msisdn: not a possible GB phone number/);
-    userError(() => msisdnOf('+4477009001234567'), /^--msisdn: an MSISDN has at most 15 digits/);
-    userError(() => msisdnOf('abc'), /^--msisdn: a phone number is digits/);
+    userError(() => msisdnOf('12'), /^--msisdn: expected a GB mobile number .*\(not a phone number\)$/);
+    userError(() => msisdnOf('4477009001234567'), /^--msisdn: .*more than 15 digits/);
+    userError(() => msisdnOf('abc'), /^--msisdn: expected a GB mobile number .*; a phone number is digits/);
     userError(() => msisdnOf(''), /^--msisdn: is empty/);
-    userError(() => msisdnOf('+07700900123'), /^--msisdn: not a possible GB phone number/);
+    userError(() => msisdnOf('+07700900123'), /^--msisdn: .*comes a country calling code, not 0/);
   });
 
-  it('checks the IMSI: 14-15 digits', () => {
+  it("checks the IMSI: 14-15 digits, of the bearer's network (234-10, giffgaff and Tesco inheriting O2's)", () => {
     assert.equal(resolveOptions({ ...ok, imsi: '234101234567890' }).gateway.imsi, '234101234567890');
+    assert.deepEqual(simSubscriberBearer('giffgaff'), { country: 'GB', mccmnc: ['234-10'] });
+    assert.deepEqual(simSubscriberBearer('tesco'), { country: 'GB', mccmnc: ['234-10'] });
+    userError(
+      () => resolveOptions({ ...ok, bearer: 'tesco', imsi: '310260123456789' }),
+      /^--imsi: expected an IMSI of the bearer's network \(MCC 234 MNC 10\), got 3102\*+89$/,
+    );
     userError(() => resolveOptions({ ...ok, imsi: '23410x' }), /^--imsi: an IMSI is digits only/);
     userError(() => resolveOptions({ ...ok, imsi: '2341012345' }), /^--imsi: an IMSI has 14–15 digits/);
   });
@@ -100,6 +116,11 @@ describe('simulate: options', () => {
     userError(() => resolveOptions({ ...ok, mainPort: 0 }), /--main-port/);
     userError(() => resolveOptions({ ...ok, partnerHost: 'http://x/' }), /--partner-host/);
     userError(() => resolveOptions({ ...ok, msisdn: 'x' }), /--msisdn/);
+    userError(() => resolveOptions({ bearer: 'o2' } as SimulatorOptions), /^--msisdn is required$/);
+    userError(
+      () => resolveOptions({ ...ok, msisdn: 447700900123 as unknown as string }),
+      /^--msisdn: expected a string, got a number$/,
+    );
   });
 
   it('startSimulator rejects bad options without listening', async () => {
