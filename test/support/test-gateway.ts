@@ -1,0 +1,111 @@
+/**
+ * A small HTTP forward proxy for end-to-end tests: a "user gateway" with knobs the bearer simulator does not
+ * have. Loopback only. Plain-HTTP requests (absolute-form) are forwarded with the client's header lines plus
+ * `addHeaders`; CONNECT is tunnelled untouched. Its upstream connections leave from `localAddress` (a loopback
+ * alias such as 127.0.0.2 stands in for a carrier's egress pool).
+ */
+import http from 'node:http';
+import net from 'node:net';
+
+export interface TestGatewayOptions {
+  /** Local address of every upstream connection (plain and CONNECT), e.g. '127.0.0.2'. */
+  localAddress?: string;
+  /** Client header names the gateway removes (anti-spoofing), lower-case. */
+  strip?: readonly string[];
+  /** Header lines the gateway adds to a plain-HTTP request (return [] to add none). */
+  addHeaders?: (url: URL) => [string, string][];
+  /** Answer a plain-HTTP request with this status instead of forwarding it. */
+  answer?: (url: URL) => number | undefined;
+  /** Drop a plain-HTTP request (close the client's connection without an answer). */
+  drop?: (url: URL) => boolean;
+}
+
+export interface TestGateway {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (options.drop?.(target)) {
+      req.socket.destroy();
+      return;
+    }
+    const status = options.answer?.(target);
+    if (status !== undefined) {
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(`gateway says ${status}\n`);
+      return;
+    }
+    const headers: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      if (/^(proxy-connection|proxy-authorization)$/i.test(name)) continue;
+      if (options.strip?.includes(name.toLowerCase())) continue;
+      headers.push([name, req.rawHeaders[i + 1]!]);
+    }
+    headers.push(...(options.addHeaders?.(target) ?? []));
+    const host = target.hostname.endsWith('.localhost') ? '127.0.0.1' : target.hostname;
+    const upstream = http.request(
+      {
+        host,
+        port: Number(target.port || 80),
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers: headers.flat(),
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        setHost: false,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('connect', (req, client, head) => {
+    const [hostname, port] = (req.url ?? '').split(':');
+    const host = hostname?.endsWith('.localhost') ? '127.0.0.1' : (hostname ?? '');
+    const upstream = net.connect({
+      host,
+      port: Number(port),
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.once('connect', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
