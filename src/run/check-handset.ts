@@ -11,6 +11,11 @@ export interface PageProgress {
   complete: boolean;
   done: number;
   total: number;
+  /**
+   * Set when the browser finished loading a page that is not the probe page (a gateway's error or block page,
+   * a captive portal): its title or first words. Waiting longer cannot help.
+   */
+  foreign?: string;
 }
 
 /** What the check needs from a browser: open a URL, read the probe page's progress. */
@@ -62,6 +67,8 @@ export interface HandsetCheck {
   run: CreatedRun;
   captures: ScanCapture[];
   captured: number;
+  /** Why the probe page did not run, when the browser showed another page instead (masked). */
+  foreignPage?: string;
 }
 
 /**
@@ -99,13 +106,16 @@ export async function checkHandset(
       waitOnPage
         ? () => waitOnPage(Math.max(0, Math.min(slice, pageDeadline - Date.now())))
         : () => driver.pageProgress(),
-      (p) => p.complete,
+      (p) => p.complete || p.foreign !== undefined,
     );
     mark('page-complete');
+    const foreignPage = page.value?.foreign === undefined ? undefined : maskDigitRuns(page.value.foreign);
     options.log(
       page.value?.complete
         ? `probe page complete (${page.value.done}/${page.value.total})`
-        : `probe page did not complete in ${options.pageTimeoutMs / 1000}s (${page.value?.done ?? 0}/${page.value?.total ?? '?'})`,
+        : foreignPage !== undefined
+          ? `the probe page did not load: the browser shows another page ('${foreignPage}')`
+          : `probe page did not complete in ${options.pageTimeoutMs / 1000}s (${page.value?.done ?? 0}/${page.value?.total ?? '?'})`,
     );
     const captured = await waitFor(
       options.captureTimeoutMs,
@@ -124,7 +134,7 @@ export async function checkHandset(
     );
     const checked = judgeRun(handset, run, records);
     mark('judged');
-    return checked;
+    return foreignPage === undefined ? checked : { ...checked, foreignPage };
   } finally {
     // Captures are subscriber data: drop them as soon as they are judged (best effort; they expire anyway).
     await client.deleteRun(run.token).catch(() => {});

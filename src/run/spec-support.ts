@@ -50,10 +50,16 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
     async pageProgress() {
       return b.execute(() => {
         const d = document.body?.dataset ?? {};
+        // A fully loaded page without the probe page's counters is someone else's (a gateway's error page).
+        const foreign =
+          document.readyState === 'complete' && d.probesTotal === undefined
+            ? (document.title || document.body?.innerText || document.location.href).trim().slice(0, 80)
+            : undefined;
         return {
           complete: d.complete === 'true',
           done: Number(d.probesDone ?? 0),
           total: Number(d.probesTotal ?? 0),
+          ...(foreign === undefined ? {} : { foreign }),
         };
       });
     },
@@ -63,14 +69,20 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
       return b.executeAsync((ms: number, finish: (p: PageProgress) => void) => {
         const progress = () => {
           const d = document.body?.dataset ?? {};
+          const foreign =
+            document.readyState === 'complete' && d.probesTotal === undefined
+              ? (document.title || document.body?.innerText || document.location.href).trim().slice(0, 80)
+              : undefined;
           return {
             complete: d.complete === 'true',
             done: Number(d.probesDone ?? 0),
             total: Number(d.probesTotal ?? 0),
+            ...(foreign === undefined ? {} : { foreign }),
           };
         };
-        if (progress().complete || !document.body) {
-          finish(progress());
+        const p = progress();
+        if (p.complete || p.foreign !== undefined || !document.body) {
+          finish(p);
           return;
         }
         const observer = new MutationObserver(() => {
@@ -98,7 +110,13 @@ export function outcomeOf(
   partial: HandsetCheck | undefined,
   error: string | undefined,
 ): HandsetOutcome {
-  if (check) return judged(check.judgement);
+  if (check) {
+    const outcome = judged(check.judgement);
+    if (outcome.verdict !== 'broken' || check.foreignPage === undefined) return outcome;
+    // Say first why the probes are missing: the gateway (or a portal) answered with a page of its own.
+    const why = `the probe page did not load: the browser shows another page ('${check.foreignPage}')`;
+    return { ...outcome, failure: `${why}; ${outcome.failure}` };
+  }
   if (partial) {
     const outcome = judged(partial.judgement);
     return outcome.verdict === 'broken' ? { ...outcome, failure: error ?? outcome.failure } : outcome;

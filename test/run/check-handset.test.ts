@@ -162,6 +162,33 @@ describe('run/check-handset', () => {
     assert.ok(api.deleted);
   });
 
+  it("stops waiting at once on a page that is not the probe page (a gateway's error page), and says so", async () => {
+    const api = new FakeApi(() => []);
+    const log: string[] = [];
+    const check = await checkHandset(
+      handset,
+      driver({
+        pageProgress: async () => ({
+          complete: false,
+          done: 0,
+          total: 0,
+          foreign: 'Error 502 for 447700900123',
+        }),
+      }),
+      api,
+      { ...options, pageTimeoutMs: 60_000, log: (l) => log.push(l) },
+    );
+    assert.equal(check.foreignPage, 'Error 502 for 4477******23');
+    assert.equal(check.judgement.verdict, 'broken');
+    assert.ok(
+      log.some((l) =>
+        l.includes(
+          "the probe page did not load: the browser shows another page ('Error 502 for 4477******23')",
+        ),
+      ),
+    );
+  });
+
   it('judges what arrived when the page never reports completion', async () => {
     const api = new FakeApi(() => plan.map((p) => captureOf(p)));
     const check = await checkHandset(

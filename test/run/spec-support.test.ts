@@ -55,3 +55,15 @@ describe('run/spec-support: a handset outcome', () => {
     assert.ok(o.checks.every((c) => c.status === 'broken'));
   });
 });
+
+describe('run/spec-support: a gateway page instead of the probe page', () => {
+  it('names the page the browser showed before the missing probes', () => {
+    const c = { ...check([missing('nav')], 'broken'), foreignPage: 'gateway says 502' } as HandsetCheck;
+    const o = outcomeOf(c, undefined, undefined);
+    assert.equal(o.verdict, 'broken');
+    assert.match(
+      o.failure!,
+      /^the probe page did not load: the browser shows another page \('gateway says 502'\); 1 planned probe\(s\) not captured/,
+    );
+  });
+});

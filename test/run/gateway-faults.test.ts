@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runSummarySchema } from '../../src/report/summary-schema.ts';
+import { filesBelow, runCli } from '../support/cli.ts';
+import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
+
+// End to end, fail closed: gateways that break in ways a real one does. One run; each handset broken (never
+// pass) with its cause named. (Unreachable and silent gateways, and an unreachable endpoint, are in
+// run-command.test.ts.)
+
+describe('headerguard run: broken gateways (end to end)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  const gateways: TestGateway[] = [];
+  after(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a gateway error page and a dropped probe are broken, each naming why; the console names the gateway', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-gwfault-'));
+    const strip = ['x-up-calling-line-id'];
+    const errorPage = await startTestGateway({ strip, answer: () => 502 });
+    const dropper = await startTestGateway({ strip, drop: (u) => u.pathname.endsWith('/img') });
+    gateways.push(errorPage, dropper);
+    const farmFile = path.join(dir, 'faults.json');
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'broken-gateways',
+        handsets: [
+          {
+            id: 'error-page',
+            bearer: 'o2',
+            emulate: 'Pixel 7',
+            proxy: errorPage.url,
+            identity: { msisdn: '447700900131' },
+          },
+          {
+            id: 'dropper',
+            bearer: 'o2',
+            emulate: 'Pixel 7',
+            proxy: dropper.url,
+            identity: { msisdn: '447700900132' },
+          },
+        ],
+      }),
+    );
+    const started = Date.now();
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
+    assert.equal(res.code, 3, res.stdout + res.stderr);
+    const file = (await filesBelow(dir)).find((f) => f.endsWith('summary.json'))!;
+    const summary = runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const byId = new Map(summary.handsets.map((h) => [h.id, h]));
+
+    const page = byId.get('error-page')!;
+    assert.equal(page.verdict, 'broken');
+    assert.match(
+      page.failure!,
+      /^the probe page did not load: the browser shows another page \('gateway says 502'\)/,
+    );
+    // It stopped waiting at once rather than sitting out the 30 s page timeout.
+    assert.ok(Date.now() - started < 60_000, 'did not wait out the page timeout');
+
+    const dropped = byId.get('dropper')!;
+    assert.equal(dropped.verdict, 'broken');
+    assert.ok(
+      dropped.findings.some((f) => f.rule === 'incomplete' && f.probe === 'img'),
+      JSON.stringify(dropped.findings),
+    );
+    assert.match(dropped.failure!, /planned probe\(s\) not captured or not judged: img/);
+    // No rule passes on a run with a probe missing.
+    assert.ok(
+      dropped.checks.every((c) => c.status !== 'passed'),
+      JSON.stringify(dropped.checks),
+    );
+
+    assert.match(
+      res.stdout,
+      new RegExp(
+        `error-page \\(${errorPage.url.replace(/[.]/g, '\\.')}\\):\\n {2}BROKEN: the probe page did not load`,
+      ),
+    );
+  });
+});
