@@ -35,6 +35,9 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/** Largest request head the simulator accepts (Node's default); a larger one gets 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 /** The simulator's URL from this machine: wildcard binds are reached on 127.0.0.1. */
 function urlFor(host: string, port: number): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return `http://127.0.0.1:${port}`;
@@ -61,9 +64,12 @@ export async function startProxy(
     isSelf: (target) => isSelf(target, resolved.host, listeningPort),
   };
 
-  const server = http.createServer();
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 60_000;
+  // Node keeps only the first ~1,023 header lines by default and drops the rest without a word; the gateway
+  // forwards every line (the block is bounded in bytes: a larger one gets 431).
+  server.maxHeadersCount = 0;
 
   server.on('connection', (socket: net.Socket) => {
     ctx.clients.of(socket);

@@ -50,13 +50,21 @@ export function rawError(socket: net.Socket, status: number, message: string): v
   }
 }
 
-/** Node's `clientError`: a malformed request gets a bare 400; resets and broken pipes just close. */
+/**
+ * Node's `clientError`: a header block over the size limit gets 431, any other malformed request 400, each with
+ * a one-line body; resets and broken pipes just close.
+ */
 export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: net.Socket): void {
   const code = err.code ?? 'error';
-  if (code !== 'ECONNRESET' && code !== 'EPIPE' && socket.writable) {
-    log.info({ code }, 'malformed client request');
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  } else {
+  if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
     socket.destroy();
+    return;
   }
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    log.info({ code, status: 431 }, 'request header block too large');
+    rawError(socket, 431, 'request header block too large');
+    return;
+  }
+  log.info({ code, status: 400 }, 'malformed client request');
+  rawError(socket, 400, 'malformed request');
 }
