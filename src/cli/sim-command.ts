@@ -11,7 +11,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from '../simulate/index.ts';
-import { checkBearer, checkFault, checkPort } from '../simulate/options.ts';
+import { checkBearer, checkFault, checkPort, checkUpstreamTimeoutSeconds } from '../simulate/options.ts';
 
 interface SimFlags {
   bearer: string;
@@ -22,6 +22,7 @@ interface SimFlags {
   host?: string;
   partnerHost?: string;
   mainPort?: string;
+  upstreamTimeout?: string;
 }
 
 /** `--msisdn env:VAR` reads the identifier from the environment, so it stays out of the process list. */
@@ -105,6 +106,10 @@ export function registerSim(program: Command): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
     .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
+    .option(
+      '--upstream-timeout <seconds>',
+      'seconds an upstream may take to connect or answer before the client gets 504 (default 30)',
+    )
     .addHelpText('after', faultHelp())
     .action(async (flags: SimFlags) => {
       // Listen for Ctrl-C/SIGTERM from the start, so a stop during startup is clean too.
@@ -120,6 +125,9 @@ export function registerSim(program: Command): Command {
         if (flags.host !== undefined) options.host = flags.host;
         if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
         if (flags.mainPort !== undefined) options.mainPort = checkPort(flags.mainPort, '--main-port', false);
+        if (flags.upstreamTimeout !== undefined) {
+          options.upstreamTimeoutMs = checkUpstreamTimeoutSeconds(flags.upstreamTimeout);
+        }
         const sim = await startSimulator(options);
         const fault = options.fault ? `fault ${options.fault}` : 'healthy';
         process.stdout.write(

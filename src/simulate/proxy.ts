@@ -58,7 +58,7 @@ export async function startProxy(
     gateway,
     log,
     clients: new ClientConnections(),
-    pool: new UpstreamPool(),
+    pool: new UpstreamPool(resolved.upstreamTimeoutMs),
     tunnels: new Set<net.Socket>(),
     shown: (hostAndPort) => maskKnown(hostAndPort, secrets),
     isSelf: (target) => isSelf(target, resolved.host, listeningPort),

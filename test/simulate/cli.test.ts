@@ -11,6 +11,7 @@ import {
   names,
   readBytes,
   startEcho,
+  startSilentOrigin,
   startTcpEcho,
   values,
   viaProxy,
@@ -159,6 +160,31 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
     await assert.rejects(viaProxy(sim.port, `http://probe.localhost:${echo.port}/gone`), /ECONNREFUSED/);
   });
 
+  it('--help documents --upstream-timeout and its default', async () => {
+    const run = spawnCli(process.execPath, [BIN, 'sim', '--help']);
+    assert.equal(await run.exit, 0);
+    assert.match(run.stdout(), /--upstream-timeout <seconds>[\s\S]*504 \(default 30\)/);
+  });
+
+  it('startSimulatorProcess passes upstreamTimeoutMs on: a silent upstream gets 504 in time', async () => {
+    const silent = await startSilentOrigin();
+    const sim = await startSimulatorProcess({
+      bearer: 'o2',
+      msisdn: MSISDN,
+      logLevel: 'silent',
+      upstreamTimeoutMs: 500,
+    });
+    try {
+      const started = Date.now();
+      const res = await viaProxy(sim.port, `http://probe.localhost:${silent.port}/`);
+      assert.equal(res.status, 504);
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      await sim.close();
+      await silent.close();
+    }
+  });
+
   it('startSimulatorProcess refuses bad options before spawning anything', async () => {
     await assert.rejects(startSimulatorProcess({ bearer: 'o2', msisdn: '12' }), UserError);
   });
@@ -170,6 +196,8 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
       [['--bearer', 'o2', '--msisdn', '4477009001234567'], /--msisdn: not a possible GB phone number/],
       [['--bearer', 'o2', '--msisdn', MSISDN, '--port', '99999'], /--port must be a port number/],
       [['--bearer', 'o2'], /required option '--msisdn/],
+      [['--bearer', 'o2', '--msisdn', MSISDN, '--upstream-timeout', '0'], /--upstream-timeout must be/],
+      [['--bearer', 'o2', '--msisdn', MSISDN, '--upstream-timeout', 'abc'], /--upstream-timeout must be/],
     ];
     await Promise.all(
       cases.map(async ([args, pattern]) => {
