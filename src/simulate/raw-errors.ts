@@ -36,11 +36,20 @@ export function plainError(res: http.ServerResponse, status: number, message: st
   res.end(body);
 }
 
-/** Answer on a raw client socket and close it. */
+/** How long a socket answered with an error may stay half-open before it is destroyed. */
+const RAW_ERROR_LINGER_MS = 5_000;
+
+/**
+ * Answer on a raw client socket and close it; destroyed once the client closes too, or after a short linger
+ * (a client that never closes its side must not keep the descriptor).
+ */
 export function rawError(socket: net.Socket, status: number, message: string): void {
   const body = `headerguard sim: ${message}\n`;
   const text = http.STATUS_CODES[status] ?? 'Error';
   if (socket.writable) {
+    const timer = setTimeout(() => socket.destroy(), RAW_ERROR_LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -21,6 +21,9 @@ function fakeSocket(writable = true): net.Socket & { written: string; destroyed:
     destroy() {
       s.destroyed = true;
     },
+    once() {
+      return s;
+    },
   };
   return s as unknown as net.Socket & { written: string; destroyed: boolean };
 }
