@@ -114,12 +114,6 @@ export function requestTarget(url: string, rawHeaders: readonly string[]): Proxy
   return { hostname, port, authority, path: url.replace(/#.*$/, '') };
 }
 
-/** Where to connect for a host name: `localhost` and `*.localhost` are loopback (RFC 6761), by our own rule. */
-export function connectAddress(hostname: string): string {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return '127.0.0.1';
-  return hostname;
-}
-
 /** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1, plus the de-facto Proxy-Connection). */
 const HOP_BY_HOP = new Set([
   'connection',

@@ -17,6 +17,7 @@ import { listen } from '../shared/listen.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createLogger } from '../shared/logger.ts';
 import { maskIdentifier, maskKnown } from '../shared/mask.ts';
+import { type ListeningAddress, reachesListener } from './addresses.ts';
 import { ClientConnections } from './client-connections.ts';
 import { handleConnect } from './connect-tunnel.ts';
 import { isLoopbackName, isSelf } from './loopback.ts';
@@ -51,17 +52,21 @@ export async function startProxy(
   const { gateway } = resolved;
   const log = loggerOverride ?? createLogger('sim', resolved.logLevel);
   const subscriber = maskIdentifier(gateway.msisdn);
-  let listeningPort = 0;
+  /** Known once the server listens; until then nothing is forwarded anyway. */
+  let listening: ListeningAddress | undefined;
   /** Host names are not subscriber data, but a host built from a known identifier must not log it. */
   const secrets = [gateway.msisdn, gateway.imsi];
   const ctx: ProxyContext = {
     gateway,
     log,
     clients: new ClientConnections(),
-    pool: new UpstreamPool(resolved.upstreamTimeoutMs),
+    pool: new UpstreamPool(
+      resolved.upstreamTimeoutMs,
+      (address, port) => listening !== undefined && reachesListener(address, port, listening),
+    ),
     tunnels: new Set<net.Socket>(),
     shown: (hostAndPort) => maskKnown(hostAndPort, secrets),
-    isSelf: (target) => isSelf(target, resolved.host, listeningPort),
+    isSelf: (target) => listening !== undefined && isSelf(target, listening),
   };
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES });
@@ -88,9 +93,11 @@ export async function startProxy(
     answerClientError(log, err, socket),
   );
 
-  listeningPort = await listen(server, resolved.port, resolved.host, (err) =>
+  const listeningPort = await listen(server, resolved.port, resolved.host, (err) =>
     log.error({ code: errorCode(err) }, 'server error'),
   );
+  const bound = server.address() as net.AddressInfo;
+  listening = { address: bound.address, port: listeningPort };
   const url = urlFor(resolved.host, listeningPort);
   log.info(
     {

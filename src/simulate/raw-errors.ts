@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from '../shared/logger.ts';
+import { SELF_LOOP_CODE } from './loopback.ts';
 import { ResponseParseError } from './response-parser.ts';
 
 /** An error's code for logs and messages: its errno code, else its name. */
@@ -14,9 +15,10 @@ export function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : err instanceof Error ? err.name : 'error';
 }
 
-/** Timeout → 504; an unreadable response or an unreachable upstream → 502. */
+/** Timeout → 504; a name that resolves to the simulator itself → 508; unreadable or unreachable → 502. */
 export function upstreamFailureStatus(err: unknown): { status: number; reason: string } {
   const code = errorCode(err);
+  if (code === SELF_LOOP_CODE) return { status: 508, reason: 'request loops back to the simulator itself' };
   if (code === 'ETIMEDOUT') return { status: 504, reason: `upstream timed out (${code})` };
   if (err instanceof ResponseParseError) return { status: 502, reason: err.message };
   return { status: 502, reason: `cannot reach upstream (${code})` };

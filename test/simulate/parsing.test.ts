@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  connectAddress,
   forwardRequestHeaders,
   forwardResponseHeaders,
   ProxyInputError,
@@ -212,14 +211,6 @@ describe('simulate/http-head', () => {
     assert.throws(() => requestTarget('/', []), ProxyInputError);
     assert.throws(() => requestTarget('/', ['Host', 'a', 'Host', 'b']), ProxyInputError);
     assert.throws(() => requestTarget('*', ['Host', 'a']), ProxyInputError);
-  });
-
-  it('resolves localhost and *.localhost to loopback by its own rule, other names unchanged', () => {
-    assert.equal(connectAddress('probe.localhost'), '127.0.0.1');
-    assert.equal(connectAddress('a.b.localhost'), '127.0.0.1');
-    assert.equal(connectAddress('localhost'), '127.0.0.1');
-    assert.equal(connectAddress('example.com'), 'example.com');
-    assert.equal(connectAddress('notlocalhost'), 'notlocalhost');
   });
 
   it('removes hop-by-hop headers and those Connection names, keeps the rest in order and case', () => {
