@@ -13,14 +13,15 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type { DestinationStream } from 'pino';
 import { listen } from '../shared/listen.ts';
-import type { Logger } from '../shared/logger.ts';
 import { createLogger } from '../shared/logger.ts';
-import { maskIdentifier, maskKnown } from '../shared/mask.ts';
+import { maskIdentifier } from '../shared/mask.ts';
 import { type ListeningAddress, reachesListener } from './addresses.ts';
 import { ClientConnections } from './client-connections.ts';
 import { handleConnect } from './connect-tunnel.ts';
 import { isLoopbackName, isSelf } from './loopback.ts';
+import { subscriberMask } from './masking.ts';
 import type { ResolvedOptions } from './options.ts';
 import { handleRequest } from './plain-request.ts';
 import type { ProxyContext } from './proxy-context.ts';
@@ -45,17 +46,20 @@ function urlFor(host: string, port: number): string {
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
+/** `logDestination`: where the log lines go instead of stderr (tests). */
 export async function startProxy(
   resolved: ResolvedOptions,
-  loggerOverride?: Logger,
+  logDestination?: DestinationStream,
 ): Promise<RunningSimulator> {
   const { gateway } = resolved;
-  const log = loggerOverride ?? createLogger('sim', resolved.logLevel);
+  const mask = subscriberMask(gateway);
+  const log = createLogger('sim', resolved.logLevel, {
+    scrub: mask.line,
+    ...(logDestination ? { destination: logDestination } : {}),
+  });
   const subscriber = maskIdentifier(gateway.msisdn);
   /** Known once the server listens; until then nothing is forwarded anyway. */
   let listening: ListeningAddress | undefined;
-  /** Host names are not subscriber data, but a host built from a known identifier must not log it. */
-  const secrets = [gateway.msisdn, gateway.imsi];
   const ctx: ProxyContext = {
     gateway,
     log,
@@ -65,7 +69,7 @@ export async function startProxy(
       (address, port) => listening !== undefined && reachesListener(address, port, listening),
     ),
     tunnels: new Set<net.Socket>(),
-    shown: (hostAndPort) => maskKnown(hostAndPort, secrets),
+    shown: mask.text,
     isSelf: (target) => listening !== undefined && isSelf(target, listening),
   };
 
@@ -104,15 +108,15 @@ export async function startProxy(
       bearer: gateway.bearer,
       fault: gateway.fault ?? null,
       subscriber,
-      partnerHost: gateway.partnerHost,
-      url,
+      partnerHost: mask.text(gateway.partnerHost),
+      url: mask.text(url),
     },
     'simulator listening',
   );
 
   if (!isLoopbackName(resolved.host) || resolved.host === '0.0.0.0' || resolved.host === '::') {
     log.warn(
-      { host: resolved.host },
+      { host: mask.text(resolved.host) },
       'listening beyond loopback: anyone who can reach this port can browse as the simulated subscriber',
     );
   }
@@ -127,7 +131,7 @@ export async function startProxy(
         server.closeAllConnections();
         for (const s of ctx.tunnels) s.destroy();
         ctx.pool.destroyAll();
-        log.info({ url }, 'simulator stopped');
+        log.info({ url: mask.text(url) }, 'simulator stopped');
       });
       return closing;
     },

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { ProxyInputError } from '../../src/simulate/http-head.ts';
 import {
   guardedLookup,
@@ -67,8 +66,8 @@ describe('simulate/loopback', () => {
       },
     });
     const sim = await startProxy(
-      resolveOptions({ bearer: 'o2', msisdn: '447700900123' }),
-      pino({ level: 'info' }, sink),
+      resolveOptions({ bearer: 'o2', msisdn: '447700900123', logLevel: 'info' }),
+      sink,
     );
     try {
       const p = sim.port;
