@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { normaliseMsisdn } from '../model/identity.ts';
 import { UserError } from '../shared/errors.ts';
 import { maskIdentifier } from '../shared/mask.ts';
+import { watchParent } from '../shared/parent-watch.ts';
 import {
   BEARER_PROFILES,
   FAULT_NAMES,
@@ -35,23 +35,6 @@ function fromEnv(value: string, flag: string): string {
   return found;
 }
 
-/** Whether the process we started under is still our parent (Linux: /proc; elsewhere: does it still exist). */
-function parentAlive(parent: number): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (Number.isInteger(ppid)) return ppid === parent;
-  } catch {
-    // no procfs: fall through
-  }
-  try {
-    process.kill(parent, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
 function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): void } {
   let onSignal: (s: NodeJS.Signals) => void = () => {};
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -66,17 +49,12 @@ function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): voi
   for (const [sig, list] of Object.entries(foreign)) for (const l of list) process.off(sig, l);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  // Wrappers such as `npx` (npm exec → sh -c → node) do not pass SIGTERM on: when our parent goes away we are
-  // re-parented, and stop rather than linger as an orphan proxy that still injects a subscriber's number.
-  const parent = process.ppid; // fixed at start-up
-  const watch = setInterval(() => {
-    if (!parentAlive(parent)) onSignal('SIGHUP');
-  }, 250);
-  watch.unref();
+  // Stop rather than linger as an orphan proxy that still injects a subscriber's number.
+  const unwatch = watchParent(() => onSignal('SIGHUP'));
   return {
     stopped,
     dispose() {
-      clearInterval(watch);
+      unwatch();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       for (const [sig, list] of Object.entries(foreign)) for (const l of list) process.on(sig, l);
