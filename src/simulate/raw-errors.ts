@@ -24,8 +24,11 @@ export function upstreamFailureStatus(err: unknown): { status: number; reason: s
   return { status: 502, reason: `cannot reach upstream (${code})` };
 }
 
-/** Answer on a Node response; once its head is sent, all that is left is to drop the connection. */
-export function plainError(res: http.ServerResponse, status: number, message: string): void {
+/**
+ * Answer on a Node response (`close`: and close the client connection after it); once its head is sent, all
+ * that is left is to drop the connection.
+ */
+export function plainError(res: http.ServerResponse, status: number, message: string, close = false): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -34,12 +37,22 @@ export function plainError(res: http.ServerResponse, status: number, message: st
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
+    ...(close ? { Connection: 'close' } : {}),
   });
   res.end(body);
 }
 
 /** How long a socket answered with an error may stay half-open before it is destroyed. */
 const RAW_ERROR_LINGER_MS = 5_000;
+
+/** Destroy `socket` once the peer closes too, or after a short linger; `data` (if any) is written first. */
+function closeAfterLinger(socket: net.Socket, data?: string): void {
+  const timer = setTimeout(() => socket.destroy(), RAW_ERROR_LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  if (data === undefined) socket.end();
+  else socket.end(data);
+}
 
 /**
  * Answer on a raw client socket and close it; destroyed once the client closes too, or after a short linger
@@ -49,10 +62,8 @@ export function rawError(socket: net.Socket, status: number, message: string): v
   const body = `headerguard sim: ${message}\n`;
   const text = http.STATUS_CODES[status] ?? 'Error';
   if (socket.writable) {
-    const timer = setTimeout(() => socket.destroy(), RAW_ERROR_LINGER_MS);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-    socket.end(
+    closeAfterLinger(
+      socket,
       `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
@@ -69,6 +80,15 @@ export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socke
   const code = err.code ?? 'error';
   if (code === 'ECONNRESET' || code === 'EPIPE' || !socket.writable) {
     socket.destroy();
+    return;
+  }
+  // A response already under way on this connection (the parser failed on the body of a request that was
+  // answered or is being answered): an error answer now would corrupt it, as Node's own default handler knows.
+  const inFlight = (socket as net.Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+  if (inFlight?.headersSent) {
+    log.info({ code }, 'malformed request body after the answer began');
+    if (inFlight.writableEnded) closeAfterLinger(socket);
+    else socket.destroy();
     return;
   }
   if (code === 'HPE_HEADER_OVERFLOW') {

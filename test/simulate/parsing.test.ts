@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  checkRequestFraming,
   forwardRequestHeaders,
   forwardResponseHeaders,
   ProxyInputError,
@@ -211,6 +212,26 @@ describe('simulate/http-head', () => {
     assert.throws(() => requestTarget('/', []), ProxyInputError);
     assert.throws(() => requestTarget('/', ['Host', 'a', 'Host', 'b']), ProxyInputError);
     assert.throws(() => requestTarget('*', ['Host', 'a']), ProxyInputError);
+  });
+
+  it('forwards no body framing but a single chunked coding (the connection closes after the 400)', () => {
+    checkRequestFraming(undefined);
+    checkRequestFraming('chunked');
+    checkRequestFraming(' Chunked ');
+    for (const te of [
+      'gzip',
+      'chunked, identity',
+      'identity',
+      'gzip, chunked',
+      'xchunked',
+      'chunked, chunked',
+    ]) {
+      assert.throws(
+        () => checkRequestFraming(te),
+        (err: unknown) => err instanceof ProxyInputError && err.status === 400 && err.close,
+        te,
+      );
+    }
   });
 
   it('removes hop-by-hop headers and those Connection names, keeps the rest in order and case', () => {
