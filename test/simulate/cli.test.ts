@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../src/shared/errors.ts';
 import { freePort } from '../../src/shared/free-port.ts';
@@ -19,6 +20,16 @@ import {
 
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 const MSISDN = '447700900123';
+
+/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 function spawnCli(command: string, args: string[], detached = false): Spawned {
   return spawnCollected(command, args, { detached, env: { ...process.env, HEADERGUARD_LOG_LEVEL: 'info' } });
@@ -158,6 +169,38 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
     }
     await sim.close();
     await assert.rejects(viaProxy(sim.port, `http://probe.localhost:${echo.port}/gone`), /ECONNREFUSED/);
+  });
+
+  it('stops within seconds when its parent dies (a wrapper such as npx, killed with SIGKILL)', async () => {
+    const wrapper = spawnCli(process.execPath, [
+      '-e',
+      [
+        "const { spawn } = require('node:child_process');",
+        'const [bin, ...args] = process.argv.slice(1);',
+        "const c = spawn(process.execPath, [bin, 'sim', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });",
+        "process.stdout.write('sim pid ' + c.pid + '\\n');",
+        'setInterval(() => {}, 1000);',
+      ].join('\n'),
+      BIN,
+      '--bearer',
+      'o2',
+      '--msisdn',
+      MSISDN,
+    ]);
+    let pid = 0;
+    try {
+      await waitForLine(wrapper, /listening on http:\/\/127\.0\.0\.1:\d+/);
+      pid = Number(/sim pid (\d+)/.exec(wrapper.stdout())![1]);
+      assert.ok(running(pid), 'sim runs');
+      wrapper.child.kill('SIGKILL');
+      const deadline = Date.now() + 5_000;
+      while (running(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(running(pid), false, 'sim exited within 5 s of its parent');
+      assert.match(wrapper.stderr(), /"msg":"simulator stopped"/);
+    } finally {
+      wrapper.child.kill('SIGKILL');
+      if (pid > 0 && running(pid)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('--help documents --upstream-timeout and its default', async () => {
