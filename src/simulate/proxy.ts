@@ -70,7 +70,8 @@ export async function startProxy(
     ),
     tunnels: new Set<net.Socket>(),
     shown: mask.text,
-    isSelf: (target) => listening !== undefined && isSelf(target, listening),
+    // Always read the host (a malformed address is refused even before `listening` is known).
+    isSelf: (target) => isSelf(target, listening ?? { address: resolved.host, port: 0 }),
   };
 
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES });

@@ -45,7 +45,7 @@ export function plainError(res: http.ServerResponse, status: number, message: st
 /** How long a socket answered with an error may stay half-open before it is destroyed. */
 const RAW_ERROR_LINGER_MS = 5_000;
 
-/** Destroy `socket` once the peer closes too, or after a short linger; `data` (if any) is written first. */
+/** End `socket` (writing `data` first, if any); destroy it after a short linger unless it has closed by then. */
 function closeAfterLinger(socket: net.Socket, data?: string): void {
   const timer = setTimeout(() => socket.destroy(), RAW_ERROR_LINGER_MS);
   timer.unref();
