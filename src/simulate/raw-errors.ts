@@ -73,8 +73,9 @@ export function rawError(socket: net.Socket, status: number, message: string): v
 }
 
 /**
- * Node's `clientError`: a header block over the size limit gets 431, any other malformed request 400, each with
- * a one-line body; resets and broken pipes just close.
+ * Node's `clientError`: a header block over the size limit gets 431, a request head or body that does not arrive
+ * within Node's request timeouts (a slow client) 408, any other malformed request 400, each with a one-line body;
+ * resets and broken pipes just close.
  */
 export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socket: net.Socket): void {
   const code = err.code ?? 'error';
@@ -94,6 +95,11 @@ export function answerClientError(log: Logger, err: NodeJS.ErrnoException, socke
   if (code === 'HPE_HEADER_OVERFLOW') {
     log.info({ code, status: 431 }, 'request header block too large');
     rawError(socket, 431, 'request header block too large');
+    return;
+  }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    log.info({ code, status: 408 }, 'request not received in time');
+    rawError(socket, 408, 'request not received in time');
     return;
   }
   log.info({ code, status: 400 }, 'malformed client request');

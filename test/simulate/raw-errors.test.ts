@@ -71,6 +71,12 @@ describe('simulate/raw-errors', () => {
       s.written,
       /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\nheaderguard sim: malformed request\n$/,
     );
+    const slow = fakeSocket();
+    answerClientError(silent, Object.assign(new Error('slow'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), slow);
+    assert.match(
+      slow.written,
+      /^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*headerguard sim: request not received in time\n$/,
+    );
     const big = fakeSocket();
     answerClientError(silent, Object.assign(new Error('big'), { code: 'HPE_HEADER_OVERFLOW' }), big);
     assert.match(
