@@ -5,8 +5,9 @@ import { cyclesOf, importsOf, tsFiles } from './support/import-graph.ts';
 
 /**
  * Dependencies point one way: no import cycle among src/ and bearers/; the verdict engine (src/detect) depends
- * only on src/detect, src/model and src/shared; bearers/ are plain data typed by src/model. Type-only imports
- * count: a cycle of types is still a cycle of modules.
+ * only on src/detect, src/model and src/shared, and the simulator reaches it only through src/detect/index.ts;
+ * bearers/ are plain data typed by src/model. Type-only imports count: a cycle of types is still a cycle of
+ * modules.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -76,6 +77,20 @@ describe('architecture: import graph of src/ and bearers/', () => {
 
   it('keeps the verdict engine (src/detect) to src/detect, src/model and src/shared', () => {
     assert.deepEqual(importsLeaving('src/detect/', ['src/detect/', 'src/model/', 'src/shared/']), []);
+  });
+
+  it('lets the simulator (src/simulate) reach the verdict engine only through its public index', () => {
+    const bad: string[] = [];
+    for (const [file, deps] of GRAPH) {
+      if (!file.startsWith('src/simulate/')) continue;
+      for (const d of deps)
+        if (d.startsWith('src/detect/') && d !== 'src/detect/index.ts') bad.push(`${file} imports ${d}`);
+    }
+    assert.deepEqual(bad, []);
+    assert.ok(
+      GRAPH.get('src/simulate/masking.ts')?.includes('src/detect/index.ts'),
+      'the check sees the simulator',
+    );
   });
 
   it('keeps bearers/ plain data: they import src/model and each other only', () => {

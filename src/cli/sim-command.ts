@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { normaliseMsisdn } from '../model/identity.ts';
 import { UserError } from '../shared/errors.ts';
 import { maskIdentifier } from '../shared/mask.ts';
+import { watchParent } from '../shared/parent-watch.ts';
 import {
   BEARER_PROFILES,
   FAULT_NAMES,
@@ -11,7 +11,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from '../simulate/index.ts';
-import { checkBearer, checkFault, checkPort } from '../simulate/options.ts';
+import { checkBearer, checkFault, checkPort, checkUpstreamTimeoutSeconds } from '../simulate/options.ts';
 
 interface SimFlags {
   bearer: string;
@@ -22,6 +22,7 @@ interface SimFlags {
   host?: string;
   partnerHost?: string;
   mainPort?: string;
+  upstreamTimeout?: string;
 }
 
 /** `--msisdn env:VAR` reads the identifier from the environment, so it stays out of the process list. */
@@ -32,23 +33,6 @@ function fromEnv(value: string, flag: string): string {
   if (found === undefined || found === '')
     throw new UserError(`${flag} env:${name}: the variable is not set`);
   return found;
-}
-
-/** Whether the process we started under is still our parent (Linux: /proc; elsewhere: does it still exist). */
-function parentAlive(parent: number): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (Number.isInteger(ppid)) return ppid === parent;
-  } catch {
-    // no procfs: fall through
-  }
-  try {
-    process.kill(parent, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
 }
 
 function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): void } {
@@ -65,17 +49,12 @@ function waitForStopSignal(): { stopped: Promise<NodeJS.Signals>; dispose(): voi
   for (const [sig, list] of Object.entries(foreign)) for (const l of list) process.off(sig, l);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  // Wrappers such as `npx` (npm exec → sh -c → node) do not pass SIGTERM on: when our parent goes away we are
-  // re-parented, and stop rather than linger as an orphan proxy that still injects a subscriber's number.
-  const parent = process.ppid; // fixed at start-up
-  const watch = setInterval(() => {
-    if (!parentAlive(parent)) onSignal('SIGHUP');
-  }, 250);
-  watch.unref();
+  // Stop rather than linger as an orphan proxy that still injects a subscriber's number.
+  const unwatch = watchParent(() => onSignal('SIGHUP'));
   return {
     stopped,
     dispose() {
-      clearInterval(watch);
+      unwatch();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       for (const [sig, list] of Object.entries(foreign)) for (const l of list) process.on(sig, l);
@@ -110,6 +89,10 @@ export function registerSim(program: Command): Command {
       .option('--host <address>', 'address to listen on', '127.0.0.1')
       .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
       .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
+      .option(
+        '--upstream-timeout <seconds>',
+        'seconds an upstream may take to connect or answer before the client gets 504 (default 30)',
+      )
       .addHelpText('after', faultHelp())
       .action(async (flags: SimFlags) => {
         // Listen for Ctrl-C/SIGTERM from the start, so a stop during startup is clean too.
@@ -130,6 +113,9 @@ export function registerSim(program: Command): Command {
           if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
           if (flags.mainPort !== undefined)
             options.mainPort = checkPort(flags.mainPort, '--main-port', false);
+          if (flags.upstreamTimeout !== undefined) {
+            options.upstreamTimeoutMs = checkUpstreamTimeoutSeconds(flags.upstreamTimeout);
+          }
           const sim = await startSimulator(options);
           const fault = options.fault ? `fault ${options.fault}` : 'healthy';
           process.stdout.write(

@@ -6,11 +6,26 @@
 /** A request the proxy refuses, with the status to answer and a one-line reason. */
 export class ProxyInputError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The client connection cannot carry another request after this one (its body framing is unknown). */
+  readonly close: boolean;
+  constructor(status: number, message: string, options: { close?: boolean } = {}) {
     super(message);
     this.name = 'ProxyInputError';
     this.status = status;
+    this.close = options.close ?? false;
   }
+}
+
+/**
+ * Refuse a request body framing the gateway does not forward: any Transfer-Encoding but a single `chunked`
+ * (RFC 9112 §6.1: a request whose final coding is not chunked cannot be framed). Node emits such a request
+ * before its parser fails on the body, so without this the head would already have gone upstream.
+ */
+export function checkRequestFraming(transferEncoding: string | undefined): void {
+  if (transferEncoding === undefined || transferEncoding.trim().toLowerCase() === 'chunked') return;
+  throw new ProxyInputError(400, 'unsupported Transfer-Encoding: only a single chunked coding is forwarded', {
+    close: true,
+  });
 }
 
 export interface ProxyTarget {
@@ -112,12 +127,6 @@ export function requestTarget(url: string, rawHeaders: readonly string[]): Proxy
   const authority = hosts[0]!;
   const { hostname, port } = parseAuthority(authority, 80, 'Host header');
   return { hostname, port, authority, path: url.replace(/#.*$/, '') };
-}
-
-/** Where to connect for a host name: `localhost` and `*.localhost` are loopback (RFC 6761), by our own rule. */
-export function connectAddress(hostname: string): string {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return '127.0.0.1';
-  return hostname;
 }
 
 /** Hop-by-hop headers a proxy never forwards (RFC 9110 §7.6.1, plus the de-facto Proxy-Connection). */

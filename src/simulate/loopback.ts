@@ -1,7 +1,17 @@
-/** Loopback names, and requests that would loop back to the simulator itself. */
+/**
+ * Loopback names, and requests that would loop back to the simulator itself: compared as addresses and ports,
+ * whatever the spelling of the host (`127.1`, `2130706433`, `[::ffff:127.0.0.1]`, `localhost.`, …), and
+ * checked again on the addresses a DNS name resolves to, before connecting.
+ */
+import dns from 'node:dns';
+import type net from 'node:net';
+import { type ListeningAddress, literalAddress, reachesListener } from './addresses.ts';
 import { ProxyInputError } from './http-head.ts';
 
-/** localhost, `*.localhost`, 127.0.0.0/8, ::1, and the wildcard addresses. */
+/** The error code of a connection refused because it would reach the simulator itself. */
+export const SELF_LOOP_CODE = 'ESIMLOOP';
+
+/** localhost, `*.localhost`, 127.0.0.0/8, ::1, and the wildcard addresses (for the open-proxy warning). */
 export function isLoopbackName(hostname: string): boolean {
   return (
     hostname === 'localhost' ||
@@ -13,9 +23,14 @@ export function isLoopbackName(hostname: string): boolean {
   );
 }
 
-/** Whether a target is the simulator listening on `bind`:`port`. */
-export function isSelf(target: { hostname: string; port: number }, bind: string, port: number): boolean {
-  return target.port === port && (isLoopbackName(target.hostname) || target.hostname === bind);
+/**
+ * Whether a target whose host is an address (in any spelling) or a `localhost` name is the simulator itself;
+ * DNS names are checked on what they resolve to (`guardedLookup`). Throws ProxyInputError (400) for a host
+ * that reads as a malformed IPv4 address.
+ */
+export function isSelf(target: { hostname: string; port: number }, listening: ListeningAddress): boolean {
+  const address = literalAddress(target.hostname);
+  return address !== undefined && reachesListener(address, target.port, listening);
 }
 
 /** A browser pointed at the simulator (origin form) gets 400; a proxied request to itself, 508. */
@@ -23,4 +38,28 @@ export function selfError(url: string): ProxyInputError {
   return url.startsWith('/')
     ? new ProxyInputError(400, 'this is a forward proxy: set it as the HTTP proxy, do not browse to it')
     : new ProxyInputError(508, 'request loops back to the simulator itself');
+}
+
+/**
+ * A `lookup` for `net.connect` that resolves as usual and fails with SELF_LOOP_CODE when any address of the
+ * name is one where `refuse` says the simulator listens.
+ */
+export function guardedLookup(refuse: (address: string) => boolean): net.LookupFunction {
+  return (hostname, options, callback) => {
+    dns.lookup(hostname, options, (err, address, family) => {
+      if (err) {
+        callback(err, address, family);
+        return;
+      }
+      const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
+      if (all.some(refuse)) {
+        const loop = Object.assign(new Error('request loops back to the simulator itself'), {
+          code: SELF_LOOP_CODE,
+        });
+        callback(loop, address, family);
+        return;
+      }
+      callback(null, address, family);
+    });
+  };
 }

@@ -30,6 +30,11 @@ export interface SimulatorOptions {
   mainPort?: number;
   /** pino level for the simulator's logs (default: $HEADERGUARD_LOG_LEVEL or `info`). */
   logLevel?: string;
+  /**
+   * How long an upstream may take to connect, or stay silent while an answer is due, before the client gets
+   * 504 (also bounds idle upstream sockets and an upgrade waiting for its answer). Default 30 000 ms.
+   */
+  upstreamTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -37,10 +42,14 @@ export interface ResolvedOptions {
   port: number;
   host: string;
   logLevel: string | undefined;
+  upstreamTimeoutMs: number;
 }
 
 export const DEFAULT_PARTNER_HOST = 'partner.localhost';
 export const DEFAULT_BIND_HOST = '127.0.0.1';
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+/** An hour: beyond that a silent upstream is not slow, it is gone. */
+const MAX_UPSTREAM_TIMEOUT_MS = 3_600_000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function checkBearer(value: unknown): SimBearer {
@@ -67,6 +76,31 @@ export function checkPort(value: unknown, flag: string, allowZero: boolean): num
   }
   throw new UserError(
     `${flag} must be a port number from ${min} to 65535 (got ${JSON.stringify(String(value))})`,
+  );
+}
+
+/** `--upstream-timeout SECONDS`: a positive number of seconds (decimals allowed), at most an hour; in ms. */
+export function checkUpstreamTimeoutSeconds(value: unknown): number {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const ms = /^\d{1,4}(?:\.\d{1,3})?$/.test(text) ? Math.round(Number(text) * 1000) : Number.NaN;
+  if (ms >= 1 && ms <= MAX_UPSTREAM_TIMEOUT_MS) return ms;
+  throw new UserError(
+    `--upstream-timeout must be a number of seconds above 0 and at most 3600 (got ${JSON.stringify(String(value))})`,
+  );
+}
+
+/** `upstreamTimeoutMs`: a whole number of milliseconds from 1 to an hour. */
+export function checkUpstreamTimeoutMs(value: unknown): number {
+  if (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 1 &&
+    value <= MAX_UPSTREAM_TIMEOUT_MS
+  ) {
+    return value;
+  }
+  throw new UserError(
+    `upstreamTimeoutMs must be a whole number of milliseconds, above 0 and at most an hour (got ${JSON.stringify(String(value))})`,
   );
 }
 
@@ -124,5 +158,9 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
     throw new UserError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  return { gateway, port, host: host.trim(), logLevel: options.logLevel };
+  const upstreamTimeoutMs =
+    options.upstreamTimeoutMs === undefined
+      ? DEFAULT_UPSTREAM_TIMEOUT_MS
+      : checkUpstreamTimeoutMs(options.upstreamTimeoutMs);
+  return { gateway, port, host: host.trim(), logLevel: options.logLevel, upstreamTimeoutMs };
 }

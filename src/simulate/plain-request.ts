@@ -34,7 +34,7 @@ export function handleRequest(ctx: ProxyContext, req: http.IncomingMessage, res:
   } catch (err) {
     if (err instanceof ProxyInputError) {
       log.info({ conn: conn.id, req: index, status: err.status }, err.message);
-      plainError(res, err.status, err.message);
+      plainError(res, err.status, err.message, err.close);
       return;
     }
     log.error({ conn: conn.id, req: index, code: errorCode(err) }, 'internal error');

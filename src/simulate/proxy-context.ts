@@ -12,7 +12,7 @@ export interface ProxyContext {
   pool: UpstreamPool;
   /** Client sockets of CONNECT tunnels and upgrades (Node's server no longer tracks them). */
   tunnels: Set<net.Socket>;
-  /** A `host:port` fit for the logs: a host built from a known identifier must not log it. */
+  /** Free text (a `host:port`) fit for logs and answers: every form of the subscriber's identifiers masked. */
   shown(hostAndPort: string): string;
   /** Whether a target is the simulator itself (known once it listens). */
   isSelf(target: { hostname: string; port: number }): boolean;

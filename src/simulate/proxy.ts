@@ -13,13 +13,15 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type { DestinationStream } from 'pino';
 import { listen } from '../shared/listen.ts';
-import type { Logger } from '../shared/logger.ts';
 import { createLogger } from '../shared/logger.ts';
-import { maskIdentifier, maskKnown } from '../shared/mask.ts';
+import { maskIdentifier } from '../shared/mask.ts';
+import { type ListeningAddress, reachesListener } from './addresses.ts';
 import { ClientConnections } from './client-connections.ts';
 import { handleConnect } from './connect-tunnel.ts';
 import { isLoopbackName, isSelf } from './loopback.ts';
+import { subscriberMask } from './masking.ts';
 import type { ResolvedOptions } from './options.ts';
 import { handleRequest } from './plain-request.ts';
 import type { ProxyContext } from './proxy-context.ts';
@@ -35,35 +37,49 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/** Largest request head the simulator accepts (Node's default); a larger one gets 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 /** The simulator's URL from this machine: wildcard binds are reached on 127.0.0.1. */
 function urlFor(host: string, port: number): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return `http://127.0.0.1:${port}`;
   return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
+/** `logDestination`: where the log lines go instead of stderr (tests). */
 export async function startProxy(
   resolved: ResolvedOptions,
-  loggerOverride?: Logger,
+  logDestination?: DestinationStream,
 ): Promise<RunningSimulator> {
   const { gateway } = resolved;
-  const log = loggerOverride ?? createLogger('sim', resolved.logLevel);
+  const mask = subscriberMask(gateway);
+  const log = createLogger('sim', resolved.logLevel, {
+    scrub: mask.line,
+    ...(logDestination ? { destination: logDestination } : {}),
+  });
   const subscriber = maskIdentifier(gateway.msisdn);
-  let listeningPort = 0;
-  /** Host names are not subscriber data, but a host built from a known identifier must not log it. */
-  const secrets = [gateway.msisdn, gateway.imsi];
+  /** Known once the server listens; until then nothing is forwarded anyway. */
+  let listening: ListeningAddress | undefined;
   const ctx: ProxyContext = {
     gateway,
     log,
     clients: new ClientConnections(),
-    pool: new UpstreamPool(),
+    pool: new UpstreamPool(
+      resolved.upstreamTimeoutMs,
+      (address, port) => listening !== undefined && reachesListener(address, port, listening),
+    ),
     tunnels: new Set<net.Socket>(),
-    shown: (hostAndPort) => maskKnown(hostAndPort, secrets),
-    isSelf: (target) => isSelf(target, resolved.host, listeningPort),
+    shown: mask.text,
+    // Always read the host (a malformed address is refused even before `listening` is known).
+    isSelf: (target) => isSelf(target, listening ?? { address: resolved.host, port: 0 }),
   };
 
-  const server = http.createServer();
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 60_000;
+  // Node keeps only the first ~1,023 header lines by default and drops the rest without a word; the gateway
+  // forwards every line (the block is bounded in bytes: a larger one gets 431).
+  server.maxHeadersCount = 0;
 
   server.on('connection', (socket: net.Socket) => {
     ctx.clients.of(socket);
@@ -82,24 +98,26 @@ export async function startProxy(
     answerClientError(log, err, socket),
   );
 
-  listeningPort = await listen(server, resolved.port, resolved.host, (err) =>
+  const listeningPort = await listen(server, resolved.port, resolved.host, (err) =>
     log.error({ code: errorCode(err) }, 'server error'),
   );
+  const bound = server.address() as net.AddressInfo;
+  listening = { address: bound.address, port: listeningPort };
   const url = urlFor(resolved.host, listeningPort);
   log.info(
     {
       bearer: gateway.bearer,
       fault: gateway.fault ?? null,
       subscriber,
-      partnerHost: gateway.partnerHost,
-      url,
+      partnerHost: mask.text(gateway.partnerHost),
+      url: mask.text(url),
     },
     'simulator listening',
   );
 
   if (!isLoopbackName(resolved.host) || resolved.host === '0.0.0.0' || resolved.host === '::') {
     log.warn(
-      { host: resolved.host },
+      { host: mask.text(resolved.host) },
       'listening beyond loopback: anyone who can reach this port can browse as the simulated subscriber',
     );
   }
@@ -114,7 +132,7 @@ export async function startProxy(
         server.closeAllConnections();
         for (const s of ctx.tunnels) s.destroy();
         ctx.pool.destroyAll();
-        log.info({ url }, 'simulator stopped');
+        log.info({ url: mask.text(url) }, 'simulator stopped');
       });
       return closing;
     },

@@ -4,11 +4,8 @@
  * `host:port`; a socket's handler is swapped per exchange.
  */
 import net from 'node:net';
-import { connectAddress } from './http-head.ts';
-
-/** Inactivity limits on the upstream side. */
-const CONNECT_TIMEOUT_MS = 10_000;
-const UPSTREAM_IDLE_TIMEOUT_MS = 120_000;
+import { connectAddress } from './addresses.ts';
+import { guardedLookup } from './loopback.ts';
 
 /** What the exchange currently using an upstream socket does with its events. */
 export interface UpstreamHandler {
@@ -99,18 +96,31 @@ export class OwnedUpstreams {
 export class UpstreamPool {
   private readonly all = new Set<Upstream>();
 
+  /**
+   * `timeoutMs`: how long a socket may take to connect, or stay silent (idle, or while an answer is due),
+   * before it is destroyed with ETIMEDOUT (the exchange using it answers 504).
+   */
+  constructor(
+    readonly timeoutMs: number,
+    /** Whether `address`:`port` is the simulator itself: a name that resolves to it is never connected to. */
+    private readonly isSelf: (address: string, port: number) => boolean = () => false,
+  ) {}
+
   /** Connect to `hostname:port`; `owner` is the client connection it belongs to (none for tunnels). */
   open(owner: OwnedUpstreams | undefined, hostname: string, port: number): Upstream {
-    const socket = net.connect({ host: connectAddress(hostname), port });
+    const socket = net.connect({
+      host: connectAddress(hostname),
+      port,
+      lookup: guardedLookup((address) => this.isSelf(address, port)),
+    });
     socket.setNoDelay(true);
-    socket.setTimeout(CONNECT_TIMEOUT_MS);
+    socket.setTimeout(this.timeoutMs);
     const upstream = new Upstream(socket, `${hostname}:${port}`, (u) => {
       this.all.delete(u);
       owner?.forget(u);
     });
     socket.once('connect', () => {
       upstream.connected = true;
-      socket.setTimeout(UPSTREAM_IDLE_TIMEOUT_MS);
     });
     socket.on('timeout', () => {
       socket.destroy(Object.assign(new Error('upstream timed out'), { code: 'ETIMEDOUT' }));

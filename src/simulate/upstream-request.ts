@@ -1,7 +1,13 @@
 /** A client request as the gateway sends it upstream: its target, and the enriched head in exact bytes. */
 import type http from 'node:http';
 import { type Enrichment, enrich } from './enrich.ts';
-import { forwardRequestHeaders, type ProxyTarget, requestTarget, serialiseRequestHead } from './http-head.ts';
+import {
+  checkRequestFraming,
+  forwardRequestHeaders,
+  type ProxyTarget,
+  requestTarget,
+  serialiseRequestHead,
+} from './http-head.ts';
 import { selfError } from './loopback.ts';
 import type { ProxyContext } from './proxy-context.ts';
 
@@ -26,6 +32,7 @@ export function upstreamRequest(
 ): UpstreamRequest {
   const target = requestTarget(req.url ?? '', req.rawHeaders);
   if (ctx.isSelf(target)) throw selfError(req.url ?? '');
+  checkRequestFraming(req.headers['transfer-encoding']);
   const fwd = forwardRequestHeaders(req.rawHeaders, target, {
     upgrade,
     chunkedBody: !upgrade && req.headers['transfer-encoding'] !== undefined,

@@ -3,6 +3,7 @@
  * The first test is the acceptance contract, step by step.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
@@ -52,6 +53,16 @@ const ANY_LOOPBACK_PORTS = [
   '--bind',
   '127.0.0.1',
 ];
+
+/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 async function stop(s: Spawned): Promise<void> {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
@@ -176,6 +187,42 @@ describe('headerguard serve (spawned)', function () {
       }
     } finally {
       await stop(s);
+    }
+  });
+
+  it('stops within seconds when its parent dies (a wrapper such as npx, killed with SIGKILL)', async () => {
+    // The wrapper starts serve with its own stdout (our pipe), prints serve's pid, and waits.
+    const wrapper = spawnCollected(
+      process.execPath,
+      [
+        '-e',
+        [
+          "const { spawn } = require('node:child_process');",
+          'const [bin, ...args] = process.argv.slice(1);',
+          "const c = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });",
+          "process.stdout.write('serve pid ' + c.pid + '\\n');",
+          'setInterval(() => {}, 1000);',
+        ].join('\n'),
+        BIN,
+        ...ANY_LOOPBACK_PORTS,
+        '--db',
+        ':memory:',
+        '--dev',
+      ],
+      { env: cleanEnv() },
+    );
+    let pid = 0;
+    try {
+      await readyBanner(wrapper);
+      pid = Number(/serve pid (\d+)/.exec(wrapper.stdout())![1]);
+      assert.ok(running(pid), 'serve runs');
+      wrapper.child.kill('SIGKILL');
+      const gone = await until('serve to exit', async () => (running(pid) ? undefined : true), 5_000);
+      assert.equal(gone, true);
+      assert.match(wrapper.stdout(), /headerguard serve: parent process gone, stopping/);
+    } finally {
+      wrapper.child.kill('SIGKILL');
+      if (pid > 0 && running(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../src/shared/errors.ts';
 import { freePort } from '../../src/shared/free-port.ts';
@@ -11,6 +12,7 @@ import {
   names,
   readBytes,
   startEcho,
+  startSilentOrigin,
   startTcpEcho,
   values,
   viaProxy,
@@ -18,6 +20,16 @@ import {
 
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 const MSISDN = '447700900123';
+
+/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 function spawnCli(command: string, args: string[], detached = false): Spawned {
   return spawnCollected(command, args, { detached, env: { ...process.env, HEADERGUARD_LOG_LEVEL: 'info' } });
@@ -159,6 +171,63 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
     await assert.rejects(viaProxy(sim.port, `http://probe.localhost:${echo.port}/gone`), /ECONNREFUSED/);
   });
 
+  it('stops within seconds when its parent dies (a wrapper such as npx, killed with SIGKILL)', async () => {
+    const wrapper = spawnCli(process.execPath, [
+      '-e',
+      [
+        "const { spawn } = require('node:child_process');",
+        'const [bin, ...args] = process.argv.slice(1);',
+        "const c = spawn(process.execPath, [bin, 'sim', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });",
+        "process.stdout.write('sim pid ' + c.pid + '\\n');",
+        'setInterval(() => {}, 1000);',
+      ].join('\n'),
+      BIN,
+      '--bearer',
+      'o2',
+      '--msisdn',
+      MSISDN,
+    ]);
+    let pid = 0;
+    try {
+      await waitForLine(wrapper, /listening on http:\/\/127\.0\.0\.1:\d+/);
+      pid = Number(/sim pid (\d+)/.exec(wrapper.stdout())![1]);
+      assert.ok(running(pid), 'sim runs');
+      wrapper.child.kill('SIGKILL');
+      const deadline = Date.now() + 5_000;
+      while (running(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(running(pid), false, 'sim exited within 5 s of its parent');
+      assert.match(wrapper.stderr(), /"msg":"simulator stopped"/);
+    } finally {
+      wrapper.child.kill('SIGKILL');
+      if (pid > 0 && running(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('--help documents --upstream-timeout and its default', async () => {
+    const run = spawnCli(process.execPath, [BIN, 'sim', '--help']);
+    assert.equal(await run.exit, 0);
+    assert.match(run.stdout(), /--upstream-timeout <seconds>[\s\S]*504 \(default 30\)/);
+  });
+
+  it('startSimulatorProcess passes upstreamTimeoutMs on: a silent upstream gets 504 in time', async () => {
+    const silent = await startSilentOrigin();
+    const sim = await startSimulatorProcess({
+      bearer: 'o2',
+      msisdn: MSISDN,
+      logLevel: 'silent',
+      upstreamTimeoutMs: 500,
+    });
+    try {
+      const started = Date.now();
+      const res = await viaProxy(sim.port, `http://probe.localhost:${silent.port}/`);
+      assert.equal(res.status, 504);
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      await sim.close();
+      await silent.close();
+    }
+  });
+
   it('startSimulatorProcess refuses bad options before spawning anything', async () => {
     await assert.rejects(startSimulatorProcess({ bearer: 'o2', msisdn: '12' }), UserError);
   });
@@ -180,6 +249,8 @@ describe('simulate: headerguard sim as a process (acceptance contract)', () => {
       [['--bearer', 'o2'], /--msisdn: required/],
       // Errors in the order a person reads the command: the bearer before the missing number.
       [['--bearer', 'vodafone'], /unknown bearer "vodafone"/],
+      [['--bearer', 'o2', '--msisdn', MSISDN, '--upstream-timeout', '0'], /--upstream-timeout must be/],
+      [['--bearer', 'o2', '--msisdn', MSISDN, '--upstream-timeout', 'abc'], /--upstream-timeout must be/],
     ];
     await Promise.all(
       cases.map(async ([args, pattern]) => {

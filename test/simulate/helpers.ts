@@ -236,3 +236,33 @@ export function readBytes(socket: net.Socket, n: number): Promise<Buffer> {
     });
   });
 }
+
+/**
+ * A TCP origin that accepts connections, reads what comes and never answers, nor closes its side when the
+ * proxy closes its own (half-open): only a destroy from the proxy ends the connection.
+ */
+export async function startSilentOrigin(): Promise<{
+  port: number;
+  /** Connections currently open on the origin's side. */
+  open(): number;
+  close(): Promise<void>;
+}> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.resume();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    open: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/shared/errors.ts';
 import { parseSimSpec, type SimulatorOptions, startSimulator } from '../../src/simulate/index.ts';
-import { resolveOptions, simSubscriberBearer } from '../../src/simulate/options.ts';
+import {
+  checkUpstreamTimeoutSeconds,
+  resolveOptions,
+  simSubscriberBearer,
+} from '../../src/simulate/options.ts';
 
 function userError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -121,6 +125,20 @@ describe('simulate: options', () => {
       () => resolveOptions({ ...ok, msisdn: 447700900123 as unknown as string }),
       /^--msisdn: expected a string, got a number$/,
     );
+    for (const bad of [0, -5, 1.5, Number.NaN, '100' as unknown as number]) {
+      userError(() => resolveOptions({ ...ok, upstreamTimeoutMs: bad }), /^upstreamTimeoutMs must be/);
+    }
+    assert.throws(() => resolveOptions({ ...ok, upstreamTimeoutMs: 3_600_001 }), /at most an hour/);
+  });
+
+  it('reads --upstream-timeout in seconds: positive, at most an hour', () => {
+    assert.equal(checkUpstreamTimeoutSeconds('30'), 30_000);
+    assert.equal(checkUpstreamTimeoutSeconds('0.5'), 500);
+    assert.equal(checkUpstreamTimeoutSeconds('3600'), 3_600_000);
+    for (const bad of ['0', '0.0001', 'abc', '', '-1', '1e3', '3601', '30s']) {
+      userError(() => checkUpstreamTimeoutSeconds(bad), /^--upstream-timeout must be a number of seconds/);
+    }
+    assert.equal(resolveOptions({ ...ok, upstreamTimeoutMs: 1_500 }).upstreamTimeoutMs, 1_500);
   });
 
   it('startSimulator rejects bad options without listening', async () => {

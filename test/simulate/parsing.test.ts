@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  connectAddress,
+  checkRequestFraming,
   forwardRequestHeaders,
   forwardResponseHeaders,
   ProxyInputError,
@@ -214,12 +214,24 @@ describe('simulate/http-head', () => {
     assert.throws(() => requestTarget('*', ['Host', 'a']), ProxyInputError);
   });
 
-  it('resolves localhost and *.localhost to loopback by its own rule, other names unchanged', () => {
-    assert.equal(connectAddress('probe.localhost'), '127.0.0.1');
-    assert.equal(connectAddress('a.b.localhost'), '127.0.0.1');
-    assert.equal(connectAddress('localhost'), '127.0.0.1');
-    assert.equal(connectAddress('example.com'), 'example.com');
-    assert.equal(connectAddress('notlocalhost'), 'notlocalhost');
+  it('forwards no body framing but a single chunked coding (the connection closes after the 400)', () => {
+    checkRequestFraming(undefined);
+    checkRequestFraming('chunked');
+    checkRequestFraming(' Chunked ');
+    for (const te of [
+      'gzip',
+      'chunked, identity',
+      'identity',
+      'gzip, chunked',
+      'xchunked',
+      'chunked, chunked',
+    ]) {
+      assert.throws(
+        () => checkRequestFraming(te),
+        (err: unknown) => err instanceof ProxyInputError && err.status === 400 && err.close,
+        te,
+      );
+    }
   });
 
   it('removes hop-by-hop headers and those Connection names, keeps the rest in order and case', () => {

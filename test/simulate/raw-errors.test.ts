@@ -21,6 +21,9 @@ function fakeSocket(writable = true): net.Socket & { written: string; destroyed:
     destroy() {
       s.destroyed = true;
     },
+    once() {
+      return s;
+    },
   };
   return s as unknown as net.Socket & { written: string; destroyed: boolean };
 }
@@ -61,10 +64,25 @@ describe('simulate/raw-errors', () => {
     assert.equal(gone.destroyed, true);
   });
 
-  it('answers a malformed request with a bare 400, and just closes on a reset', () => {
+  it('answers a malformed request with 400, an oversize head with 431 (one line each), and closes on a reset', () => {
     const s = fakeSocket();
     answerClientError(silent, Object.assign(new Error('parse'), { code: 'HPE_INVALID_METHOD' }), s);
-    assert.equal(s.written, 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    assert.match(
+      s.written,
+      /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\nheaderguard sim: malformed request\n$/,
+    );
+    const slow = fakeSocket();
+    answerClientError(silent, Object.assign(new Error('slow'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), slow);
+    assert.match(
+      slow.written,
+      /^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*headerguard sim: request not received in time\n$/,
+    );
+    const big = fakeSocket();
+    answerClientError(silent, Object.assign(new Error('big'), { code: 'HPE_HEADER_OVERFLOW' }), big);
+    assert.match(
+      big.written,
+      /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n[\s\S]*\r\n\r\nheaderguard sim: request header block too large\n$/,
+    );
     const reset = fakeSocket();
     answerClientError(silent, Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset);
     assert.equal(reset.written, '');
