@@ -52,6 +52,7 @@ export interface RunningCaptureServer {
 export interface CreateRunBody {
   handset: string;
   bearer: string;
+  /** Free JSON kept with the run: at most 8 levels deep and 4 KiB as JSON, else 400. */
   meta?: Record<string, unknown>;
 }
 
@@ -71,6 +72,8 @@ export interface RunSummary {
   handset: string;
   bearer: string;
   meta?: unknown;
+  /** Set instead of `meta` when the stored meta is out of bounds or damaged: why it was left out. */
+  metaOmitted?: string;
   createdAt: string;
   expiresAt: string;
   /** The spoof canary the partner pages of this run send. */
