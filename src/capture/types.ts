@@ -33,6 +33,14 @@ export interface CaptureServerOptions {
   purgeIntervalMs?: number;
   /** Most captures one run may hold; later requests get 429 and are not stored. Default 2000. */
   maxCapturesPerRun?: number;
+  /** Connection timeouts in ms (headers, whole request, idle, TLS handshake, check interval); defaults in options.ts. */
+  timeouts?: Partial<{
+    headersMs: number;
+    requestMs: number;
+    idleMs: number;
+    handshakeMs: number;
+    checkIntervalMs: number;
+  }>;
   /** Where the endpoint logs (never header values, never full tokens). Default: a pino logger on stderr. */
   logger?: Logger;
 }
