@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { evaluate } from '../../src/detect/index.ts';
 import { maskDigitRuns, maskLongDigitRuns } from '../../src/shared/mask.ts';
 import { tempDir } from '../capture/helpers.ts';
-import { assertMasked, IDENTITY, IMEI, IMSI, MSISDN, O2, pair } from './helpers.ts';
+import { assertMasked, BROWSER, IDENTITY, IMEI, IMSI, MSISDN, O2, pair } from './helpers.ts';
 
 const MiB = 1024 * 1024;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,6 +50,18 @@ describe('detect: header values of any size', function () {
       assert.ok(j.findings.some((x) => x.rule === 'unexpected-injection' && x.header === 'X-Big'));
     });
   }
+
+  it('judges a header the network rewrote with 8 MiB appended or swapped for 8 MiB of tokens', () => {
+    const ua = BROWSER.find(([n]) => n === 'User-Agent')![1];
+    const base = BROWSER.filter(([n]) => n !== 'User-Agent');
+    for (const value of [`${ua} ${'7 '.repeat(4 * MiB)}`, `${'tok; '.repeat(1.6 * MiB)}`]) {
+      const [http, https] = pair([], { base });
+      http!.headers.push(['User-Agent', value]);
+      https!.headers.push(['User-Agent', ua]);
+      const j = evaluate({ policy: O2, identity: IDENTITY, captures: [http!, https!] });
+      assert.ok(j.findings.some((f) => f.rule === 'unexpected-injection' && f.header === 'User-Agent'));
+    }
+  });
 
   it('still finds the known identifiers inside 8 MiB of filler, masked', () => {
     const filler = 'a'.repeat(4 * MiB);
