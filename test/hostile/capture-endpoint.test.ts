@@ -422,7 +422,11 @@ describe('hostile clients against the capture endpoint', function () {
       s.on('error', () => {});
       s.resume();
       s.write(bytes);
-      assert.equal(await closed(s, 10_000), true, 'the server ends the session (at once, or once it is idle)');
+      assert.equal(
+        await closed(s, 10_000),
+        true,
+        'the server ends the session (at once, or once it is idle)',
+      );
       s.destroy();
     }
     assert.equal(rows(), before);
