@@ -33,6 +33,14 @@ export interface CaptureServerOptions {
   purgeIntervalMs?: number;
   /** Most captures one run may hold; later requests get 429 and are not stored. Default 2000. */
   maxCapturesPerRun?: number;
+  /** Connection timeouts in ms (headers, whole request, idle, TLS handshake, check interval); defaults in options.ts. */
+  timeouts?: Partial<{
+    headersMs: number;
+    requestMs: number;
+    idleMs: number;
+    handshakeMs: number;
+    checkIntervalMs: number;
+  }>;
   /** Where the endpoint logs (never header values, never full tokens). Default: a pino logger on stderr. */
   logger?: Logger;
 }
@@ -52,6 +60,7 @@ export interface RunningCaptureServer {
 export interface CreateRunBody {
   handset: string;
   bearer: string;
+  /** Free JSON kept with the run: at most 8 levels deep and 4 KiB as JSON, else 400. */
   meta?: Record<string, unknown>;
 }
 
@@ -71,6 +80,8 @@ export interface RunSummary {
   handset: string;
   bearer: string;
   meta?: unknown;
+  /** Set instead of `meta` when the stored meta is out of bounds or damaged: why it was left out. */
+  metaOmitted?: string;
   createdAt: string;
   expiresAt: string;
   /** The spoof canary the partner pages of this run send. */

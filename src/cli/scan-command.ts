@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { evaluate, parseScanInput, renderTable } from '../detect/index.ts';
 import type { Finding, Verdict } from '../model/finding.ts';
-import { describeError } from '../shared/errors.ts';
+import { describeError, UserError } from '../shared/errors.ts';
 import { EXIT, exitCodeOf, worstExit } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 
@@ -47,7 +47,10 @@ export function scanFile(file: string): FileResult {
     }));
     return { file, verdict: judgement.verdict, findings };
   } catch (err) {
-    return { file, error: maskDigitRuns(describeError(err)) };
+    // Bad input names its file already; anything else (a defect of the engine) is named here, still one line.
+    const message = describeError(err);
+    const named = err instanceof UserError ? message : `${file}: could not be judged: ${message}`;
+    return { file, error: maskDigitRuns(named) };
   }
 }
 

@@ -179,10 +179,7 @@ function computeMatch(
       }
     }
   }
-  const tokens = lower
-    .split(/[-_]+/)
-    .map((t) => t.replace(/\d+$/, ''))
-    .filter(Boolean);
+  const tokens = lower.split(/[-_]+/).map(dropTrailingDigits).filter(Boolean);
   for (const pat of NAME_TOKEN_PATTERNS) {
     if (containsSequence(tokens, pat.tokens)) {
       return { why: `name token '${pat.tokens.join('-')}': ${pat.why}`, by: 'pattern' as const };
@@ -197,4 +194,11 @@ function containsSequence(tokens: readonly string[], seq: readonly string[]): bo
     return true;
   }
   return false;
+}
+
+/** `t` without its trailing digits. A loop: `/\d+$/` retries from every digit, quadratic on a long digit run. */
+function dropTrailingDigits(t: string): string {
+  let end = t.length;
+  while (end > 0 && t.charCodeAt(end - 1) >= 48 && t.charCodeAt(end - 1) <= 57) end--;
+  return end === t.length ? t : t.slice(0, end);
 }

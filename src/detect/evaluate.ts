@@ -431,7 +431,7 @@ export function displayName(name: string, needles: Needles): string {
   if (!needles.empty && findInName(name, needles).length > 0) {
     const known = maskKnown(name, needles.secrets);
     return maskDigitRuns(
-      known.replace(/[A-Za-z0-9+/_=-]{12,}/g, (t) => (/[*…]/.test(t) ? t : maskOpaque(t, 4))),
+      known.replace(/[A-Za-z0-9+/_=-]{12}[A-Za-z0-9+/_=-]*/g, (t) => (/[*…]/.test(t) ? t : maskOpaque(t, 4))),
     );
   }
   return maskDigitRuns(name);
@@ -488,7 +488,7 @@ const LIKE_KIND: Record<LikeHit['shape'], IdentifierKind> = {
 /** A short, masked preview of a header value for evidence: tokens and digit runs masked, length bounded. */
 export function safePreview(value: string, needles: Needles): string {
   const known = maskKnown(value, needles.secrets);
-  const tokens = known.replace(/[A-Za-z0-9+/_=-]{16,}/g, (t) => maskOpaque(t, 4));
+  const tokens = known.replace(/[A-Za-z0-9+/_=-]{16}[A-Za-z0-9+/_=-]*/g, (t) => maskOpaque(t, 4));
   const masked = maskDigitRuns(tokens).trim();
   const short = masked.length > 48 ? `${masked.slice(0, 45)}…` : masked;
   return `'${short}' (${value.length} chars)`;

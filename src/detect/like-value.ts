@@ -1,6 +1,7 @@
 import { IMSI_DIGITS, luhnValid } from '../model/identity.ts';
+import { digitsOf } from '../shared/digits.ts';
 import { maskIdentifier } from '../shared/mask.ts';
-import { percentDecode } from './match.ts';
+import { digitRuns, percentDecode } from './match.ts';
 import { type CountryInfo, countryInfo, isMobileShaped } from './phone.ts';
 
 /**
@@ -17,7 +18,6 @@ export interface LikeHit {
   description: string;
 }
 
-const RUN = /\+?\d(?:[ .\-()\u00a0]{0,2}\d)*/g;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 export function findLikeValues(text: string, country: string, mccmnc: readonly string[]): LikeHit[] {
@@ -27,11 +27,13 @@ export function findLikeValues(text: string, country: string, mccmnc: readonly s
   const seen = new Set<string>();
   const texts = text.indexOf('%') === -1 ? [text] : [text, percentDecode(text)];
   for (const t of texts) {
-    for (const raw of t.match(RUN) ?? []) {
+    // Digits with up to two separators between them, led by an optional `+`: a scanner, not a regular
+    // expression, since a group repeat overflows V8's backtrack stack on a value of a few MiB.
+    for (const raw of digitRuns(t, 1)) {
       if (raw.length < 7 || IPV4.test(raw)) continue;
       const plus = raw.startsWith('+');
-      const candidates = new Set<string>([raw.replace(/\D/g, '')]);
-      for (const part of raw.split(/\D+/)) if (part.length >= 7) candidates.add(part);
+      const candidates = new Set<string>([digitsOf(raw)]);
+      for (const part of digitGroups(raw, 7)) candidates.add(part);
       for (const digits of candidates) {
         const key = `${plus}|${digits}`;
         if (seen.has(key)) continue;
@@ -90,4 +92,20 @@ function classify(
     }
   }
   return undefined;
+}
+
+/** The unbroken digit groups of `raw` at least `min` long (`raw.split(/\D+/)` without a string per group). */
+function digitGroups(raw: string, min: number): string[] {
+  const out: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= raw.length; i++) {
+    const c = i < raw.length ? raw.charCodeAt(i) : 0;
+    if (c >= 48 && c <= 57) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start >= min) out.push(raw.slice(start, i));
+      start = -1;
+    }
+  }
+  return out;
 }

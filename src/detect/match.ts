@@ -1,3 +1,4 @@
+import { digitsOf } from '../shared/digits.ts';
 import { maskOpaque } from '../shared/mask.ts';
 import type { Hit } from './hit.ts';
 import type { Needles } from './needles.ts';
@@ -10,7 +11,12 @@ import type { Needles } from './needles.ts';
  */
 
 const MAX_DEPTH = 4;
-const HEX_RUN = /[0-9a-fA-F]{32,}/g;
+/*
+ * Every pattern here runs on header values of any size. V8 keeps a backtrack entry per iteration of a
+ * counted repeat (`x{32,}`) or a group repeat (`(?:…)*`), which overflows its stack on a run of a few MiB;
+ * a fixed count followed by a plain star of one class (`x{32}x*`) needs none. Keep them in that form.
+ */
+const HEX_RUN = /[0-9a-fA-F]{32}[0-9a-fA-F]*/g;
 
 /** Base64 alphabet (both variants) by char code. */
 const B64_CHAR = new Uint8Array(128);
@@ -76,7 +82,7 @@ export function digitRuns(s: string, minDigits: number): string[] {
   }
   return out;
 }
-const HEX_TEXT_RUN = /[0-9a-fA-F]{20,}/g;
+const HEX_TEXT_RUN = /[0-9a-fA-F]{20}[0-9a-fA-F]*/g;
 const HEX_LETTER = /[a-fA-F]/;
 const HASH_HEX_LENGTHS = [32, 40, 64];
 const HASH_B64_LENGTHS = [22, 27, 43];
@@ -103,7 +109,7 @@ function scanDigits(text: string, n: Needles, chain: string[], depth: number, hi
   for (const raw of digitRuns(text, Math.min(6, n.minDigits))) {
     if (raw.length < n.minDigits) continue;
     const plus = raw.charCodeAt(0) === 43;
-    const digits = raw.replace(/\D/g, '');
+    const digits = digitsOf(raw);
     if (digits.length < n.minDigits) continue;
     const separators = digits.length !== raw.length - (plus ? 1 : 0);
     for (const d of n.digit) {
@@ -160,12 +166,12 @@ function scanRuns(text: string, n: Needles, chain: string[], depth: number, hits
     // Decode from the start of the run, and from any offset where an aligned core says an identifier sits.
     const starts = [0];
     if (n.b64CoreRe && std.length >= 8) {
-      for (let from = 0; from < std.length && starts.length < 4; ) {
-        const m = n.b64CoreRe.exec(from === 0 ? std : std.slice(from));
-        if (!m) break;
-        const i = from + m.index;
-        if (!starts.includes(i % 4)) starts.push(i % 4);
-        from = i + 1;
+      // Searched from lastIndex, not on slices: a long run with many hits costs one pass, not one per hit.
+      const re = n.b64CoreRe;
+      re.lastIndex = 0;
+      for (let m = re.exec(std); m && starts.length < 4; m = re.exec(std)) {
+        if (!starts.includes(m.index % 4)) starts.push(m.index % 4);
+        re.lastIndex = m.index + 1;
       }
     }
     for (const s of starts) {
@@ -302,9 +308,43 @@ function printableText(buf: Buffer): string | undefined {
   return buf.toString('latin1');
 }
 
-/** Lenient percent-decoding (invalid escapes are left as they are; bytes map to Latin-1). */
+/** Value of a hex digit's char code, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/**
+ * Lenient percent-decoding (invalid escapes are left as they are; bytes map to Latin-1). A scanner writing
+ * UTF-16 code units, so a value of millions of escapes makes a few strings, not one per escape.
+ */
 export function percentDecode(text: string): string {
-  return text.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+  let i = text.indexOf('%');
+  if (i === -1) return text;
+  const out = new Uint16Array(text.length);
+  for (let k = 0; k < i; k++) out[k] = text.charCodeAt(k);
+  let o = i;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 37 && i + 2 < n) {
+      const hi = hexValue(text.charCodeAt(i + 1));
+      const lo = hi === -1 ? -1 : hexValue(text.charCodeAt(i + 2));
+      if (lo !== -1) {
+        out[o++] = hi * 16 + lo;
+        i += 3;
+        continue;
+      }
+    }
+    out[o++] = c;
+    i++;
+  }
+  const parts: string[] = [];
+  for (let k = 0; k < o; k += 8192)
+    parts.push(String.fromCharCode(...out.subarray(k, Math.min(o, k + 8192))));
+  return parts.join('');
 }
 
 /** One human line for a hit: `MSISDN 4477******23 as E.164 with '+' (URL-encoded, with separators)`. */

@@ -46,6 +46,7 @@ export interface Needles {
    */
   b64Cores: { needle: string; kind: IdKind }[];
   /** All of `b64Cores` as one alternation (one regex pass instead of one search per core); undefined if none. */
+  /** Global (`g`): callers set `lastIndex` before searching. */
   b64CoreRe: RegExp | undefined;
   /** Every full identifier in every plain form, for masking free text. */
   secrets: string[];
@@ -203,7 +204,7 @@ function buildNeedles(identity: Identity, country: string): Needles {
     hashB64Heads,
     b64Cores,
     b64CoreRe: b64Cores.length
-      ? new RegExp(b64Cores.map((c) => c.needle.replace(/[+/]/g, (ch) => `\\${ch}`)).join('|'))
+      ? new RegExp(b64Cores.map((c) => c.needle.replace(/[+/]/g, (ch) => `\\${ch}`)).join('|'), 'g')
       : undefined,
     secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     known,

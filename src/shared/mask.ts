@@ -6,6 +6,8 @@
  * to brute-force from a full hash.
  */
 
+import { digitsOf } from './digits.ts';
+
 const MASK = '*';
 
 /** Mask an identifier-like string: first 4 and last 2 characters kept when it is long enough. */
@@ -29,8 +31,8 @@ export function maskOpaque(value: string, keep = 6): string {
  * (`2026-12-01`, `T21-43-03-135Z`).
  */
 export function maskDigitRuns(text: string): string {
-  return text.replace(/\+?\d(?:[\d .\-()]{4,}\d)/g, (run, offset: number) => {
-    const digits = run.replace(/\D/g, '');
+  return text.replace(/\+?\d[\d .\-()]{4}[\d .\-()]*\d/g, (run, offset: number) => {
+    const digits = digitsOf(run);
     if (digits.length < 6 || isIpv4(run) || isDate(run) || isTimeOfDay(run, text[offset - 1])) return run;
     return maskIdentifier(digits);
   });
@@ -73,5 +75,5 @@ export function maskKnown(text: string, secrets: readonly (string | undefined)[]
  * strings (`Chrome/159.0.8154.6`) readable. For displaying captures whose known identifiers are already masked.
  */
 export function maskLongDigitRuns(text: string, min = 9): string {
-  return text.replace(new RegExp(`\\d{${min},}`, 'g'), (run) => maskIdentifier(run));
+  return text.replace(new RegExp(`\\d{${min}}\\d*`, 'g'), (run) => maskIdentifier(run));
 }

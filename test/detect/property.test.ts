@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { evaluate, type ScanCapture } from '../../src/detect/index.ts';
-import { base64Runs, digitRuns } from '../../src/detect/match.ts';
+import { base64Runs, digitRuns, percentDecode } from '../../src/detect/match.ts';
 import type { HeaderPair } from '../../src/model/capture.ts';
-import { O2 } from './helpers.ts';
+import { BROWSER, IDENTITY, O2 } from './helpers.ts';
 
 /** A random valid GB mobile number (libphonenumber says MOBILE), as its national significant number. */
 const gbMobileNsn = fc
@@ -88,6 +88,44 @@ describe('detect: properties (fast-check)', () => {
       fc.property(text, fc.integer({ min: 1, max: 12 }), (s, min) => {
         const re = new RegExp(`(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{${min},}`, 'g');
         assert.deepEqual(base64Runs(s, min), s.match(re) ?? []);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the percent-decoding scanner matches its regular expression', () => {
+    const escaped = fc.string({ unit: fc.constantFrom(...'%%%0123456789aAfFgG z\u00e9\u{1F600}'.split('')) });
+    fc.assert(
+      fc.property(escaped, (s) => {
+        const re = s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) =>
+          String.fromCharCode(Number.parseInt(h, 16)),
+        );
+        assert.equal(percentDecode(s), re);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the digit-run masking pattern matches its former form (a counted repeat, which overflowed on MiB values)', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        const before = s.replace(/\+?\d(?:[\d .\-()]{4,}\d)/g, (run) => `<${run}>`);
+        const after = s.replace(/\+?\d[\d .\-()]{4}[\d .\-()]*\d/g, (run) => `<${run}>`);
+        assert.equal(after, before);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('evaluate never throws on arbitrary header names and values', () => {
+    const anyText = fc.string({ unit: 'binary', maxLength: 400 });
+    const header = fc.tuple(fc.oneof(anyText, fc.constantFrom('Cookie', 'x-msisdn', 'Via')), anyText);
+    fc.assert(
+      fc.property(fc.array(header, { maxLength: 8 }), fc.array(header, { maxLength: 4 }), (added, both) => {
+        const http = capture([...BROWSER, ...both, ...added] as HeaderPair[]);
+        const https = capture([...BROWSER, ...both] as HeaderPair[], true);
+        const j = evaluate({ policy: O2, identity: IDENTITY, captures: [http, https] });
+        assert.ok(['pass', 'fail', 'broken'].includes(j.verdict));
       }),
       { numRuns: 300 },
     );

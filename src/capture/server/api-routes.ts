@@ -8,9 +8,10 @@ import { maskDigitRuns, maskOpaque } from '../../shared/mask.ts';
 import { buildPlan, newCanary } from '../plan/probe-plan.ts';
 import { isRunToken, newRunToken } from '../plan/run-token.ts';
 import { UnreadableBlockError } from '../store/capture-block.ts';
-import type { CreatedRun, RunCaptures } from '../types.ts';
+import type { CreatedRun, RunCaptures, RunSummary } from '../types.ts';
 import type { EndpointContext } from './context.ts';
 import { type AnyRequest, type AnyResponse, HttpError, readJsonBody, send, sendJson } from './http-io.ts';
+import { metaProblem } from './run-meta.ts';
 
 const printable = (max: number) =>
   z
@@ -23,7 +24,13 @@ const printable = (max: number) =>
 export const CreateRunSchema = z.strictObject({
   handset: printable(200),
   bearer: printable(100),
-  meta: z.record(z.string(), z.unknown()).optional(),
+  meta: z
+    .record(z.string(), z.unknown())
+    .superRefine((meta, ctx) => {
+      const problem = metaProblem(meta);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
 /** zod issues as one line: `handset: must not be empty; bearer: …`. */
@@ -89,7 +96,7 @@ function getCaptures(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, to
       token: run.token,
       handset: run.handset,
       bearer: run.bearer,
-      ...(run.meta !== undefined ? { meta: run.meta } : {}),
+      ...storedMeta(ctx, token, run.meta, run.metaUnreadable),
       createdAt: new Date(run.createdAt).toISOString(),
       expiresAt: new Date(run.expiresAt).toISOString(),
       canary: run.canary,
@@ -100,6 +107,22 @@ function getCaptures(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, to
     captures,
   };
   sendJson(req, res, 200, body);
+}
+
+/**
+ * A stored run's meta for the captures answer. One that is out of bounds (stored before the bounds existed) or
+ * damaged is left out and said so in `metaOmitted`: the captures stay readable either way.
+ */
+function storedMeta(
+  ctx: EndpointContext,
+  token: string,
+  meta: Record<string, unknown> | undefined,
+  unreadable: boolean | undefined,
+): Pick<RunSummary, 'meta' | 'metaOmitted'> {
+  const problem = unreadable ? 'not valid JSON (damaged database)' : metaProblem(meta);
+  if (problem === undefined) return meta === undefined ? {} : { meta };
+  ctx.logger.warn({ token: maskOpaque(token), problem }, 'stored run meta left out of the answer');
+  return { metaOmitted: `the stored meta is ${problem}` };
 }
 
 function deleteRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {

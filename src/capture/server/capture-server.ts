@@ -92,6 +92,7 @@ function localHost(bind: string): string {
 
 export async function startCaptureServer(options: CaptureServerOptions): Promise<RunningCaptureServer> {
   const opts = resolveOptions(options);
+  const { timeouts } = opts;
   const logger = opts.logger ?? createLogger('capture');
   const tls = await tlsMaterial([opts.probeHost, opts.partnerHost], opts.tlsCert, opts.tlsKey);
   const store = CaptureStore.open(opts.dbPath);
@@ -131,14 +132,14 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
 
   const plainServer = (listener: Listener): http.Server => {
     const server = http.createServer(
-      { maxHeaderSize: MAX_HEADER_BYTES },
+      { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: timeouts.checkIntervalMs },
       createHandler(ctx, listener, false),
     );
     // 0 = no cap on the number of headers: a capped parser would silently drop an injected header past it.
     server.maxHeadersCount = 0;
-    server.keepAliveTimeout = 30_000;
-    server.headersTimeout = 30_000;
-    server.requestTimeout = 60_000;
+    server.keepAliveTimeout = timeouts.idleMs;
+    server.headersTimeout = timeouts.headersMs;
+    server.requestTimeout = timeouts.requestMs;
     server.on('clientError', onClientError(logger, listener));
     track(server);
     return server;
@@ -153,15 +154,31 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
       key: tls.key,
       settings: { maxHeaderListSize: MAX_HEADER_BYTES },
       maxHeaderListPairs: 8192,
+      // A connection that never finishes its handshake is dropped (Node's default waits 120 s).
+      handshakeTimeout: timeouts.handshakeMs,
     },
     createHandler(ctx, 'https', true),
   );
-  // The HTTP/1.1 fallback reads these from the server like http.Server does.
-  Object.assign(secure, { maxHeaderSize: MAX_HEADER_BYTES, maxHeadersCount: 0, keepAliveTimeout: 30_000 });
+  // The HTTP/1.1 fallback reads these from the server like http.Server does (its own defaults are 60 s for the
+  // headers, checked every 30 s, so a trickled request held a connection for 90 s); the connection check starts
+  // on 'listening', so they are set before.
+  Object.assign(secure, {
+    maxHeaderSize: MAX_HEADER_BYTES,
+    maxHeadersCount: 0,
+    keepAliveTimeout: timeouts.idleMs,
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
+  });
+  // An h2 session (or a TLS connection) with no traffic for idleMs is closed: without this an idle h2 session
+  // after its preface was held open for ever.
+  secure.setTimeout(timeouts.idleMs);
   secure.on('clientError', onClientError(logger, 'https'));
-  secure.on('tlsClientError', (err: NodeJS.ErrnoException) =>
-    logger.debug({ listener: 'https', code: err.code }, 'TLS handshake failed'),
-  );
+  // A listener here means Node no longer destroys the socket itself: a timed-out handshake stayed open.
+  secure.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    socket.destroy();
+    logger.debug({ listener: 'https', code: err.code }, 'TLS handshake failed');
+  });
   secure.on('sessionError', (err: NodeJS.ErrnoException) =>
     logger.debug({ listener: 'https', code: err.code }, 'h2 session error'),
   );

@@ -13,6 +13,28 @@ export const DEFAULTS = {
   maxCapturesPerRun: 2000,
 } as const;
 
+/**
+ * How long a client may hold a connection without completing a request, per listener (docs/capture-endpoint.md,
+ * "bad input"). Node enforces `headersMs` and `requestMs` on HTTP/1 (the HTTPS listener's HTTP/1.1 included) at
+ * each `checkIntervalMs`; `idleMs` closes idle keep-alive connections and idle h2 sessions; `handshakeMs` bounds
+ * a TLS handshake. Tests pass shorter ones.
+ */
+export interface ConnectionTimeouts {
+  headersMs: number;
+  requestMs: number;
+  idleMs: number;
+  handshakeMs: number;
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ConnectionTimeouts = {
+  headersMs: 30_000,
+  requestMs: 60_000,
+  idleMs: 30_000,
+  handshakeMs: 10_000,
+  checkIntervalMs: 30_000,
+};
+
 /** Captures are subscriber data: nothing is kept longer than this. */
 export const MAX_RETENTION_MS = 7 * 24 * 3600_000;
 
@@ -53,12 +75,23 @@ const optionsSchema = z.object({
   tlsKey: z.string().optional(),
   purgeIntervalMs: z.number().int().min(10).max(MAX_RETENTION_MS).optional(),
   maxCapturesPerRun: z.number().int().min(1).optional(),
+  timeouts: z
+    .strictObject({
+      headersMs: z.number().int().min(100),
+      requestMs: z.number().int().min(100),
+      idleMs: z.number().int().min(100),
+      handshakeMs: z.number().int().min(100),
+      checkIntervalMs: z.number().int().min(100),
+    })
+    .partial()
+    .optional(),
 });
 
 export interface ResolvedOptions extends CaptureServerOptions {
   bindAddress: string;
   purgeIntervalMs: number;
   maxCapturesPerRun: number;
+  timeouts: ConnectionTimeouts;
 }
 
 /** Check options and fill defaults; UserError naming the first bad option otherwise. */
@@ -85,6 +118,11 @@ export function resolveOptions(options: CaptureServerOptions): ResolvedOptions {
     purgeIntervalMs:
       o.purgeIntervalMs ?? Math.min(DEFAULTS.purgeIntervalMs, Math.max(1000, Math.floor(o.retentionMs / 2))),
     maxCapturesPerRun: o.maxCapturesPerRun ?? DEFAULTS.maxCapturesPerRun,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...stripUndefined(o.timeouts ?? {}) },
     ...(logger ? { logger } : {}),
   };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

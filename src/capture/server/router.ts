@@ -4,8 +4,7 @@
  */
 import type { Listener } from '../../model/capture.ts';
 import { describeError } from '../../shared/errors.ts';
-import { indexPage, mePage } from '../pages/me-page.ts';
-import { headerPairs } from '../store/capture-block.ts';
+import { indexPage } from '../pages/me-page.ts';
 import { handleApi } from './api-routes.ts';
 import type { Arrival, EndpointContext } from './context.ts';
 import {
@@ -20,9 +19,10 @@ import {
   sendHtml,
   sendJson,
 } from './http-io.ts';
+import { handleMe } from './me-routes.ts';
 import { handleProbe, matchProbePath } from './probe-routes.ts';
 
-/** The page `/me` and the error pages may not run scripts or load anything. */
+/** The index page may not run scripts or load anything (`/me` has its own policy: me-routes.ts). */
 const LOCKED_DOWN = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" };
 
 /** The Host (h2: `:authority`, else `Host`) as sent, from rawHeaders: cheaper than building `req.headers`. */
@@ -97,19 +97,8 @@ export function createHandler(ctx: EndpointContext, listener: Listener, tls: boo
         sendJson(req, res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
         return;
       }
-      if (path === '/me') {
-        if (method !== 'GET' && method !== 'HEAD')
-          throw new HttpError(405, 'use GET', { allow: 'GET, HEAD' });
-        const html = mePage({
-          method,
-          url: arrival.url,
-          httpVersion: arrival.httpVersion,
-          listener,
-          tls,
-          remoteAddress: arrival.remoteAddress,
-          headers: headerPairs(req.rawHeaders),
-        });
-        sendHtml(req, res, 200, html, { ...LOCKED_DOWN, 'cache-control': 'no-store, no-transform, private' });
+      if (path === '/me' || path === '/me.json') {
+        handleMe(ctx, arrival, req, res, listener, path === '/me.json');
         return;
       }
       if (path === '/' && (method === 'GET' || method === 'HEAD')) {

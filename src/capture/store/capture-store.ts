@@ -25,6 +25,11 @@ export interface NewRun {
   expiresAt: number;
 }
 
+/** A run as read back: `metaUnreadable` when its stored meta did not parse (then `meta` is absent). */
+export interface StoredRun extends NewRun {
+  metaUnreadable?: boolean;
+}
+
 /** A capture on its way in: what a block holds of it, and its run. */
 export interface PendingCapture extends BlockCapture {
   runToken: string;
@@ -264,10 +269,10 @@ export class CaptureStore {
   }
 
   /** A run that exists and has not expired at `now`. */
-  getRun(token: string, now: number): NewRun | undefined {
+  getRun(token: string, now: number): StoredRun | undefined {
     const row = this.stmts.getRun.get(token, now) as RunRow | undefined;
     if (!row) return undefined;
-    const run: NewRun = {
+    const run: StoredRun = {
       token: row.token,
       handset: row.handset,
       bearer: row.bearer,
@@ -276,7 +281,14 @@ export class CaptureStore {
       createdAt: row.created_at,
       expiresAt: row.expires_at,
     };
-    if (row.meta !== null) run.meta = JSON.parse(row.meta) as Record<string, unknown>;
+    if (row.meta !== null) {
+      try {
+        run.meta = JSON.parse(row.meta) as Record<string, unknown>;
+      } catch {
+        // A damaged row must not make the run (and its captures) unreadable: say so instead.
+        run.metaUnreadable = true;
+      }
+    }
     return run;
   }
 
