@@ -13,3 +13,4 @@ export { needlesFor } from './needles.ts';
 export { canonicalMccMnc, parsePolicyInput, resolvePolicies, unknownBearer } from './policy.ts';
 export { renderTable } from './render.ts';
 export { parseScanInput } from './scan-input.ts';
+export { isSchemeVarying } from './scheme-varying.ts';

@@ -53,7 +53,7 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
         // A fully loaded page without the probe page's counters is someone else's (a gateway's error page).
         const foreign =
           document.readyState === 'complete' && d.probesTotal === undefined
-            ? (document.title || document.body?.innerText || document.location.href).trim().slice(0, 80)
+            ? (document.title || document.body?.textContent || document.location.href).trim().slice(0, 80)
             : undefined;
         return {
           complete: d.complete === 'true',
@@ -71,7 +71,7 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
           const d = document.body?.dataset ?? {};
           const foreign =
             document.readyState === 'complete' && d.probesTotal === undefined
-              ? (document.title || document.body?.innerText || document.location.href).trim().slice(0, 80)
+              ? (document.title || document.body?.textContent || document.location.href).trim().slice(0, 80)
               : undefined;
           return {
             complete: d.complete === 'true',

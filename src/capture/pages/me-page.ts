@@ -4,7 +4,7 @@
  * injected (its script compares with the same request over HTTPS), naming the rule each would trip. The manual
  * check an engineer does with any phone. Nothing is stored.
  */
-import { isSchemeVarying } from '../../detect/scheme-varying.ts';
+import { isSchemeVarying } from '../../detect/index.ts';
 import type { Listener } from '../../model/capture.ts';
 import { escapeHtml, jsonForScript, page } from './html.ts';
 import { type MeReport, type MeRequest, meReport } from './me-report.ts';
