@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { runFarm } from '../run/launch.ts';
 import { DEFAULT_HANDSET_TIMEOUT_S, parseHandsetTimeout, parseMaxParallel } from '../run/limits.ts';
 import { DEFAULT_FARM, TAGS } from '../run/session.ts';
@@ -14,7 +14,10 @@ export function registerRun(program: Command): Command {
     .option('--bearer <id...>', 'only the handsets on these bearers')
     .option('--report-dir <dir>', 'where reports go (one folder per run)', 'reports')
     .option('--sim-fault <name>', 'apply this bearer-simulator fault to every sim: handset')
-    .addOption(new Option('--tag <tag>', 'why this run happens').choices([...TAGS]))
+    .option(
+      '--tag <tag>',
+      `why this run happens, e.g. ${TAGS.join(', ')} (lower-case letters, digits, . _ -)`,
+    )
     .option('--change <id>', 'the change or maintenance ticket this run checks')
     .option(
       '--max-parallel <n>',

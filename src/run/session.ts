@@ -11,8 +11,10 @@ import { DEFAULT_HANDSET_TIMEOUT_S, defaultMaxParallel } from './limits.ts';
 /** The project root (where `wdio.conf.ts`, `devices/` and `specs/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_FARM = path.join(PROJECT_ROOT, 'devices', 'simulated.ts');
+/** The documented tags; any tag matching TAG_PATTERN is accepted (a team's own: `canary`, `chg-1234-after`). */
 export const TAGS = ['nightly', 'pre-maintenance', 'post-maintenance'] as const;
-export type RunTag = (typeof TAGS)[number];
+export const TAG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export type RunTag = string;
 
 /** What the user asked for (`headerguard run` flags). */
 export interface RunOptions {
@@ -74,8 +76,10 @@ export async function planSession(
   options: RunOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Session> {
-  if (options.tag && !TAGS.includes(options.tag)) {
-    throw new UserError(`--tag: must be one of ${TAGS.join(', ')}`);
+  if (options.tag !== undefined && !TAG_PATTERN.test(options.tag)) {
+    throw new UserError(
+      `--tag: "${options.tag}" is not a tag: 1-64 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit (e.g. ${TAGS.join(', ')})`,
+    );
   }
   // Loaded here, not at the top: a WDIO worker imports this module but never plans, and these pull in the
   // farm validator (Playwright's device list) and the simulator.

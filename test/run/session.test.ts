@@ -52,3 +52,31 @@ describe('run/session: handing the resolved session to workers', () => {
     assert.equal(again.handsets[0]!.identity.msisdn, '447700900101');
   });
 });
+
+describe('run/session: --tag', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-tag-'));
+  });
+  after(async () => {
+    release();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes the documented tags and any tag of the simple pattern', async () => {
+    for (const tag of ['nightly', 'pre-maintenance', 'post-maintenance', 'canary', 'chg-1234_after.2']) {
+      const s = await planSession({ farmPath: 'devices/simulated.ts', reportDir: dir, tag }, {});
+      assert.equal(s.plan.tag, tag);
+    }
+  });
+
+  it('refuses anything else in one line naming the tag', async () => {
+    for (const tag of ['Nightly', 'bad tag', '-x', '', 'x'.repeat(65), 'a/b']) {
+      await assert.rejects(
+        planSession({ farmPath: 'devices/simulated.ts', reportDir: dir, tag }, {}),
+        (err: Error) => /^--tag: ".*" is not a tag: /.test(err.message) && !err.message.includes('\n'),
+        tag,
+      );
+    }
+  });
+});
