@@ -71,7 +71,7 @@ export const config: WebdriverIO.Config = {
             ] satisfies Services.ServiceEntry[])
           : []),
       ],
-  logLevel: 'warn',
+  logLevel: plan.output === 'verbose' ? 'info' : plan.output === 'quiet' ? 'error' : 'warn',
   autoXvfb: false,
   bail: 0,
   waitforTimeout: 10_000,
@@ -82,8 +82,10 @@ export const config: WebdriverIO.Config = {
   framework: 'mocha',
   // The spec's own --handset-timeout fires first and names the cause; this only backs it up.
   mochaOpts: { ui: 'bdd', timeout: Math.max(180, plan.handsetTimeoutS + 60) * 1000 },
+  // WDIO's spec reporter (every test, every failure's trace) only with --verbose: the launcher prints progress
+  // and the verdict table, each finding once.
   reporters: [
-    'spec',
+    ...(plan.output === 'verbose' ? (['spec'] as const) : []),
     [
       'allure',
       {

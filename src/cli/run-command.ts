@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runFarm } from '../run/launch.ts';
 import { DEFAULT_HANDSET_TIMEOUT_S, parseHandsetTimeout, parseMaxParallel } from '../run/limits.ts';
 import { DEFAULT_FARM, TAGS } from '../run/session.ts';
+import { UserError } from '../shared/errors.ts';
 
 /** `headerguard run`: the suite, on a farm of handsets. */
 export function registerRun(program: Command): Command {
@@ -27,6 +28,8 @@ export function registerRun(program: Command): Command {
       '--handset-timeout <seconds>',
       `a handset not judged this long after its worker started is broken (default: ${DEFAULT_HANDSET_TIMEOUT_S})`,
     )
+    .option('--quiet', 'print only the verdict table (no live progress)')
+    .option('--verbose', "also print WebdriverIO's test output and every handset's steps")
     .addHelpText(
       'after',
       '\nExit codes: 0 all pass, 1 a leak or policy failure, 2 bad usage or config, 3 broken (something could not be checked and no leak was seen).',
@@ -35,6 +38,7 @@ export function registerRun(program: Command): Command {
       // Checked before anything starts: a bad value is one line and exit 2.
       const maxParallel = parseMaxParallel(opts.maxParallel);
       const handsetTimeoutS = parseHandsetTimeout(opts.handsetTimeout);
+      if (opts.quiet && opts.verbose) throw new UserError('--quiet and --verbose: choose one');
       process.exitCode = await runFarm({
         farmPath: opts.farm,
         bearers: opts.bearer,
@@ -44,6 +48,7 @@ export function registerRun(program: Command): Command {
         change: opts.change,
         ...(maxParallel !== undefined ? { maxParallel } : {}),
         ...(handsetTimeoutS !== undefined ? { handsetTimeoutS } : {}),
+        output: opts.quiet ? 'quiet' : opts.verbose ? 'verbose' : 'normal',
       });
     });
 }

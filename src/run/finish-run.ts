@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Handset } from '../farm/index.ts';
@@ -7,7 +8,12 @@ import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
 import { gatewayLabel } from './gateway-label.ts';
-import { type HandsetResult, notChecked, readHandsetResult } from './handset-result.ts';
+import {
+  type HandsetResult,
+  notChecked,
+  readHandsetResult,
+  readHandsetResultSync,
+} from './handset-result.ts';
 import type { Session } from './session.ts';
 import { mark } from './timing.ts';
 
@@ -36,6 +42,44 @@ export function handsetSummary(
   };
 }
 
+/** summary.json's content for a session, from its handsets' results (missing ones broken with `whyMissing`). */
+export function summaryOf(
+  session: Session,
+  results: readonly (HandsetResult | undefined)[],
+  whyMissing?: string,
+): RunSummary {
+  const { plan, farm, handsets } = session;
+  return buildSummary(
+    {
+      runId: plan.runId,
+      startedAt: plan.startedAt,
+      finishedAt: new Date().toISOString(),
+      farm: farm.name,
+      ...(plan.tag ? { tag: plan.tag } : {}),
+      ...(plan.change ? { change: plan.change } : {}),
+      ...(plan.simFault ? { simFault: plan.simFault } : {}),
+    },
+    handsets.map((h, i) => handsetSummary(h, results[i], gatewayLabel(h, plan.simFault), whyMissing)),
+  );
+}
+
+/**
+ * A run stopped by a signal: WebdriverIO's exit hook ends the process once its workers are stopped, before
+ * onComplete could run, so the summary and JUnit are written here, synchronously, saying why. No Allure report.
+ */
+export function writeStoppedSummary(session: Session, why: string): RunSummary {
+  const { plan, handsets } = session;
+  mkdirSync(plan.runDir, { recursive: true });
+  const summary = summaryOf(
+    session,
+    handsets.map((h) => readHandsetResultSync(plan.runDir, h.id)),
+    why,
+  );
+  writeFileSync(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  return summary;
+}
+
 export interface FinishOptions {
   log?: (line: string) => void;
   /** Why every handset without a result is broken (e.g. the launcher could not start what the run needs). */
@@ -54,18 +98,7 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
   const { plan, farm, handsets } = session;
   await mkdir(plan.runDir, { recursive: true });
   const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
-  const summary = buildSummary(
-    {
-      runId: plan.runId,
-      startedAt: plan.startedAt,
-      finishedAt: new Date().toISOString(),
-      farm: farm.name,
-      ...(plan.tag ? { tag: plan.tag } : {}),
-      ...(plan.change ? { change: plan.change } : {}),
-      ...(plan.simFault ? { simFault: plan.simFault } : {}),
-    },
-    handsets.map((h, i) => handsetSummary(h, results[i], gatewayLabel(h, plan.simFault), options.whyMissing)),
-  );
+  const summary = summaryOf(session, results, options.whyMissing);
   await writeFile(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
   await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {

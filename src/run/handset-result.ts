@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
@@ -45,11 +46,24 @@ export async function readHandsetResult(
   handsetId: string,
 ): Promise<HandsetResult | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(handsetResultPath(runDir, handsetId), 'utf8')) as HandsetResult;
-    return parsed && parsed.id === handsetId && Array.isArray(parsed.findings) ? parsed : undefined;
+    return asResult(JSON.parse(await readFile(handsetResultPath(runDir, handsetId), 'utf8')), handsetId);
   } catch {
     return undefined;
   }
+}
+
+/** The same, synchronously: for the last moment of a run stopped by a signal. */
+export function readHandsetResultSync(runDir: string, handsetId: string): HandsetResult | undefined {
+  try {
+    return asResult(JSON.parse(readFileSync(handsetResultPath(runDir, handsetId), 'utf8')), handsetId);
+  } catch {
+    return undefined;
+  }
+}
+
+function asResult(parsed: unknown, handsetId: string): HandsetResult | undefined {
+  const r = parsed as HandsetResult | null;
+  return r && r.id === handsetId && Array.isArray(r.findings) && Array.isArray(r.checks) ? r : undefined;
 }
 
 /** A judgement with the reason it is broken, if it is: what a handset's result and summary.json carry. */

@@ -4,7 +4,9 @@ import type { RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { writeStoppedSummary } from './finish-run.ts';
 import { holdSession, PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
+import { stoppedBecause, stopSignal, watchStopSignals } from './stop-signal.ts';
 import { mark } from './timing.ts';
 
 /**
@@ -24,6 +26,19 @@ export async function runFarm(options: RunOptions): Promise<number> {
     `headerguard: run ${plan.runId}: ${handsets.length} handset(s) from ${session.farm.name}` +
       `${plan.simFault ? `, simulator fault ${plan.simFault}` : ''}`,
   );
+  watchStopSignals((signal) => {
+    try {
+      const summary = writeStoppedSummary(session, stoppedBecause(signal));
+      const unjudged = summary.handsets.filter((h) => h.attempts === 0).length;
+      console.error(
+        `headerguard: stopped by ${signal}: ${unjudged} handset(s) not judged; the run is broken (summary.json written, no Allure report)`,
+      );
+    } catch (err) {
+      console.error(
+        `headerguard: stopped by ${signal}; summary.json not written: ${maskDigitRuns(describeError(err))}`,
+      );
+    }
+  });
   let launcherError: unknown;
   try {
     // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
@@ -52,7 +67,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
     const why = reasons.length ? reasons.join('; ') : maskDigitRuns(describeError(launcherError));
     console.error(`headerguard: BROKEN: ${why}`);
   }
-  return keepExitCode(exitCodeOf(summary.verdict));
+  return keepExitCode(stopSignal() ? EXIT.broken : exitCodeOf(summary.verdict));
 }
 
 /** The compiled suite (src/run/precompile.ts), or wdio.conf.ts through tsx when it cannot be compiled. */

@@ -9,9 +9,14 @@
 import { SevereServiceError } from 'webdriverio';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { HANDSET_CAPABILITY } from './capabilities.ts';
 import type { FinishOptions } from './finish-run.ts';
+import { gatewayLabel } from './gateway-label.ts';
+import { readHandsetResult } from './handset-result.ts';
 import type { Infrastructure } from './infrastructure.ts';
+import { Progress } from './progress.ts';
 import type { Session } from './session.ts';
+import { stoppedBecause, stopSignal } from './stop-signal.ts';
 import { mark } from './timing.ts';
 
 export interface LauncherServiceOptions {
@@ -32,11 +37,30 @@ export function notStartedBecause(startFailure: string): string {
 export class HeaderguardLauncherService {
   private readonly options: LauncherServiceOptions;
   private infrastructure?: Infrastructure;
+  private readonly progress?: Progress;
+  /** WDIO worker id → the handset it checks. */
+  private readonly workers = new Map<string, string>();
   /** Set when onPrepare failed: one masked line naming what could not start and why. */
   startFailure?: string;
 
   constructor(options: LauncherServiceOptions) {
     this.options = options;
+    const { plan, handsets } = options.session;
+    if (plan.output !== 'quiet') this.progress = new Progress(handsets.length, (l) => console.log(l));
+  }
+
+  onWorkerStart(cid: string, capabilities: WebdriverIO.Capabilities): void {
+    const id = capabilities[HANDSET_CAPABILITY];
+    const handset = this.options.session.handsets.find((h) => h.id === id);
+    if (!handset) return;
+    this.workers.set(cid, handset.id);
+    this.progress?.started(handset.id, gatewayLabel(handset, this.options.session.plan.simFault));
+  }
+
+  async onWorkerEnd(cid: string): Promise<void> {
+    const id = this.workers.get(cid);
+    if (!id || !this.progress) return;
+    this.progress.finished(id, await readHandsetResult(this.options.session.plan.runDir, id));
   }
 
   async onPrepare(): Promise<void> {
@@ -61,10 +85,13 @@ export class HeaderguardLauncherService {
     mark('workers-done');
     try {
       const finish = this.options.finish ?? (await import('./finish-run.ts')).finishRun;
-      await finish(
-        this.options.session,
-        this.startFailure ? { whyMissing: notStartedBecause(this.startFailure) } : {},
-      );
+      const signal = stopSignal();
+      const whyMissing = this.startFailure
+        ? notStartedBecause(this.startFailure)
+        : signal
+          ? stoppedBecause(signal)
+          : undefined;
+      await finish(this.options.session, whyMissing ? { whyMissing } : {});
     } finally {
       await this.infrastructure?.stop();
       this.infrastructure = undefined;

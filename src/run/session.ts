@@ -7,6 +7,7 @@ import { UserError } from '../shared/errors.ts';
 import { freePort } from '../shared/free-port.ts';
 import type { FaultName } from '../simulate/index.ts';
 import { DEFAULT_HANDSET_TIMEOUT_S, defaultMaxParallel } from './limits.ts';
+import type { OutputLevel } from './progress.ts';
 
 /** The project root (where `wdio.conf.ts`, `devices/` and `specs/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,6 +29,8 @@ export interface RunOptions {
   maxParallel?: number;
   /** A handset not judged this many seconds after its worker started is broken (`--handset-timeout`). */
   handsetTimeoutS?: number;
+  /** `--quiet` / `--verbose` (default normal: live progress, no WebdriverIO test output). */
+  output?: OutputLevel;
 }
 
 /**

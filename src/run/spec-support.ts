@@ -160,8 +160,9 @@ export class HandsetUnderTest {
     return `${this.handset.id} on ${this.handset.bearer} (${this.handset.device})`;
   }
 
+  /** A step of this handset's check, printed with --verbose only (the launcher prints progress otherwise). */
   log(line: string): void {
-    console.log(`[${this.handset.id}] ${maskDigitRuns(line)}`);
+    if (this.session.plan.output === 'verbose') console.log(`[${this.handset.id}] ${maskDigitRuns(line)}`);
   }
 
   /** When this handset's `--handset-timeout` runs out (epoch ms), counted from its worker's start. */
@@ -283,12 +284,15 @@ export class HandsetUnderTest {
       const why = check.reason ?? 'not checked';
       throw withoutStack(new Error(this.check ? `[incomplete] ${why}` : why));
     }
-    // The message is one line that reports group by; the details (every masked finding) go in the trace.
+    // The message is one line that reports group by; the details (every masked finding) are an attachment.
+    // WebdriverIO's launcher prints each failing test's trace: with --verbose only is it every finding, so
+    // the console shows each finding once (in the verdict table) by default.
     const summary = summariseFindings(findings);
     const details = findings.map(formatFinding).join('\n');
+    await addAttachment('findings', details, 'text/plain');
     // Broken (a plain Error), not failed, when something could not be checked.
     const err = check.status === 'broken' ? new Error(summary) : new AssertionError({ message: summary });
-    err.stack = `${summary}\n${details}`;
+    err.stack = this.session.plan.output === 'verbose' ? `${summary}\n${details}` : summary;
     throw err;
   }
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runSummarySchema } from '../../src/report/summary-schema.ts';
-import { filesBelow, runCli } from '../support/cli.ts';
+import { filesBelow, ROOT, runCli, spawnCollected } from '../support/cli.ts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 // End to end, fail closed: gateways that break in ways a real one does. One run; each handset broken (never
@@ -83,5 +83,46 @@ describe('headerguard run: broken gateways (end to end)', function () {
         `error-page \\(${errorPage.url.replace(/[.]/g, '\\.')}\\):\\n {2}BROKEN: the probe page did not load`,
       ),
     );
+  });
+});
+
+describe('headerguard run: stopped by a signal (end to end)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM mid-run: summary.json says the run was stopped, one stderr line, not "crashed", exit not 0', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-sigterm-'));
+    const run = spawnCollected(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'headerguard.js'), 'run', '--report-dir', dir],
+      {
+        env: { ...process.env, HEADERGUARD_SESSION: '' },
+      },
+    );
+    // Stop it once the handsets' checks have started.
+    const deadline = Date.now() + 60_000;
+    while (!run.stdout().includes('headerguard: checking') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(run.stdout().includes('headerguard: checking'), run.stdout() + run.stderr());
+    run.child.kill('SIGTERM');
+    const code = await run.exit;
+    assert.notEqual(code, 0);
+    assert.equal(
+      run.stderr().match(/^headerguard: stopped by SIGTERM: \d handset\(s\) not judged; the run is broken/gm)
+        ?.length,
+      1,
+      run.stderr(),
+    );
+    const file = (await filesBelow(dir)).find((f) => f.endsWith('summary.json'))!;
+    const summary = runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    assert.notEqual(summary.verdict, 'pass');
+    const stopped = summary.handsets.filter(
+      (h) => h.failure === 'the run was stopped by SIGTERM before this handset was judged',
+    );
+    assert.ok(stopped.length >= 1, JSON.stringify(summary.handsets.map((h) => h.failure)));
+    assert.ok(!summary.handsets.some((h) => /crashed/.test(h.failure ?? '')));
   });
 });
