@@ -6,14 +6,16 @@
 import { chromium } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../src/shared/chromium.ts';
 import { startTestServer } from '../test/capture/helpers.ts';
-import { startHeaderAddingProxy } from '../test/support/header-adding-proxy.ts';
+import { startTestGateway } from '../test/support/test-gateway.ts';
 
 const { server } = await startTestServer();
-const proxy = await startHeaderAddingProxy([
-  ['Via', '1.1 gw3.o2.example'],
-  ['X-Forwarded-For', '100.64.12.34'],
-  ['x-up-calling-line-id', '447700900123'],
-]);
+const proxy = await startTestGateway({
+  addHeaders: () => [
+    ['Via', '1.1 gw3.o2.example'],
+    ['X-Forwarded-For', '100.64.12.34'],
+    ['x-up-calling-line-id', '447700900123'],
+  ],
+});
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   args: [

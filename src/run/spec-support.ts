@@ -43,26 +43,12 @@ function withoutStack<E extends Error>(err: E): E {
 
 /** A WDIO browser as a ProbeDriver. */
 export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
-  return {
+  const driver: ProbeDriver = {
     async open(url) {
       await b.url(url);
     },
-    async pageProgress() {
-      return b.execute(() => {
-        const d = document.body?.dataset ?? {};
-        // A fully loaded page without the probe page's counters is someone else's (a gateway's error page).
-        const foreign =
-          document.readyState === 'complete' && d.probesTotal === undefined
-            ? (document.title || document.body?.textContent || document.location.href).trim().slice(0, 80)
-            : undefined;
-        return {
-          complete: d.complete === 'true',
-          done: Number(d.probesDone ?? 0),
-          total: Number(d.probesTotal ?? 0),
-          ...(foreign === undefined ? {} : { foreign }),
-        };
-      });
-    },
+    // The page's progress now: the same script, asked not to wait.
+    pageProgress: () => driver.pageProgressWhenComplete!(0),
     // One asynchronous script that returns when the page sets data-complete (a MutationObserver), or after
     // waitMs; the script timeout (10 s) stays above the longest wait asked for (5 s slices).
     async pageProgressWhenComplete(waitMs) {
@@ -98,6 +84,7 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
       }, waitMs);
     },
   };
+  return driver;
 }
 
 /**

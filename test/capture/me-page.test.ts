@@ -11,7 +11,7 @@ import http2 from 'node:http2';
 import { type Browser, chromium } from 'playwright-core';
 import type { RunningCaptureServer } from '../../src/capture/index.ts';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../../src/shared/chromium.ts';
-import { type HeaderAddingProxy, startHeaderAddingProxy } from '../support/header-adding-proxy.ts';
+import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 import { header, rawRequest, startTestServer } from './helpers.ts';
 
 const REQUEST_HEADERS =
@@ -190,10 +190,10 @@ describe('/me and /me.json', function () {
 
   describe('in a real Chromium, through a gateway that adds a header over plain HTTP', () => {
     let browser: Browser;
-    let proxy: HeaderAddingProxy;
+    let proxy: TestGateway;
     before(async () => {
       assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run npm run setup:system`);
-      proxy = await startHeaderAddingProxy([['X-Gateway-Added', 'gw-7']]);
+      proxy = await startTestGateway({ addHeaders: () => [['X-Gateway-Added', 'gw-7']] });
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         // Every request through the proxy, loopback included (Chromium bypasses loopback by default).

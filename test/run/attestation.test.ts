@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runSummarySchema } from '../../src/report/summary-schema.ts';
-import { filesBelow, runCli } from '../support/cli.ts';
+import { filesBelow, runCli, summaryIn } from '../support/cli.ts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 // End to end: bearer attestation through user gateways whose upstream connections leave from a loopback alias
@@ -63,8 +62,7 @@ describe('headerguard run: bearer attestation (end to end)', function () {
     );
     const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
     assert.equal(res.code, 1, res.stdout + res.stderr);
-    const file = (await filesBelow(dir)).find((f) => f.endsWith('summary.json'))!;
-    const summary = runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const summary = await summaryIn(dir);
     const byId = new Map(summary.handsets.map((h) => [h.id, h]));
     const rules = (id: string) => [...new Set(byId.get(id)!.findings.map((f) => f.rule))];
 

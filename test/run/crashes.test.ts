@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runSummarySchema } from '../../src/report/summary-schema.ts';
 import { freePort } from '../../src/shared/free-port.ts';
-import { filesBelow, ROOT, spawnCollected } from '../support/cli.ts';
+import { ROOT, spawnCollected, summaryIn } from '../support/cli.ts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 // End to end, fail closed when something dies mid-run: the deployed capture endpoint, or the handset's browser.
@@ -19,10 +18,22 @@ const until = async (what: string, ok: () => boolean, ms = 60_000) => {
   }
 };
 
-async function summaryIn(dir: string) {
-  const file = (await filesBelow(dir)).find((f) => f.endsWith('summary.json'));
-  assert.ok(file, 'summary.json written');
-  return runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+/** Start `headerguard run` on a one-handset farm (through `proxy`), in the background. */
+async function startRun(
+  dir: string,
+  proxy: string,
+  farm: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = {},
+) {
+  const farmFile = path.join(dir, 'farm.json');
+  const handset = { id: 'h', bearer: 'o2', emulate: 'Pixel 7', proxy, identity: { msisdn: '447700900141' } };
+  await writeFile(farmFile, JSON.stringify({ name: 'crash', ...farm, handsets: [handset] }));
+  const cli = path.join(ROOT, 'bin', 'headerguard.js');
+  return spawnCollected(
+    process.execPath,
+    [cli, 'run', '--farm', farmFile, '--report-dir', dir, '--handset-timeout', '60'],
+    { env: { ...process.env, HEADERGUARD_SESSION: '', ...env } },
+  );
 }
 
 describe('headerguard run: something dies mid-run (end to end)', function () {
@@ -59,36 +70,11 @@ describe('headerguard run: something dies mid-run (end to end)', function () {
         return undefined;
       },
     });
-    const farmFile = path.join(dir, 'farm.json');
-    await writeFile(
-      farmFile,
-      JSON.stringify({
-        name: 'deployed',
-        capture: { url: `http://127.0.0.1:${main}`, apiKey: 'env:HG_CRASH_KEY', acceptInsecureCerts: true },
-        handsets: [
-          {
-            id: 'h',
-            bearer: 'o2',
-            emulate: 'Pixel 7',
-            proxy: gateway.url,
-            identity: { msisdn: '447700900141' },
-          },
-        ],
-      }),
-    );
-    const run = spawnCollected(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin', 'headerguard.js'),
-        'run',
-        '--farm',
-        farmFile,
-        '--report-dir',
-        dir,
-        '--handset-timeout',
-        '60',
-      ],
-      { env: { ...process.env, HEADERGUARD_SESSION: '', HG_CRASH_KEY: 'k'.repeat(24) } },
+    const run = await startRun(
+      dir,
+      gateway.url,
+      { capture: { url: `http://127.0.0.1:${main}`, apiKey: 'env:HG_CRASH_KEY', acceptInsecureCerts: true } },
+      { HG_CRASH_KEY: 'k'.repeat(24) },
     );
     const code = await run.exit;
     await serve.exit;
@@ -114,36 +100,7 @@ describe('headerguard run: something dies mid-run (end to end)', function () {
         return undefined;
       },
     });
-    const farmFile = path.join(dir, 'farm.json');
-    await writeFile(
-      farmFile,
-      JSON.stringify({
-        name: 'crash',
-        handsets: [
-          {
-            id: 'h',
-            bearer: 'o2',
-            emulate: 'Pixel 7',
-            proxy: gateway.url,
-            identity: { msisdn: '447700900142' },
-          },
-        ],
-      }),
-    );
-    const run = spawnCollected(
-      process.execPath,
-      [
-        path.join(ROOT, 'bin', 'headerguard.js'),
-        'run',
-        '--farm',
-        farmFile,
-        '--report-dir',
-        dir,
-        '--handset-timeout',
-        '60',
-      ],
-      { env: { ...process.env, HEADERGUARD_SESSION: '' } },
-    );
+    const run = await startRun(dir, gateway.url, {});
     await held;
     // Only this run's Chromium: it is the one browsing through this test's gateway.
     execFileSync('pkill', ['-KILL', '-f', `proxy-server=http://127.0.0.1:${gateway.port}`]);

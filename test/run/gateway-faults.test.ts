@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runSummarySchema } from '../../src/report/summary-schema.ts';
-import { filesBelow, ROOT, runCli, spawnCollected } from '../support/cli.ts';
+import { ROOT, runCli, spawnCollected, summaryIn } from '../support/cli.ts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 // End to end, fail closed: gateways that break in ways a real one does. One run; each handset broken (never
@@ -51,8 +50,7 @@ describe('headerguard run: broken gateways (end to end)', function () {
     const started = Date.now();
     const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
     assert.equal(res.code, 3, res.stdout + res.stderr);
-    const file = (await filesBelow(dir)).find((f) => f.endsWith('summary.json'))!;
-    const summary = runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const summary = await summaryIn(dir);
     const byId = new Map(summary.handsets.map((h) => [h.id, h]));
 
     const page = byId.get('error-page')!;
@@ -116,8 +114,7 @@ describe('headerguard run: stopped by a signal (end to end)', function () {
       1,
       run.stderr(),
     );
-    const file = (await filesBelow(dir)).find((f) => f.endsWith('summary.json'))!;
-    const summary = runSummarySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const summary = await summaryIn(dir);
     assert.notEqual(summary.verdict, 'pass');
     const stopped = summary.handsets.filter(
       (h) => h.failure === 'the run was stopped by SIGTERM before this handset was judged',

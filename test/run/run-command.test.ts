@@ -4,12 +4,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunSummary } from '../../src/report/summary.ts';
-import { runSummarySchema } from '../../src/report/summary-schema.ts';
 import type { HandsetResult } from '../../src/run/handset-result.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 import { FAULT_NAMES, FAULTS, type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
-import { filesBelow, filesContaining, ROOT, runCli } from '../support/cli.ts';
+import { filesBelow, filesContaining, ROOT, runCli, summaryIn } from '../support/cli.ts';
 
 // End-to-end: real `headerguard run` processes, WebdriverIO, Debian Chromium, the embedded endpoint and
 // bearer simulators on loopback.
@@ -22,15 +20,6 @@ const SIMULATED_IDENTIFIERS = [
   '234100000900101',
   '356938035643809',
 ];
-
-async function summaryIn(dir: string): Promise<RunSummary> {
-  const files = (await filesBelow(dir)).filter((f) => f.endsWith('summary.json'));
-  assert.equal(files.length, 1, `one summary.json under the report dir, found ${files.length}`);
-  // Every real summary of these runs is checked against the one schema the writer uses.
-  const parsed = runSummarySchema.safeParse(JSON.parse(await readFile(files[0]!, 'utf8')));
-  assert.ok(parsed.success, `summary.json matches its schema: ${parsed.error?.message}`);
-  return parsed.data;
-}
 
 describe('headerguard run (end to end)', function () {
   this.timeout(240_000);

@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RunSummary } from '../../src/report/summary.ts';
+import { runSummarySchema } from '../../src/report/summary-schema.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -87,4 +90,16 @@ export async function filesContaining(dir: string, needles: readonly string[]): 
     if (needles.some((n) => text.includes(n))) hits.push(path.relative(dir, file));
   }
   return hits;
+}
+
+/**
+ * The one summary.json below a report dir, checked against the schema the writer uses (every end-to-end run's
+ * real summary is validated this way).
+ */
+export async function summaryIn(dir: string): Promise<RunSummary> {
+  const files = (await filesBelow(dir)).filter((f) => f.endsWith('summary.json'));
+  assert.equal(files.length, 1, `one summary.json under the report dir, found ${files.length}`);
+  const parsed = runSummarySchema.safeParse(JSON.parse(await readFile(files[0]!, 'utf8')));
+  assert.ok(parsed.success, `summary.json matches its schema: ${parsed.error?.message}`);
+  return parsed.data;
 }

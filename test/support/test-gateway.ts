@@ -1,8 +1,9 @@
 /**
- * A small HTTP forward proxy for end-to-end tests: a "user gateway" with knobs the bearer simulator does not
- * have. Loopback only. Plain-HTTP requests (absolute-form) are forwarded with the client's header lines plus
- * `addHeaders`; CONNECT is tunnelled untouched. Its upstream connections leave from `localAddress` (a loopback
- * alias such as 127.0.0.2 stands in for a carrier's egress pool).
+ * A small HTTP forward proxy for tests: a "user gateway" with knobs the bearer simulator does not have.
+ * Plain-HTTP requests (absolute-form) are forwarded with the client's header lines plus `addHeaders`; CONNECT
+ * is tunnelled untouched (TLS cannot be enriched). It only ever connects to loopback (`127.0.0.1`,
+ * `localhost`, `*.localhost`; anything else gets 403), and its upstream connections leave from `localAddress`
+ * (a loopback alias such as 127.0.0.2 stands in for a carrier's egress pool).
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -23,11 +24,21 @@ export interface TestGatewayOptions {
 export interface TestGateway {
   port: number;
   url: string;
+  /** Plain-HTTP requests forwarded so far. */
+  readonly forwarded: number;
   close(): Promise<void>;
+}
+
+/** Where a target may be reached: loopback only, as 127.0.0.1; undefined for anything else. */
+function loopbackHost(hostname: string): string | undefined {
+  const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (name === '127.0.0.1' || name === 'localhost' || name.endsWith('.localhost')) return '127.0.0.1';
+  return undefined;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const sockets = new Set<net.Socket>();
+  let forwarded = 0;
   const server = http.createServer((req, res) => {
     let target: URL;
     try {
@@ -38,6 +49,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     }
     if (options.drop?.(target)) {
       req.socket.destroy();
+      return;
+    }
+    const host = loopbackHost(target.hostname);
+    if (target.protocol !== 'http:' || !host) {
+      res.writeHead(403).end();
       return;
     }
     const status = options.answer?.(target);
@@ -53,7 +69,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       headers.push([name, req.rawHeaders[i + 1]!]);
     }
     headers.push(...(options.addHeaders?.(target) ?? []));
-    const host = target.hostname.endsWith('.localhost') ? '127.0.0.1' : target.hostname;
+    forwarded++;
     const upstream = http.request(
       {
         host,
@@ -81,7 +97,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   server.on('connect', (req, client, head) => {
     const [hostname, port] = (req.url ?? '').split(':');
-    const host = hostname?.endsWith('.localhost') ? '127.0.0.1' : (hostname ?? '');
+    const host = loopbackHost(hostname ?? '');
+    if (!host) {
+      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
     const upstream = net.connect({
       host,
       port: Number(port),
@@ -103,6 +123,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    get forwarded() {
+      return forwarded;
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
