@@ -126,6 +126,7 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
     `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
   );
   // The verdict is known and written: print it first, then build the HTML report (seconds of Java).
+  if (plan.output !== 'quiet') log('headerguard: writing the Allure report…');
   mark('allure-start');
   const allureError = await (options.generateReport ?? generateAllureReport)(
     plan.runDir,

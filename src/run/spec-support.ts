@@ -168,7 +168,7 @@ export class HandsetUnderTest {
   /**
    * Run the check (one retry for infrastructure failures only, never for a leak) and write the result. The
    * handset has `--handset-timeout` seconds from its worker's start (session start included) to be judged;
-   * past that it is broken, and its finding names the timeout and the last step reached.
+   * past that it is broken, and its failure names the timeout and the last step reached.
    */
   async run(driver: ProbeDriver): Promise<void> {
     const startedAt = new Date().toISOString();
