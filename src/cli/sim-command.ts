@@ -23,6 +23,7 @@ interface SimFlags {
   partnerHost?: string;
   mainPort?: string;
   upstreamTimeout?: string;
+  egress?: string;
 }
 
 /** `--msisdn env:VAR` reads the identifier from the environment, so it stays out of the process list. */
@@ -90,6 +91,10 @@ export function registerSim(program: Command): Command {
       .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
       .option('--main-port <port>', "the capture endpoint's main HTTP port (for alt-port-only; default 80)")
       .option(
+        '--egress <address>',
+        "local address upstream connections leave from (e.g. 127.0.0.2 as the carrier's NAT pool, for attestation)",
+      )
+      .option(
         '--upstream-timeout <seconds>',
         'seconds an upstream may take to connect or answer before the client gets 504 (default 30)',
       )
@@ -113,6 +118,7 @@ export function registerSim(program: Command): Command {
           if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
           if (flags.mainPort !== undefined)
             options.mainPort = checkPort(flags.mainPort, '--main-port', false);
+          if (flags.egress !== undefined) options.egress = flags.egress;
           if (flags.upstreamTimeout !== undefined) {
             options.upstreamTimeoutMs = checkUpstreamTimeoutSeconds(flags.upstreamTimeout);
           }

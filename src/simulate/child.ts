@@ -32,6 +32,7 @@ export async function startSimulatorProcess(options: SimulatorOptions): Promise<
   args.push('--port', String(resolved.port), '--host', resolved.host, '--partner-host', gateway.partnerHost);
   if (gateway.mainPort !== undefined) args.push('--main-port', String(gateway.mainPort));
   args.push('--upstream-timeout', String(resolved.upstreamTimeoutMs / 1000));
+  if (resolved.egress) args.push('--egress', resolved.egress);
   if (resolved.logLevel) env.HEADERGUARD_LOG_LEVEL = resolved.logLevel;
 
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

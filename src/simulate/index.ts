@@ -2,7 +2,8 @@
  * The bearer simulator: an HTTP forward proxy that behaves like one subscriber's carrier gateway, with healthy
  * profiles per bearer and replays of documented faults. The one public entry point of `src/simulate/`.
  */
-import { UserError } from '../shared/errors.ts';
+import net from 'node:net';
+import { describeError, UserError } from '../shared/errors.ts';
 import { resolveOptions, type SimulatorOptions } from './options.ts';
 import { type RunningSimulator, startProxy } from './proxy.ts';
 
@@ -19,6 +20,7 @@ export { trackingId } from './subscriber.ts';
 /** Start a simulator in this process. Bad options reject with a one-line UserError. */
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const resolved = resolveOptions(options);
+  if (resolved.egress) await checkEgressIsLocal(resolved.egress);
   try {
     return await startProxy(resolved);
   } catch (err) {
@@ -28,5 +30,21 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       throw new UserError(`cannot listen on ${resolved.host}:${resolved.port}: ${why}`);
     }
     throw err;
+  }
+}
+
+/** An egress address must be one of this machine's: otherwise every upstream connection would fail. */
+async function checkEgressIsLocal(address: string): Promise<void> {
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(0, address, resolve);
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? describeError(err);
+    throw new UserError(`--egress ${address}: not an address of this machine to connect from (${code})`);
+  } finally {
+    probe.close();
   }
 }

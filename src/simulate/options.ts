@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 /** Validation of simulator options: every bad value is a one-line UserError naming what is wrong. */
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { type IdentityBearer, normaliseImsi, normaliseMsisdn } from '../model/identity.ts';
@@ -35,6 +36,12 @@ export interface SimulatorOptions {
    * 504 (also bounds idle upstream sockets and an upgrade waiting for its answer). Default 30 000 ms.
    */
   upstreamTimeoutMs?: number;
+  /**
+   * The local address every upstream connection (plain HTTP, CONNECT tunnels, upgrades) leaves from, e.g. a
+   * loopback alias such as 127.0.0.2 standing in for the carrier's NAT pool (bearer attestation). Default: the
+   * system's choice.
+   */
+  egress?: string;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +50,7 @@ export interface ResolvedOptions {
   host: string;
   logLevel: string | undefined;
   upstreamTimeoutMs: number;
+  egress?: string;
 }
 
 export const DEFAULT_PARTNER_HOST = 'partner.localhost';
@@ -162,5 +170,22 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     options.upstreamTimeoutMs === undefined
       ? DEFAULT_UPSTREAM_TIMEOUT_MS
       : checkUpstreamTimeoutMs(options.upstreamTimeoutMs);
-  return { gateway, port, host: host.trim(), logLevel: options.logLevel, upstreamTimeoutMs };
+  const resolved: ResolvedOptions = {
+    gateway,
+    port,
+    host: host.trim(),
+    logLevel: options.logLevel,
+    upstreamTimeoutMs,
+  };
+  if (options.egress !== undefined) resolved.egress = checkEgress(options.egress);
+  return resolved;
+}
+
+/** `--egress`: an IPv4 or IPv6 address of this machine to connect from (not a name, not a range). */
+export function checkEgress(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim().replace(/^\[(.*)\]$/, '$1') : '';
+  if (isIP(text)) return text;
+  throw new UserError(
+    `--egress must be an IP address of this machine to connect from, e.g. 127.0.0.2 (got ${JSON.stringify(String(value))})`,
+  );
 }

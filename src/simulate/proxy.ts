@@ -67,6 +67,7 @@ export async function startProxy(
     pool: new UpstreamPool(
       resolved.upstreamTimeoutMs,
       (address, port) => listening !== undefined && reachesListener(address, port, listening),
+      resolved.egress,
     ),
     tunnels: new Set<net.Socket>(),
     shown: mask.text,

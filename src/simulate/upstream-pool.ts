@@ -104,6 +104,8 @@ export class UpstreamPool {
     readonly timeoutMs: number,
     /** Whether `address`:`port` is the simulator itself: a name that resolves to it is never connected to. */
     private readonly isSelf: (address: string, port: number) => boolean = () => false,
+    /** The local address upstream connections leave from (`--egress`); the system's choice when absent. */
+    private readonly egress?: string,
   ) {}
 
   /** Connect to `hostname:port`; `owner` is the client connection it belongs to (none for tunnels). */
@@ -112,6 +114,7 @@ export class UpstreamPool {
       host: connectAddress(hostname),
       port,
       lookup: guardedLookup((address) => this.isSelf(address, port)),
+      ...(this.egress ? { localAddress: this.egress } : {}),
     });
     socket.setNoDelay(true);
     socket.setTimeout(this.timeoutMs);
