@@ -22,7 +22,7 @@ export const handsetSchema = z.strictObject({
   identity: identitySchema.default({}),
   /** A Playwright device descriptor name, e.g. "Pixel 7": local Chromium with that mobile emulation. */
   emulate: z.string().min(1).optional(),
-  /** `sim:<bearer>[:<fault>]`, `http://host:port` (a gateway the user runs) or `direct`. */
+  /** `sim:<bearer>[:<fault>][@<egress>]`, `http://host:port` (a gateway the user runs) or `direct`. */
   proxy: z.string().min(1).optional(),
   /** W3C + `appium:` capabilities for a real handset through Appium or a grid. */
   appium: z.record(z.string(), z.unknown()).optional(),

@@ -21,7 +21,7 @@ export { FarmError } from './farm-problems.ts';
 /** How a handset reaches the network. */
 export type ProxySpec =
   | { kind: 'direct' }
-  | { kind: 'sim'; bearer: SimBearer; fault?: FaultName }
+  | { kind: 'sim'; bearer: SimBearer; fault?: FaultName; egress?: string }
   | { kind: 'gateway'; url: string };
 
 /** A handset after validation: identity resolved (env:VAR read) and checked, policy resolved. */
@@ -249,10 +249,7 @@ function parseProxy(value: string, fail: Fail): ProxySpec | undefined {
   if (value === 'direct') return { kind: 'direct' };
   if (value.startsWith('sim:')) {
     try {
-      const spec = parseSimSpec(value);
-      return spec.fault
-        ? { kind: 'sim', bearer: spec.bearer, fault: spec.fault }
-        : { kind: 'sim', bearer: spec.bearer };
+      return { kind: 'sim', ...parseSimSpec(value) };
     } catch (err) {
       fail(`proxy: ${firstLine(err)}`);
       return undefined;

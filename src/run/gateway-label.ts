@@ -2,7 +2,7 @@ import type { Handset } from '../farm/index.ts';
 import type { FaultName } from '../simulate/index.ts';
 
 /**
- * What a handset browses through, as reports name it: `sim:<bearer>[:<fault>]` for the bearer simulator (a
+ * What a handset browses through, as reports name it: `sim:<bearer>[:<fault>][@<egress>]` for the simulator (a
  * fault replay when a fault is named, `--sim-fault` winning over the farm's), the gateway URL with any
  * credentials removed, `direct` for an emulated handset with no gateway, `device` for a real handset on its
  * own connection.
@@ -12,7 +12,7 @@ export function gatewayLabel(handset: Handset, simFault?: FaultName): string {
   switch (proxy.kind) {
     case 'sim': {
       const fault = simFault ?? proxy.fault;
-      return `sim:${proxy.bearer}${fault ? `:${fault}` : ''}`;
+      return `sim:${proxy.bearer}${fault ? `:${fault}` : ''}${proxy.egress ? `@${proxy.egress}` : ''}`;
     }
     case 'gateway':
       return withoutCredentials(proxy.url);

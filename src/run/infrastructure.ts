@@ -77,7 +77,7 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
       if (h.proxy.kind !== 'sim') continue;
       const fault = effectiveFault(h, plan);
       const port = plan.simPorts[h.id]!;
-      const bearer = h.proxy.bearer;
+      const { bearer, egress } = h.proxy;
       const name = gatewayLabel(h, plan.simFault);
       infra.simulators.push(
         await step(
@@ -88,6 +88,7 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
               msisdn: h.identity.msisdn!,
               ...(h.identity.imsi ? { imsi: h.identity.imsi } : {}),
               ...(fault ? { fault } : {}),
+              ...(egress ? { egress } : {}),
               port,
               partnerHost: PARTNER_HOST,
               ...(endpoint.kind === 'embedded' ? { mainPort: endpoint.ports.main } : {}),

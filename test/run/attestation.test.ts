@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startSimulator } from '../../src/simulate/index.ts';
 import { filesBelow, runCli, summaryIn } from '../support/cli.ts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
@@ -30,19 +29,6 @@ describe('headerguard run: bearer attestation (end to end)', function () {
       addHeaders: () => [['x-up-calling-line-id', '447700900124']],
     });
     gateways.push(onBearer, elsewhere, leaking);
-    // The project's own bearer simulator as that gateway, its upstreams leaving from the NAT-pool stand-in.
-    const sim = await startSimulator({
-      bearer: 'o2',
-      msisdn: '447700900125',
-      egress: '127.0.0.2',
-      logLevel: 'warn',
-    });
-    gateways.push({
-      port: sim.port,
-      url: `http://127.0.0.1:${sim.port}`,
-      forwarded: 0,
-      close: () => sim.close(),
-    });
     const handset = (id: string, proxy: string, msisdn: string) => ({
       id,
       bearer: 'o2-attested',
@@ -71,7 +57,8 @@ describe('headerguard run: bearer attestation (end to end)', function () {
           handset('elsewhere', elsewhere.url, '447700900122'),
           handset('wifi', 'direct', '447700900123'),
           handset('leak', leaking.url, '447700900124'),
-          handset('sim-egress', `http://127.0.0.1:${sim.port}`, '447700900125'),
+          // The project's own simulator, started by the run, its upstreams leaving from the NAT-pool stand-in.
+          handset('sim-egress', 'sim:o2@127.0.0.2', '447700900125'),
         ],
       }),
     );
@@ -84,6 +71,7 @@ describe('headerguard run: bearer attestation (end to end)', function () {
     for (const id of ['on-bearer', 'sim-egress'])
       assert.equal(byId.get(id)!.verdict, 'pass', `${id}: ${JSON.stringify(byId.get(id)!.findings)}`);
     assert.equal(byId.get('on-bearer')!.checks.find((c) => c.rule === 'off-bearer')!.status, 'passed');
+    assert.equal(byId.get('sim-egress')!.gateway, 'sim:o2@127.0.0.2');
     for (const id of ['elsewhere', 'wifi']) {
       const h = byId.get(id)!;
       assert.equal(h.verdict, 'broken', id);

@@ -63,6 +63,16 @@ describe('simulate: subscriber identifiers (the rules of src/model/identity.ts)'
 describe('simulate: parseSimSpec', () => {
   it('parses sim:<bearer>[:<fault>]', () => {
     assert.deepEqual(parseSimSpec('sim:o2'), { bearer: 'o2' });
+    assert.deepEqual(parseSimSpec('sim:o2@127.0.0.2'), { bearer: 'o2', egress: '127.0.0.2' });
+    assert.deepEqual(parseSimSpec('sim:tesco:o2-2012@::1'), {
+      bearer: 'tesco',
+      fault: 'o2-2012',
+      egress: '::1',
+    });
+    assert.throws(
+      () => parseSimSpec('sim:o2@nowhere'),
+      /after @ comes the simulator's egress, an IP address/,
+    );
     assert.deepEqual(parseSimSpec('sim:giffgaff:o2-2012'), { bearer: 'giffgaff', fault: 'o2-2012' });
     assert.deepEqual(parseSimSpec('sim:tesco:first-request-only'), {
       bearer: 'tesco',
