@@ -12,7 +12,7 @@ import type {
 import type { BearerPolicy } from '../model/policy.ts';
 import { RULES, type RuleId, ruleInfo, ruleRank, type Severity } from '../model/rules.ts';
 import { maskDigitRuns, maskKnown, maskOpaque } from '../shared/mask.ts';
-import { offBearer } from './attestation.ts';
+import { type OffBearer, offBearer } from './attestation.ts';
 import { matchIdentityCookie, matchIdentityHeader, mayHoldIdentityCookie } from './catalogue.ts';
 import type { Hit } from './hit.ts';
 import { buildControl, type Control, cookiePairsOf, diffAgainstControl, type Injected } from './injection.ts';
@@ -42,6 +42,11 @@ export interface EvaluationInput {
   plan?: string[];
   /** The spoof canary the partner page sent itself. */
   canary?: Canary;
+  /**
+   * What the handset itself said about its connection (an Android phone's active transport and SIM, read over
+   * adb): anything listed is off the bearer whatever the captures show.
+   */
+  device?: { offBearer: OffBearer[] };
 }
 
 /** Severity per rule, from the rule table (`src/model/rules.ts`). */
@@ -168,7 +173,7 @@ export function evaluate(input: EvaluationInput): Judgement {
 
   // Attestation: off the bearer, the network-path rules would judge the wrong network: not judged. A leak at
   // the probe host (a known identifier, a catalogue header) is still a leak whatever the path.
-  const offPath = offBearer(captures, policy.attest);
+  const offPath = [...(input.device?.offBearer ?? []), ...offBearer(captures, policy.attest)];
   for (const o of offPath) judge.add('off-bearer', o.probe, o.header, o.evidence, { sentBy: 'network' });
   const judged =
     offPath.length > 0 ? judge.findings.filter((f) => !ruleInfo(f.rule).pathDependent) : judge.findings;
@@ -216,7 +221,8 @@ function nothingToCheck(
   else if (!captures.some((c) => c.role === 'partner' && !c.tls)) {
     skip.spoofable = 'no plain-HTTP probe reached the partner host';
   }
-  if (!policy.attest) skip['off-bearer'] = `attestation is off for ${policy.id} (its policy has no attest)`;
+  if (!policy.attest && !input.device)
+    skip['off-bearer'] = `attestation is off for ${policy.id} (its policy has no attest)`;
   if (offPath) {
     for (const r of RULES) if (r.pathDependent) skip[r.id] = 'not judged: the traffic was not on the bearer';
   }

@@ -4,6 +4,7 @@
  * caller. The suite and `headerguard scan` both call `evaluate`.
  */
 
+export type { OffBearer } from './attestation.ts';
 export { CATALOGUE, matchIdentityCookie, matchIdentityHeader } from './catalogue.ts';
 export { DetectInputError, PolicyError } from './errors.ts';
 export type { EvaluationInput, ScanCapture } from './evaluate.ts';

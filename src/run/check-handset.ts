@@ -1,5 +1,5 @@
 import type { CaptureClient, CreatedRun, RunCaptures } from '../capture/index.ts';
-import { evaluate, type ScanCapture } from '../detect/index.ts';
+import { type EvaluationInput, evaluate, type ScanCapture } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
 import type { Judgement } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
@@ -38,6 +38,8 @@ export interface CheckOptions {
   pollIntervalMs: number;
   /** Longest single wait on the page's own completion event (the whole wait is still pageTimeoutMs). */
   pageWaitSliceMs?: number;
+  /** The handset's own view of its connection (Android over adb), judged with the captures. */
+  device?: EvaluationInput['device'];
   log: (line: string) => void;
 }
 
@@ -92,7 +94,7 @@ export async function checkHandset(
     } catch (err) {
       (err as InfrastructureError).partial = await client
         .getCaptures(run.token)
-        .then((records) => judgeRun(handset, run, records))
+        .then((records) => judgeRun(handset, run, records, options.device))
         .catch(() => undefined);
       throw err;
     }
@@ -132,7 +134,7 @@ export async function checkHandset(
         ? 'server has every planned probe'
         : `server is missing ${records.missing.length} probe(s)`,
     );
-    const checked = judgeRun(handset, run, records);
+    const checked = judgeRun(handset, run, records, options.device);
     mark('judged');
     return foreignPage === undefined ? checked : { ...checked, foreignPage };
   } finally {
@@ -142,7 +144,12 @@ export async function checkHandset(
 }
 
 /** Judge a run's captures against its plan: whatever never arrived is `incomplete`. */
-function judgeRun(handset: Handset, run: CreatedRun, records: RunCaptures): HandsetCheck {
+function judgeRun(
+  handset: Handset,
+  run: CreatedRun,
+  records: RunCaptures,
+  device: CheckOptions['device'],
+): HandsetCheck {
   const captures = toScanCaptures(run.plan, records.captures);
   const judgement = evaluate({
     policy: handset.policy,
@@ -150,6 +157,7 @@ function judgeRun(handset: Handset, run: CreatedRun, records: RunCaptures): Hand
     captures,
     plan: run.plan.map((p) => p.probe),
     canary: run.canary,
+    ...(device ? { device } : {}),
   });
   const probesCaptured = new Set(records.captures.map((c) => c.probe)).size;
   return { judgement, run, captures, captured: probesCaptured };

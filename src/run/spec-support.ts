@@ -22,8 +22,10 @@ import { formatFinding, summariseFindings } from '../report/format-finding.ts';
 import { renderProbePairHtml } from '../report/masked-capture.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { androidOffBearer, androidUdid } from './android-attestation.ts';
 import { HANDSET_CAPABILITY } from './capabilities.ts';
 import {
+  type CheckOptions,
   checkHandset,
   DEFAULT_CHECK_OPTIONS,
   type HandsetCheck,
@@ -204,6 +206,19 @@ export class HandsetUnderTest {
     await this.writeResult(startedAt, outcome === 'timeout' ? 1 : outcome.attempts);
   }
 
+  /** An Android phone on a local Appium: what it says about Wi-Fi, mobile data and its SIM (adb). */
+  private async deviceView(log: (line: string) => void): Promise<CheckOptions['device']> {
+    const udid = androidUdid(this.handset, Boolean(this.session.farm.grid));
+    if (!udid) return undefined;
+    const offBearer = await androidOffBearer(udid, this.handset.policy.mccmnc);
+    log(
+      offBearer.length
+        ? `phone ${udid}: ${offBearer.map((o) => o.evidence).join('; ')}`
+        : `phone ${udid}: on a mobile connection of the bearer`,
+    );
+    return { offBearer };
+  }
+
   private async checkWithRetry(
     driver: ProbeDriver,
     log: (line: string) => void,
@@ -215,7 +230,12 @@ export class HandsetUnderTest {
     while (attempts < 2) {
       attempts++;
       try {
-        const check = await checkHandset(this.handset, driver, client, { ...DEFAULT_CHECK_OPTIONS, log });
+        const device = await this.deviceView(log);
+        const check = await checkHandset(this.handset, driver, client, {
+          ...DEFAULT_CHECK_OPTIONS,
+          log,
+          ...(device ? { device } : {}),
+        });
         return { check, attempts };
       } catch (err) {
         error = maskDigitRuns(describeError(err));
