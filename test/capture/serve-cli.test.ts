@@ -271,6 +271,23 @@ describe('headerguard serve (spawned)', function () {
     }
   });
 
+  it('a second serve on the same database file refuses to start, naming the file and the first process', async () => {
+    const db = path.join(tmp.dir, 'shared.db');
+    const first = serve([...ANY_LOOPBACK_PORTS, '--db', db, '--api-key', KEY]);
+    try {
+      await readyBanner(first);
+      const line = await refusal([...ANY_LOOPBACK_PORTS, '--db', db, '--api-key', KEY]);
+      assert.equal(
+        line,
+        `headerguard: database ${db} is in use by another headerguard process (pid ${first.child.pid}): one endpoint per database file (lock ${db}.lock)`,
+      );
+      // The first one is untouched and still serving.
+      assert.equal(first.child.exitCode, null);
+    } finally {
+      await stop(first);
+    }
+  });
+
   it('refuses bad settings with one line and exit code 2', async () => {
     const db = path.join(tmp.dir, 'x.db');
     assert.match(

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import type { Canary, CaptureRecord, PlannedProbe } from '../../model/capture.ts';
 import { UserError } from '../../shared/errors.ts';
 import { type BlockCapture, decodeBlock, encodeBlock } from './capture-block.ts';
+import { type FileLock, lockDatabase } from './file-lock.ts';
 import { APPLICATION_ID, CAPTURE_ID_SPAN, MAX_RUN_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
 export interface NewRun {
@@ -110,6 +111,7 @@ export class CaptureStore {
   private readonly insertTx: (batch: readonly PendingCapture[]) => boolean[];
   private readonly purgeTx: (now: number) => PurgeResult;
   private readonly deleteTx: (token: string) => boolean;
+  private readonly lock?: FileLock;
 
   /** Open (creating if needed) and migrate a store. Throws UserError when the file cannot be used. */
   static open(path: string): CaptureStore {
@@ -118,11 +120,15 @@ export class CaptureStore {
 
   private constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') precreate(path);
+    if (path !== ':memory:') {
+      precreate(path);
+      this.lock = lockDatabase(path);
+    }
     let db: Database.Database;
     try {
       db = new Database(path);
     } catch (err) {
+      this.lock?.release();
       throw new UserError(`cannot open database ${path}: ${errorCode(err) ?? 'unknown error'}`);
     }
     this.db = db;
@@ -139,6 +145,7 @@ export class CaptureStore {
       this.migrate();
     } catch (err) {
       db.close();
+      this.lock?.release();
       if (err instanceof UserError) throw err;
       const code = errorCode(err);
       if (code === 'SQLITE_NOTADB') throw new UserError(`cannot use database ${path}: not a SQLite database`);
@@ -403,5 +410,6 @@ export class CaptureStore {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+    this.lock?.release();
   }
 }
