@@ -37,12 +37,10 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
   const proxyArgs = proxy
     ? [`--proxy-server=${proxy}`, '--proxy-bypass-list=<-loopback>']
     : ['--no-proxy-server'];
-  const localEndpoint = plan.endpoint.kind === 'embedded';
   return {
     browserName: 'chrome',
     [HANDSET_CAPABILITY]: handset.id,
-    // Self-signed HTTPS is accepted only for our own local endpoint.
-    acceptInsecureCerts: localEndpoint,
+    acceptInsecureCerts: acceptsEndpointCertificate(plan),
     'goog:chromeOptions': {
       binary: CHROMIUM,
       args: [...CHROMIUM_FLAGS, ...proxyArgs, `--user-agent=${descriptor.userAgent}`],
@@ -65,12 +63,21 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
 }
 
 /**
+ * Whether the browser accepts the capture endpoint's certificate unchecked: for our own local endpoint (its
+ * certificate is self-signed), and for a deployed one only when the farm says `capture.acceptInsecureCerts`
+ * (otherwise every HTTPS twin would fail its handshake and a healthy handset read as broken).
+ */
+export function acceptsEndpointCertificate(plan: SessionPlan): boolean {
+  return plan.endpoint.kind === 'embedded' || plan.endpoint.acceptInsecureCerts === true;
+}
+
+/**
  * A real handset through Appium or a grid: the farm's capabilities, one session per physical phone. A local
  * endpoint's self-signed HTTPS is accepted unless the farm says otherwise.
  */
 export function appiumCapability(handset: Handset, plan: SessionPlan): Capability {
   return {
-    acceptInsecureCerts: plan.endpoint.kind === 'embedded',
+    acceptInsecureCerts: acceptsEndpointCertificate(plan),
     ...handset.appium,
     [HANDSET_CAPABILITY]: handset.id,
     'wdio:maxInstances': 1,

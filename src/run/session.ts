@@ -45,7 +45,12 @@ export interface SessionPlan extends RunOptions {
   startedAt: string;
   endpoint:
     | { kind: 'embedded'; ports: { main: number; alt: number; https: number }; apiKey: string }
-    | { kind: 'remote'; url: string };
+    | {
+        kind: 'remote';
+        url: string;
+        /** The farm's `capture.acceptInsecureCerts`: the browser accepts the deployed endpoint's certificate. */
+        acceptInsecureCerts?: boolean;
+      };
   /** Port of the bearer simulator each `sim:` handset browses through. */
   simPorts: Record<string, number>;
   /** Port of the local Appium server, when appium handsets run without a grid. */
@@ -107,7 +112,11 @@ export async function planSession(
   const simPorts: Record<string, number> = {};
   for (const h of handsets) if (h.proxy.kind === 'sim') simPorts[h.id] = await freePort();
   const endpoint: SessionPlan['endpoint'] = farm.capture
-    ? { kind: 'remote', url: farm.capture.url }
+    ? {
+        kind: 'remote',
+        url: farm.capture.url,
+        ...(farm.capture.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+      }
     : {
         kind: 'embedded',
         ports: { main: await freePort(), alt: await freePort(), https: await freePort() },

@@ -70,10 +70,15 @@ describe('run/capabilities', () => {
     assert.ok(!chrome(direct).args.some((a) => a.startsWith('--proxy-server')));
   });
 
-  it('accepts self-signed HTTPS only for the local endpoint', () => {
+  it('accepts self-signed HTTPS for the local endpoint, and for a deployed one only when the farm says so', () => {
     assert.equal(sim!.acceptInsecureCerts, true);
     const remote = { ...plan, endpoint: { kind: 'remote', url: 'https://hg.example.net' } } as SessionPlan;
     assert.equal(capabilitiesFor(farm.handsets, remote)[0]!.acceptInsecureCerts, false);
+    const insecure = {
+      ...plan,
+      endpoint: { kind: 'remote', url: 'https://hg.example.net', acceptInsecureCerts: true },
+    } as SessionPlan;
+    assert.equal(capabilitiesFor(farm.handsets, insecure)[0]!.acceptInsecureCerts, true);
   });
 });
 
