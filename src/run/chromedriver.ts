@@ -16,9 +16,19 @@ export async function startChromedriver(
   options: { binary?: string; readyTimeoutMs?: number } = {},
 ): Promise<RunningChromedriver> {
   const binary = options.binary ?? CHROMEDRIVER;
+  // Its own process group: the browsers it starts are in it too, so one kill ends them all, also when this
+  // process is ending (a run stopped by SIGTERM must not leave Chromium behind).
   const child: ChildProcess = spawn(binary, [`--port=${port}`, '--log-level=OFF'], {
     stdio: 'ignore',
+    detached: true,
   });
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   let exited: string | undefined;
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (err) => {
@@ -31,17 +41,22 @@ export async function startChromedriver(
     });
   });
   spawnError.catch(() => {});
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = killGroup;
   process.once('exit', killOnExit);
   const stop = async () => {
     process.removeListener('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      killGroup();
+      return;
+    }
     // /shutdown ends chromedriver and the browsers of any session a crashed worker left open.
     await fetch(`http://127.0.0.1:${port}/shutdown`, { signal: AbortSignal.timeout(2000) }).catch(() => {});
     const gone = new Promise((r) => child.once('exit', r));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    const timer = setTimeout(killGroup, 2000);
     await gone;
     clearTimeout(timer);
+    // Whatever its sessions left in its group (a browser whose worker crashed) goes with it.
+    killGroup();
   };
   try {
     await Promise.race([waitReady(port, options.readyTimeoutMs ?? 10_000, () => exited), spawnError]);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,24 +88,47 @@ describe('headerguard run: broken gateways (end to end)', function () {
 describe('headerguard run: stopped by a signal (end to end)', function () {
   this.timeout(120_000);
   let dir: string;
+  const gateways: TestGateway[] = [];
   after(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('SIGTERM mid-run: summary.json says the run was stopped, one stderr line, not "crashed", exit not 0', async () => {
+  it('SIGTERM mid-run: summary.json says the run was stopped, one stderr line, not "crashed", no browser left behind', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hg-sigterm-'));
+    // A gateway that hangs: the browser is certainly up, loading, when the signal comes.
+    let held = false;
+    const hanging = await startTestGateway({
+      hold: () => {
+        held = true;
+        return true;
+      },
+    });
+    gateways.push(hanging);
+    const farmFile = path.join(dir, 'hang.json');
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'hang',
+        handsets: [
+          {
+            id: 'h',
+            bearer: 'o2',
+            emulate: 'Pixel 7',
+            proxy: hanging.url,
+            identity: { msisdn: '447700900161' },
+          },
+        ],
+      }),
+    );
     const run = spawnCollected(
       process.execPath,
-      [path.join(ROOT, 'bin', 'headerguard.js'), 'run', '--report-dir', dir],
-      {
-        env: { ...process.env, HEADERGUARD_SESSION: '' },
-      },
+      [path.join(ROOT, 'bin', 'headerguard.js'), 'run', '--farm', farmFile, '--report-dir', dir],
+      { env: { ...process.env, HEADERGUARD_SESSION: '' } },
     );
-    // Stop it once the handsets' checks have started.
     const deadline = Date.now() + 60_000;
-    while (!run.stdout().includes('headerguard: checking') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    assert.ok(run.stdout().includes('headerguard: checking'), run.stdout() + run.stderr());
+    while (!held && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(held, run.stdout() + run.stderr());
     run.child.kill('SIGTERM');
     const code = await run.exit;
     assert.notEqual(code, 0);
@@ -121,5 +145,17 @@ describe('headerguard run: stopped by a signal (end to end)', function () {
     );
     assert.ok(stopped.length >= 1, JSON.stringify(summary.handsets.map((h) => h.failure)));
     assert.ok(!summary.handsets.some((h) => /crashed/.test(h.failure ?? '')));
+    // The run's Chromium went with it (chromedriver's process group is killed on the way out).
+    const browserLeft = () => {
+      try {
+        execFileSync('pgrep', ['-f', `proxy-server=http://127.0.0.1:${hanging.port}`]);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const until = Date.now() + 5_000;
+    while (browserLeft() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(browserLeft(), false, 'no Chromium of the stopped run is left running');
   });
 });

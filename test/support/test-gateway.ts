@@ -19,6 +19,8 @@ export interface TestGatewayOptions {
   answer?: (url: URL) => number | undefined;
   /** Drop a plain-HTTP request (close the client's connection without an answer). */
   drop?: (url: URL) => boolean;
+  /** Hold a plain-HTTP request open, never answering (a gateway that hangs); called when it arrives. */
+  hold?: (url: URL) => boolean;
 }
 
 export interface TestGateway {
@@ -51,6 +53,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       req.socket.destroy();
       return;
     }
+    if (options.hold?.(target)) return;
     const host = loopbackHost(target.hostname);
     if (target.protocol !== 'http:' || !host) {
       res.writeHead(403).end();
