@@ -3,10 +3,9 @@
  * The first test is the acceptance contract, step by step.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
+import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
 import { freePort, RawConnection, tempDir } from './helpers.ts';
 
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
@@ -53,16 +52,6 @@ const ANY_LOOPBACK_PORTS = [
   '--bind',
   '127.0.0.1',
 ];
-
-/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function stop(s: Spawned): Promise<void> {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');

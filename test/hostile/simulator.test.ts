@@ -9,12 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { connectTunnel, responseComplete, startSilentOrigin } from '../simulate/helpers.ts';
-import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
+import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
 
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 /** Given in national form: the simulator must mask every form, not only the one it normalised to. */
@@ -44,16 +44,6 @@ async function within(ms: number, probe: () => boolean): Promise<boolean> {
 
 function fdsOf(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-/** Whether a process runs (a zombie has exited). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Every answer the simulator wrote itself (not an origin's), for the identifier check. */

@@ -8,14 +8,9 @@ import type { Finding } from '../../src/model/finding.ts';
 import { RULE_IDS } from '../../src/model/rules.ts';
 import { runSummarySchema } from '../../src/report/summary-schema.ts';
 import { finishRun, handsetSummary, NO_RESULT } from '../../src/run/finish-run.ts';
-import {
-  type HandsetResult,
-  judged,
-  notChecked,
-  readHandsetResult,
-  writeHandsetResult,
-} from '../../src/run/handset-result.ts';
+import { judged, notChecked, readHandsetResult, writeHandsetResult } from '../../src/run/handset-result.ts';
 import type { Session, SessionPlan } from '../../src/run/session.ts';
+import { handsetResult } from '../support/handset-result.ts';
 
 const farm = validateFarm(
   {
@@ -48,24 +43,6 @@ const leak: Finding = {
   detail: { ...noDetail, sentBy: 'network' },
 };
 
-function result(id: string, over: Partial<HandsetResult> = {}): HandsetResult {
-  return {
-    id,
-    bearer: 'o2',
-    device: 'Pixel 7',
-    verdict: 'pass',
-    findings: [],
-    checks: checksOf([], {}),
-    failure: null,
-    probes: { planned: 16, captured: 16 },
-    attempts: 1,
-    workerStartedAt: '2026-12-01T10:00:00.000Z',
-    startedAt: '2026-12-01T10:00:01.000Z',
-    finishedAt: '2026-12-01T10:00:02.500Z',
-    ...over,
-  };
-}
-
 describe('run/handset-result', () => {
   it('notChecked: broken, no made-up finding, the reason as failure', () => {
     const o = notChecked('endpoint down');
@@ -90,8 +67,8 @@ describe('run/handset-result', () => {
   it('round-trips a result; a missing or foreign file reads as no result (fail closed)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'hg-result-'));
     try {
-      await writeHandsetResult(dir, result('a'));
-      assert.deepEqual(await readHandsetResult(dir, 'a'), result('a'));
+      await writeHandsetResult(dir, handsetResult('a'));
+      assert.deepEqual(await readHandsetResult(dir, 'a'), handsetResult('a'));
       assert.equal(await readHandsetResult(dir, 'b'), undefined);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -123,7 +100,7 @@ describe('run/finish-run', () => {
 
   it('handsetSummary: duration from worker start to verdict; no result is broken with attempts 0', () => {
     const [a] = farm.handsets;
-    const s = handsetSummary(a!, result('a'), 'direct');
+    const s = handsetSummary(a!, handsetResult('a'), 'direct');
     assert.equal(s.durationMs, 2500);
     assert.equal(s.attempts, 1);
     assert.deepEqual(s.policy, a!.policy);
@@ -140,10 +117,10 @@ describe('run/finish-run', () => {
   });
 
   it('writes a summary that validates, junit.xml, Allure metadata; prints the verdict before the report is generated', async () => {
-    await writeHandsetResult(session.plan.runDir, result('a'));
+    await writeHandsetResult(session.plan.runDir, handsetResult('a'));
     await writeHandsetResult(
       session.plan.runDir,
-      result('b', {
+      handsetResult('b', {
         bearer: 'giffgaff',
         verdict: 'fail',
         findings: [leak],

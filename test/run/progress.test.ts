@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { checksOf } from '../../src/detect/evaluate.ts';
 import type { Finding } from '../../src/model/finding.ts';
-import type { HandsetResult } from '../../src/run/handset-result.ts';
 import { Progress } from '../../src/run/progress.ts';
+import { handsetResult } from '../support/handset-result.ts';
 
 const leak: Finding = {
   rule: 'identity-value',
@@ -12,22 +11,6 @@ const leak: Finding = {
   evidence: 'MSISDN 4477******01',
   detail: { identifier: 'MSISDN', form: "E.164 without '+'", encoding: [], sentBy: 'network' },
 };
-const result = (over: Partial<HandsetResult>): HandsetResult => ({
-  id: 'h',
-  bearer: 'o2',
-  device: 'Pixel 7',
-  verdict: 'pass',
-  findings: [],
-  checks: checksOf([], {}),
-  failure: null,
-  probes: { planned: 16, captured: 16 },
-  attempts: 1,
-  workerStartedAt: '2026-12-01T00:00:00.000Z',
-  startedAt: '2026-12-01T00:00:00.000Z',
-  finishedAt: '2026-12-01T00:00:01.000Z',
-  ...over,
-});
-
 describe('run/progress', () => {
   it('one line when a check starts and one per handset done: count, verdict, time, why', () => {
     const lines: string[] = [];
@@ -41,9 +24,9 @@ describe('run/progress', () => {
     p.started('b', 'sim:o2:o2-2012');
     p.started('c', 'http://127.0.0.1:3128');
     t = 3100;
-    p.finished('a', result({ id: 'a' }));
+    p.finished('a', handsetResult('a'));
     t = 4000;
-    p.finished('b', result({ id: 'b', verdict: 'fail', findings: [leak, leak] }));
+    p.finished('b', handsetResult('b', { verdict: 'fail', findings: [leak, leak] }));
     p.finished('c', undefined);
     assert.deepEqual(lines, [
       'headerguard: checking a through sim:o2',
@@ -64,7 +47,7 @@ describe('run/progress', () => {
     );
     p.finished(
       'x',
-      result({ id: 'x', verdict: 'broken', failure: 'browser: net::ERR_PROXY_CONNECTION_FAILED' }),
+      handsetResult('x', { verdict: 'broken', failure: 'browser: net::ERR_PROXY_CONNECTION_FAILED' }),
     );
     assert.deepEqual(lines, ['headerguard: 1/1 done: x BROKEN (browser: net::ERR_PROXY_CONNECTION_FAILED)']);
   });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../src/shared/errors.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 import { startSimulatorProcess } from '../../src/simulate/index.ts';
-import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
+import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
 import {
   connectTunnel,
   type Echo,
@@ -20,16 +19,6 @@ import {
 
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 const MSISDN = '447700900123';
-
-/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 function spawnCli(command: string, args: string[], detached = false): Spawned {
   return spawnCollected(command, args, { detached, env: { ...process.env, HEADERGUARD_LOG_LEVEL: 'info' } });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +103,14 @@ export async function summaryIn(dir: string): Promise<RunSummary> {
   const parsed = runSummarySchema.safeParse(JSON.parse(await readFile(files[0]!, 'utf8')));
   assert.ok(parsed.success, `summary.json matches its schema: ${parsed.error?.message}`);
   return parsed.data;
+}
+
+/** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
