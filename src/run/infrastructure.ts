@@ -53,6 +53,9 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
   };
   // Started first: it gets ready while the endpoint and simulators start.
   const chromedriver = plan.chromedriverPort ? startChromedriver(plan.chromedriverPort) : undefined;
+  // Awaited below, after the endpoint and simulators: a driver that fails first must not be an unhandled
+  // rejection meanwhile (that ended the launcher with a stack trace and exit 1 instead of one line, exit 3).
+  chromedriver?.catch(() => {});
   try {
     const endpoint = plan.endpoint;
     if (endpoint.kind === 'embedded') {
