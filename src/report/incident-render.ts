@@ -79,8 +79,9 @@ h1{font-size:1.6rem;border-bottom:3px solid #b00020;padding-bottom:.3rem}
 h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1rem;margin-bottom:.3rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
-th,td{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:top;word-break:break-word}
-th{background:#f3f3f3}
+th,td{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td:last-child{overflow-wrap:anywhere}
+th{background:#f3f3f3;white-space:nowrap;word-break:normal}
 ul{padding-left:1.3rem}
 .prompt{border-left:4px solid #e0a800;background:#fffbea;padding:.3rem .8rem;margin:.8rem 0}
 .prompt .seen{color:#555}
