@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { buildIncident, type IncidentRun } from '../report/incident.ts';
 import { incidentDocument } from '../report/incident-document.ts';
 import { renderIncidentHtml, renderIncidentMarkdown } from '../report/incident-render.ts';
-import { readRunFolder } from '../report/read-run-folder.ts';
+import { readRunFolder, runFoldersOf } from '../report/read-run-folder.ts';
 import { UserError } from '../shared/errors.ts';
 import { TOOL } from '../shared/tool.ts';
 
@@ -28,13 +28,17 @@ export function registerIncident(program: Command): Command {
   return program
     .command('incident')
     .description('A masked incident record (first/last seen, affected, first green run) from run folders')
-    .argument('<dir...>', 'run folders (each with summary.json), e.g. what watch kept: reports/*/')
+    .argument(
+      '<dir...>',
+      'run folders (each with summary.json), or report dirs holding them (what watch kept)',
+    )
     .option('--out <file>', 'write the Markdown record to FILE.md (default: print it)')
     .option('--html', 'also write a self-contained HTML form beside it (FILE.html; printed without --out)')
     .action(async (dirs: string[], opts: IncidentOptions) => {
       const runs: IncidentRun[] = [];
       const seen = new Map<string, string>();
-      for (const dir of dirs) {
+      const folders = (await Promise.all(dirs.map(runFoldersOf))).flat();
+      for (const dir of folders) {
         const run = await readRunFolder(dir, 'incident');
         const earlier = seen.get(run.summary.runId);
         if (earlier !== undefined)

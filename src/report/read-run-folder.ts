@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { zodErrorLine } from '../shared/config-error.ts';
 import { UserError } from '../shared/errors.ts';
@@ -43,6 +43,20 @@ export async function readRunFolder(arg: string, command: string): Promise<Incid
   return { source: arg, summary: parsed.data, paths };
 }
 
+/**
+ * The run folders an argument names: itself (a run folder, or a summary.json), or, for a report dir (no
+ * summary.json of its own, but run folders with one below it, as `run --report-dir` and `watch` leave them),
+ * every folder in it, sorted. A folder in a report dir without summary.json (a killed run, one still running) is
+ * still named, so that reading it fails with its name rather than being skipped.
+ */
+export async function runFoldersOf(arg: string): Promise<string[]> {
+  if (!(await isDir(arg)) || (await exists(path.join(arg, 'summary.json')))) return [arg];
+  const entries = await readdir(arg, { withFileTypes: true }).catch(() => []);
+  const folders = entries.filter((e) => e.isDirectory()).map((e) => path.join(arg, e.name));
+  const runs = await Promise.all(folders.map((f) => exists(path.join(f, 'summary.json'))));
+  return runs.some(Boolean) ? folders.sort() : [arg];
+}
+
 function setPathsAside(json: unknown): { rest: unknown; paths: Record<string, NetworkPath> } {
   const paths: Record<string, NetworkPath> = {};
   if (typeof json !== 'object' || json === null || !Array.isArray((json as { handsets?: unknown }).handsets))
@@ -67,5 +81,11 @@ function setPathsAside(json: unknown): { rest: unknown; paths: Record<string, Ne
 const isDir = (p: string) =>
   stat(p).then(
     (s) => s.isDirectory(),
+    () => false,
+  );
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
     () => false,
   );

@@ -92,6 +92,21 @@ describe('headerguard incident (CLI)', function () {
     });
   }
 
+  it('a report dir stands for every run folder in it; one without summary.json there is named, not skipped', async () => {
+    await runFolder(red);
+    await runFolder(green);
+    const ok = await runCli(['incident', dir]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Built by headerguard \S+ at \S+ from 2 run\(s\)/);
+    await mkdir(path.join(dir, '2026-12-01T03-00-00-000Z-killed', 'allure-results'), { recursive: true });
+    const killed = await runCli(['incident', dir]);
+    assert.equal(killed.code, 2);
+    assert.match(
+      killed.stderr,
+      /^headerguard: incident: .*2026-12-01T03-00-00-000Z-killed: no summary\.json/,
+    );
+  });
+
   it('a path that does not exist, and the same run given twice, are errors (exit 2)', async () => {
     const missing = await runCli(['incident', path.join(dir, 'nope')]);
     assert.equal(missing.code, 2);
