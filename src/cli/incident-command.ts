@@ -6,6 +6,7 @@ import { incidentDocument } from '../report/incident-document.ts';
 import { renderIncidentHtml, renderIncidentMarkdown } from '../report/incident-render.ts';
 import { readRunFolder, runFoldersOf } from '../report/read-run-folder.ts';
 import { UserError } from '../shared/errors.ts';
+import { maskDigitRuns } from '../shared/mask.ts';
 import { TOOL } from '../shared/tool.ts';
 
 interface IncidentOptions {
@@ -70,11 +71,14 @@ export function registerIncident(program: Command): Command {
         written.push(file);
       }
       const leaks = incident.leaks.length;
+      // File names are the user's and may hold digits: masked like every other line.
       console.log(
-        `incident: ${written.join(' and ')}: ${runs.length} run(s), ${leaks} exposure(s)` +
-          (leaks
-            ? `, first seen ${incident.firstSeen?.startedAt}, ${incident.firstGreenAfter ? `green again ${incident.firstGreenAfter.startedAt}` : 'not green again yet'}`
-            : ''),
+        maskDigitRuns(
+          `incident: ${written.join(' and ')}: ${runs.length} run(s), ${leaks} exposure(s)` +
+            (leaks
+              ? `, first seen ${incident.firstSeen?.startedAt}, ${incident.firstGreenAfter ? `green again ${incident.firstGreenAfter.startedAt}` : 'not green again yet'}`
+              : ''),
+        ),
       );
     });
 }

@@ -9,7 +9,10 @@ import { runSummarySchema } from './summary-schema.ts';
  * Fields a handset may carry beyond this version's summary schema (APN and IP family come with other work):
  * read when they are strings, then set aside so the rest is checked against the schema as it is.
  */
-const PATH_FIELDS = { apn: 'apn', family: 'family' } as const;
+const PATH_FIELDS: Record<keyof NetworkPath, readonly string[]> = {
+  apn: ['apn'],
+  family: ['family', 'ipFamily'],
+};
 
 /**
  * A run folder (or its summary.json) as `incident` reads it. Anything that is not a readable, valid summary is a
@@ -66,11 +69,13 @@ function setPathsAside(json: unknown): { rest: unknown; paths: Record<string, Ne
     if (typeof h !== 'object' || h === null) return h;
     const copy = { ...(h as Record<string, unknown>) };
     const found: NetworkPath = { apn: null, family: null };
-    for (const [field, key] of Object.entries(PATH_FIELDS) as [keyof NetworkPath, string][]) {
-      const v = copy[key];
-      if (typeof v === 'string' && v !== '') found[field] = v;
-      // Once the schema has the field, it checks it; until then it is read here and set aside.
-      if (!known.has(key) && (v === undefined || typeof v === 'string' || v === null)) delete copy[key];
+    for (const [field, keys] of Object.entries(PATH_FIELDS) as [keyof NetworkPath, readonly string[]][]) {
+      for (const key of keys) {
+        const v = copy[key];
+        if (typeof v === 'string' && v !== '' && found[field] === null) found[field] = v;
+        // Once the schema has the field, it checks it; until then it is read here and set aside.
+        if (!known.has(key) && (v === undefined || typeof v === 'string' || v === null)) delete copy[key];
+      }
     }
     if (typeof copy.id === 'string') paths[copy.id] = found;
     return copy;

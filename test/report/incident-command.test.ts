@@ -66,9 +66,17 @@ describe('headerguard incident (CLI)', function () {
     assert.match(res.stdout, /incident: .*incident\.md and .*incident\.html: 2 run\(s\), 1 exposure\(s\)/);
   });
 
-  it('reads apn and family when a summary has them', async () => {
+  it('masks digit runs in the file names it prints', async () => {
+    const out = path.join(dir, '447700900123', 'incident.md');
+    const res = await runCli(['incident', await runFolder(red), '--out', out]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(!res.stdout.includes('447700900123'), res.stdout);
+    assert.match(res.stdout, /4477\*{6}23/);
+  });
+
+  it('reads apn and family (or ipFamily) when a summary has them', async () => {
     const withPath = JSON.parse(JSON.stringify(red)) as Record<string, unknown> & { handsets: object[] };
-    withPath.handsets[0] = { ...withPath.handsets[0], apn: 'mobile.o2.co.uk', family: 'IPv6' };
+    withPath.handsets[0] = { ...withPath.handsets[0], apn: 'mobile.o2.co.uk', ipFamily: 'IPv6' };
     const res = await runCli(['incident', await runFolder(JSON.stringify(withPath))]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /\| x-up-calling-line-id \| o2 \| mobile\.o2\.co\.uk \| IPv6 \|/);
