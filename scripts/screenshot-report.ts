@@ -1,6 +1,7 @@
 /**
  * Take a screenshot of a run's Allure report (for docs/): `node --import tsx scripts/screenshot-report.ts
- * <run-dir> <out.png> [hash]`, e.g. hash `#categories` or `#behaviors`. Uses Debian Chromium, nothing downloaded.
+ * <run-dir> <out.png> [hash]`, e.g. hash `#categories` or `#behaviors`; or of any HTML file given instead of a
+ * run dir (an incident record: `… incident.html docs/incident-record.png`). Uses Debian Chromium, nothing downloaded.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +10,7 @@ import { CHROMIUM, CHROMIUM_FLAGS } from '../src/shared/chromium.ts';
 
 const [runDir, out, hash = ''] = process.argv.slice(2);
 if (!runDir || !out) {
-  console.error('usage: screenshot-report.ts <run-dir> <out.png> [#hash]');
+  console.error('usage: screenshot-report.ts <run-dir | file.html> <out.png> [#hash]');
   process.exit(2);
 }
 const browser = await chromium.launch({
@@ -18,8 +19,10 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(pathToFileURL(path.join(runDir, 'allure-report', 'index.html')).href + hash);
-  await page.waitForTimeout(2500);
+  const file = runDir.endsWith('.html') ? runDir : path.join(runDir, 'allure-report', 'index.html');
+  await page.goto(pathToFileURL(file).href + hash);
+  // Allure renders with script after load; a plain HTML file is ready once loaded.
+  if (file !== runDir) await page.waitForTimeout(2500);
   await page.screenshot({ path: out });
 } finally {
   await browser.close();
