@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './cli/doctor-command.ts';
 import { registerProbe } from './cli/probe-command.ts';
 import { registerReport } from './cli/report-command.ts';
 import { registerRun } from './cli/run-command.ts';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     registerScan,
     registerReport,
     registerProbe,
+    registerDoctor,
   ]) {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
