@@ -116,10 +116,18 @@ export function knownHeaderLines(host: string): HeaderPair[] {
   ];
 }
 
-/** Send a raw HTTP/1.1 GET with exactly these header lines; resolve with the status line. */
-export async function sendRaw(url: URL, lines: readonly HeaderPair[], timeoutMs = 5000): Promise<string> {
-  const address = await resolveHost(url.hostname);
-  const port = Number(url.port || 80);
+/**
+ * Send a raw HTTP/1.1 GET with exactly these header lines; resolve with the status line. `via`: connect there
+ * instead of to the URL's host (what a DNS record in front of the endpoint would do).
+ */
+export async function sendRaw(
+  url: URL,
+  lines: readonly HeaderPair[],
+  options: { via?: { host: string; port: number }; timeoutMs?: number } = {},
+): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const address = options.via?.host ?? (await resolveHost(url.hostname));
+  const port = options.via?.port ?? Number(url.port || 80);
   const head = `GET ${url.pathname}${url.search} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: address, port, timeout: timeoutMs });
@@ -166,8 +174,9 @@ export function headerDifference(
 export async function checkNothingInFront(
   client: CaptureClient,
   bearer: string,
-  waitMs = 5000,
+  options: { via?: { host: string; port: number }; waitMs?: number } = {},
 ): Promise<CheckResult> {
+  const waitMs = options.waitMs ?? 5000;
   const check = 'nothing in front of the endpoint (headers arrive byte for byte)';
   let run: CreatedRun;
   try {
@@ -183,7 +192,7 @@ export async function checkNothingInFront(
     const nav = new URL(run.plan.find((p) => p.probe === 'nav')!.url);
     const sent = knownHeaderLines(nav.host);
     try {
-      await sendRaw(nav, sent);
+      await sendRaw(nav, sent, options.via ? { via: options.via } : {});
     } catch (err) {
       return missing(
         check,
