@@ -27,7 +27,7 @@ import {
   type ProbeBrowser,
   playwrightDriver,
 } from './playwright-driver.ts';
-import { apiOf, type Session } from './session.ts';
+import { apiOf, endpointFor, type Session } from './session.ts';
 
 /** The device a probe emulates unless told: a common Android phone. */
 export const DEFAULT_PROBE_DEVICE = 'Pixel 7';
@@ -129,17 +129,7 @@ async function probeSession(farm: Farm): Promise<Session> {
       maxParallel: 1,
       handsetTimeoutS: DEFAULT_HANDSET_TIMEOUT_S,
       output: 'quiet',
-      endpoint: farm.capture
-        ? {
-            kind: 'remote',
-            url: farm.capture.url,
-            ...(farm.capture.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
-          }
-        : {
-            kind: 'embedded',
-            ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
-            apiKey: randomBytes(24).toString('base64url'),
-          },
+      endpoint: await endpointFor(farm),
       simPorts,
       handsetIds: handsets.map((h) => h.id),
     },
