@@ -46,6 +46,9 @@ export function buildProgram(): Command {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
   }
+  // No "(Did you mean probe?)" after an unknown command: the line stays the documented one (a subcommand
+  // still suggests its own options).
+  program.showSuggestionAfterError(false);
   return program;
 }
 
