@@ -24,6 +24,10 @@ export function registerProbe(program: Command): Command {
     .option('--android <serial>', 'Chrome on this ADB-attached Android phone (its own bearer; no --proxy)')
     .option('--capture <url>', 'a deployed capture endpoint (default: an embedded one on loopback)')
     .option('--api-key <key>', "the deployed endpoint's API key (or env:VAR)")
+    .option(
+      '--accept-insecure-certs',
+      "don't check the deployed endpoint's certificate (a lab endpoint's self-signed one)",
+    )
     .option('--json', "print the result as JSON (summary.json's handset shape)")
     .addHelpText(
       'after',

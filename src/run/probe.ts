@@ -47,6 +47,8 @@ export interface ProbeOptions {
   /** A deployed capture endpoint instead of the embedded one. */
   capture?: string;
   apiKey?: string;
+  /** The deployed endpoint's certificate is not checked (a lab endpoint's self-signed one). */
+  acceptInsecureCerts?: boolean;
 }
 
 /** Farm fields as the probe's flags name them, for error messages. */
@@ -72,6 +74,8 @@ export function probeFarm(options: ProbeOptions, env: NodeJS.ProcessEnv = proces
     problems.push(
       '--proxy applies to emulated handsets only; a phone on --android browses through its own bearer',
     );
+  if (options.acceptInsecureCerts && options.capture === undefined)
+    problems.push('--accept-insecure-certs applies to a deployed endpoint (--capture) only');
   if ((options.capture === undefined) !== (options.apiKey === undefined))
     problems.push('--capture and --api-key go together (a deployed endpoint and its API key)');
   if (problems.length)
@@ -93,7 +97,15 @@ export function probeFarm(options: ProbeOptions, env: NodeJS.ProcessEnv = proces
   const raw = {
     name: 'probe',
     handsets: [handset],
-    ...(options.capture !== undefined ? { capture: { url: options.capture, apiKey: options.apiKey } } : {}),
+    ...(options.capture !== undefined
+      ? {
+          capture: {
+            url: options.capture,
+            apiKey: options.apiKey,
+            ...(options.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+          },
+        }
+      : {}),
   };
   try {
     return validateFarm(raw, 'probe', env);

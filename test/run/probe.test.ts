@@ -46,6 +46,21 @@ describe('run/probe: the handset from the flags', () => {
     });
   });
 
+  it("accepts a lab endpoint's certificate unchecked only when told, and only for a deployed endpoint", () => {
+    const lab = probeFarm({
+      bearer: 'o2',
+      msisdn: MSISDN,
+      capture: 'https://hg.lab',
+      apiKey: 'k',
+      acceptInsecureCerts: true,
+    });
+    assert.equal(lab.capture?.acceptInsecureCerts, true);
+    assert.throws(
+      () => probeFarm({ bearer: 'o2', msisdn: MSISDN, acceptInsecureCerts: true }),
+      /--accept-insecure-certs applies to a deployed endpoint/,
+    );
+  });
+
   const refused: [string, Parameters<typeof probeFarm>[0], RegExp][] = [
     ['an unknown bearer', { bearer: 'o3', msisdn: MSISDN }, /^--bearer: unknown bearer "o3"/],
     ['a number of another country', { bearer: 'o2', msisdn: '14155550100' }, /^--msisdn: /],
