@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './cli/doctor-command.ts';
 import { registerIncident } from './cli/incident-command.ts';
+import { registerProbe } from './cli/probe-command.ts';
 import { registerReport } from './cli/report-command.ts';
 import { registerRun } from './cli/run-command.ts';
 import { registerScan } from './cli/scan-command.ts';
@@ -40,10 +42,15 @@ export function buildProgram(): Command {
     registerScan,
     registerReport,
     registerIncident,
+    registerProbe,
+    registerDoctor,
   ]) {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
   }
+  // No "(Did you mean probe?)" after an unknown command: the line stays the documented one (a subcommand
+  // still suggests its own options).
+  program.showSuggestionAfterError(false);
   return program;
 }
 

@@ -143,6 +143,39 @@ export async function checkHandset(
   }
 }
 
+/** A check's attempts: its judgement, or the error that stopped it (and what arrived before it did). */
+export interface CheckAttempts {
+  check?: HandsetCheck;
+  partial?: HandsetCheck;
+  error?: string;
+  attempts: number;
+}
+
+/**
+ * Run a check, and once more after an infrastructure failure only (never after a leak or a bug of ours). The
+ * error is one masked line; `partial` is the judgement of what arrived before the last browser failure.
+ */
+export async function withOneRetry(
+  attempt: () => Promise<HandsetCheck>,
+  log: (line: string) => void,
+): Promise<CheckAttempts> {
+  let attempts = 0;
+  let error: string | undefined;
+  let partial: HandsetCheck | undefined;
+  while (attempts < 2) {
+    attempts++;
+    try {
+      return { check: await attempt(), attempts };
+    } catch (err) {
+      error = maskDigitRuns(describeError(err));
+      log(`could not check (attempt ${attempts}): ${error}`);
+      if (!(err instanceof InfrastructureError)) break;
+      partial = err.partial;
+    }
+  }
+  return { ...(error ? { error } : {}), ...(partial ? { partial } : {}), attempts };
+}
+
 /** Judge a run's captures against its plan: whatever never arrived is `incomplete`. */
 function judgeRun(
   handset: Handset,

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
 import { RULES, ruleInfo } from '../model/rules.ts';
+import type { HandsetCheck } from './check-handset.ts';
 
 /**
  * What one handset's worker hands to the launcher: written by the spec, read by `onComplete`. A handset with
@@ -107,4 +108,28 @@ export function judged(judgement: Judgement): HandsetOutcome {
   if (other.length || reasons.length === 0)
     reasons.push(`${other.length} finding(s) of rules that make a run broken`);
   return { ...judgement, failure: reasons.join('; ') };
+}
+
+/**
+ * A handset's outcome: its check's judgement; or, when the browser failed after the run was created, the
+ * judgement of what arrived anyway (broken because of that failure, unless a leak arrived: then fail); or not
+ * checked at all.
+ */
+export function outcomeOf(
+  check: HandsetCheck | undefined,
+  partial: HandsetCheck | undefined,
+  error: string | undefined,
+): HandsetOutcome {
+  if (check) {
+    const outcome = judged(check.judgement);
+    if (outcome.verdict !== 'broken' || check.foreignPage === undefined) return outcome;
+    // Say first why the probes are missing: the gateway (or a portal) answered with a page of its own.
+    const why = `the probe page did not load: the browser shows another page ('${check.foreignPage}')`;
+    return { ...outcome, failure: `${why}; ${outcome.failure}` };
+  }
+  if (partial) {
+    const outcome = judged(partial.judgement);
+    return outcome.verdict === 'broken' ? { ...outcome, failure: error ?? outcome.failure } : outcome;
+  }
+  return notChecked(error ?? 'not checked');
 }

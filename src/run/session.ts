@@ -111,17 +111,7 @@ export async function planSession(
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const simPorts: Record<string, number> = {};
   for (const h of handsets) if (h.proxy.kind === 'sim') simPorts[h.id] = await freePort();
-  const endpoint: SessionPlan['endpoint'] = farm.capture
-    ? {
-        kind: 'remote',
-        url: farm.capture.url,
-        ...(farm.capture.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
-      }
-    : {
-        kind: 'embedded',
-        ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
-        apiKey: randomBytes(24).toString('base64url'),
-      };
+  const endpoint = await endpointFor(farm);
   const appiumPort = handsets.some((h) => h.appium) && !farm.grid ? await freePort() : undefined;
   const chromedriverPort = handsets.some((h) => h.emulate) ? await freePort() : undefined;
   const reportDir = path.resolve(options.reportDir);
@@ -141,6 +131,21 @@ export async function planSession(
     handsetIds: handsets.map((h) => h.id),
   };
   return { plan, farm, handsets };
+}
+
+/** The capture endpoint a run uses: the farm's deployed one, or an embedded one on free ports with a new key. */
+export async function endpointFor(farm: Farm): Promise<SessionPlan['endpoint']> {
+  return farm.capture
+    ? {
+        kind: 'remote',
+        url: farm.capture.url,
+        ...(farm.capture.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+      }
+    : {
+        kind: 'embedded',
+        ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
+        apiKey: randomBytes(24).toString('base64url'),
+      };
 }
 
 /** Store the plan where WDIO workers (forked with this environment) will find it. */

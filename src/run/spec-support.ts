@@ -25,16 +25,18 @@ import { maskDigitRuns } from '../shared/mask.ts';
 import { androidOffBearer, androidUdid } from './android-attestation.ts';
 import { HANDSET_CAPABILITY } from './capabilities.ts';
 import {
+  type CheckAttempts,
   type CheckOptions,
   checkHandset,
   DEFAULT_CHECK_OPTIONS,
   type HandsetCheck,
-  InfrastructureError,
   type PageProgress,
   type ProbeDriver,
+  withOneRetry,
 } from './check-handset.ts';
-import { type HandsetOutcome, judged, notChecked, writeHandsetResult } from './handset-result.ts';
+import { type HandsetOutcome, notChecked, outcomeOf, writeHandsetResult } from './handset-result.ts';
 import { DEFAULT_HANDSET_TIMEOUT_S } from './limits.ts';
+import { PROBE_PAGE_PROGRESS_WEBDRIVER } from './probe-page-script.ts';
 import { apiOf, currentSession, type Session } from './session.ts';
 
 /** A finding is the whole story: a stack trace into our own code would only bury it. */
@@ -54,64 +56,13 @@ export function wdioDriver(b: WebdriverIO.Browser): ProbeDriver {
     // One asynchronous script that returns when the page sets data-complete (a MutationObserver), or after
     // waitMs; the script timeout (10 s) stays above the longest wait asked for (5 s slices).
     async pageProgressWhenComplete(waitMs) {
-      return b.executeAsync((ms: number, finish: (p: PageProgress) => void) => {
-        const progress = () => {
-          const d = document.body?.dataset ?? {};
-          const foreign =
-            document.readyState === 'complete' && d.probesTotal === undefined
-              ? (document.title || document.body?.textContent || document.location.href).trim().slice(0, 80)
-              : undefined;
-          return {
-            complete: d.complete === 'true',
-            done: Number(d.probesDone ?? 0),
-            total: Number(d.probesTotal ?? 0),
-            ...(foreign === undefined ? {} : { foreign }),
-          };
-        };
-        const p = progress();
-        if (p.complete || p.foreign !== undefined || !document.body) {
-          finish(p);
-          return;
-        }
-        const observer = new MutationObserver(() => {
-          if (progress().complete) end();
-        });
-        const timer = setTimeout(() => end(), ms);
-        function end() {
-          observer.disconnect();
-          clearTimeout(timer);
-          finish(progress());
-        }
-        observer.observe(document.body, { attributes: true, attributeFilter: ['data-complete'] });
-      }, waitMs);
+      return (await b.executeAsync(PROBE_PAGE_PROGRESS_WEBDRIVER, waitMs)) as PageProgress;
     },
   };
   return driver;
 }
 
-/**
- * A handset's outcome: its check's judgement; or, when the browser failed after the run was created, the
- * judgement of what arrived anyway (broken because of that failure, unless a leak arrived: then fail); or not
- * checked at all.
- */
-export function outcomeOf(
-  check: HandsetCheck | undefined,
-  partial: HandsetCheck | undefined,
-  error: string | undefined,
-): HandsetOutcome {
-  if (check) {
-    const outcome = judged(check.judgement);
-    if (outcome.verdict !== 'broken' || check.foreignPage === undefined) return outcome;
-    // Say first why the probes are missing: the gateway (or a portal) answered with a page of its own.
-    const why = `the probe page did not load: the browser shows another page ('${check.foreignPage}')`;
-    return { ...outcome, failure: `${why}; ${outcome.failure}` };
-  }
-  if (partial) {
-    const outcome = judged(partial.judgement);
-    return outcome.verdict === 'broken' ? { ...outcome, failure: error ?? outcome.failure } : outcome;
-  }
-  return notChecked(error ?? 'not checked');
-}
+export { outcomeOf } from './handset-result.ts';
 
 export class HandsetUnderTest {
   readonly handset: Handset;
@@ -219,32 +170,18 @@ export class HandsetUnderTest {
     return { offBearer };
   }
 
-  private async checkWithRetry(
-    driver: ProbeDriver,
-    log: (line: string) => void,
-  ): Promise<{ check?: HandsetCheck; partial?: HandsetCheck; error?: string; attempts: number }> {
-    const client = this.client;
-    let attempts = 0;
-    let error: string | undefined;
-    let partial: HandsetCheck | undefined;
-    while (attempts < 2) {
-      attempts++;
-      try {
+  private checkWithRetry(driver: ProbeDriver, log: (line: string) => void): Promise<CheckAttempts> {
+    return withOneRetry(
+      async () => {
         const device = await this.deviceView(log);
-        const check = await checkHandset(this.handset, driver, client, {
+        return checkHandset(this.handset, driver, this.client, {
           ...DEFAULT_CHECK_OPTIONS,
           log,
           ...(device ? { device } : {}),
         });
-        return { check, attempts };
-      } catch (err) {
-        error = maskDigitRuns(describeError(err));
-        this.log(`could not check (attempt ${attempts}): ${error}`);
-        if (!(err instanceof InfrastructureError)) break;
-        partial = err.partial;
-      }
-    }
-    return { ...(error ? { error } : {}), ...(partial ? { partial } : {}), attempts };
+      },
+      (line) => this.log(line),
+    );
   }
 
   /** Mark a run that threw before judging (the `before` hook's own failure) as broken, still writing a result. */
