@@ -14,6 +14,17 @@ const identitySchema = z.strictObject({
   imei: envOrLiteral.optional(),
 });
 
+/** A Selenium Grid 4 hub, an appium-device-farm hub or a device cloud (WebDriver endpoint). */
+export const gridSchema = z.strictObject({
+  protocol: z.enum(['http', 'https']).default('http'),
+  hostname: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  path: z.string().default('/'),
+  user: z.string().optional(),
+  /** The hub's access key, normally `env:VAR`. */
+  key: envOrLiteral.optional(),
+});
+
 export const handsetSchema = z.strictObject({
   id: z
     .string()
@@ -28,15 +39,11 @@ export const handsetSchema = z.strictObject({
   appium: z.record(z.string(), z.unknown()).optional(),
   /** Display name of the device for reports (defaults to `emulate` or the Appium device name). */
   device: z.string().min(1).optional(),
-});
-
-const gridSchema = z.strictObject({
-  protocol: z.enum(['http', 'https']).default('http'),
-  hostname: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  path: z.string().default('/'),
-  user: z.string().optional(),
-  key: z.string().optional(),
+  /**
+   * The hub this handset's session goes to (an emulated handset's Chromium on a Grid node, or a real phone
+   * behind a hub); default: the farm's `grid` for `appium` handsets, the run's own chromedriver for `emulate` ones.
+   */
+  grid: gridSchema.optional(),
 });
 
 /** A deployed capture endpoint instead of the embedded one. */

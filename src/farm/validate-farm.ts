@@ -1,8 +1,10 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
-import { checkIdentity, checkMsisdn } from '../model/identity.ts';
+import { checkIdentity, checkMsisdn, isFictionalMsisdn } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { closest, configErrorLine, describeZodIssue, knownKeysAt } from '../shared/config-error.ts';
 import { BEARER_PROFILES, type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
@@ -35,20 +37,25 @@ export interface Handset {
   emulate?: string;
   appium?: Record<string, unknown>;
   proxy: ProxySpec;
+  /** The hub its session goes to: its own `grid`, else the farm's for an appium handset; none: local. */
+  grid?: Grid;
+}
+
+/** A WebDriver hub (Selenium Grid 4, appium-device-farm, a device cloud), its key resolved. */
+export interface Grid {
+  protocol: 'http' | 'https';
+  hostname: string;
+  port: number;
+  path: string;
+  user?: string;
+  key?: string;
 }
 
 export interface Farm {
   name: string;
   /** Where the farm was loaded from (for reports). */
   source: string;
-  grid?: {
-    protocol: 'http' | 'https';
-    hostname: string;
-    port: number;
-    path: string;
-    user?: string;
-    key?: string;
-  };
+  grid?: Grid;
   capture?: { url: string; apiKey: string; acceptInsecureCerts: boolean };
   policies: Map<string, BearerPolicy>;
   handsets: Handset[];
@@ -104,14 +111,16 @@ function checkFarm(farm: FarmOutput, source: string, env: Env, problems: FarmPro
     if (handset) handsets.push(handset);
   }
   const capture = farm.capture && checkCapture(farm.capture, env, problems);
+  const grid = farm.grid && checkGrid(farm.grid, 'grid', env, (what) => problems.add(what));
   problems.throwIfAny();
   return {
     name: farm.name,
     source,
-    grid: farm.grid,
+    ...(grid ? { grid } : {}),
     capture,
     policies: policies.resolved,
-    handsets,
+    // A real handset without a hub of its own goes to the farm's; an emulated one runs locally unless it names one.
+    handsets: handsets.map((h) => (!h.grid && h.appium && grid ? { ...h, grid } : h)),
   };
 }
 
@@ -171,9 +180,11 @@ function checkHandset(
   if (h.emulate && !isDeviceName(h.emulate)) fail(`emulate: ${unknownDevice(h.emulate)}`);
 
   const rawIdentity: Record<string, string> = {};
+  const literal = new Set<string>();
   for (const field of ['msisdn', 'imsi', 'imei'] as const) {
     const value = h.identity?.[field];
     if (value === undefined) continue;
+    if (!isReference(value)) literal.add(field);
     const resolved = resolveEnv(value, `identity.${field}`, env, fail);
     if (resolved !== undefined) rawIdentity[field] = resolved;
   }
@@ -183,6 +194,18 @@ function checkHandset(
     identity = checked.identity;
     for (const p of checked.problems) fail(`identity.${p.field}: ${p.problem}`);
   }
+  if (h.appium) {
+    // A real phone's SIM is a subscriber: its identifiers come from the environment or a root-only file, never
+    // from the farm file (a number of Ofcom's drama range is nobody's and may be written down).
+    for (const field of literal) {
+      const value = identity[field as keyof Identity];
+      if (field === 'msisdn' && value !== undefined && isFictionalMsisdn(value)) continue;
+      fail(
+        `identity.${field}: a real handset's identifiers must not be written in the farm file; use env:VAR or file:/path (readable by its owner only)`,
+      );
+    }
+  }
+  const grid = h.grid && checkGrid(h.grid, 'grid', env, fail);
 
   const proxy = parseProxy(h.proxy ?? 'direct', fail);
   if (proxy && h.appium && proxy.kind !== 'direct') {
@@ -210,6 +233,7 @@ function checkHandset(
     emulate: h.emulate,
     appium: h.appium,
     proxy,
+    ...(grid ? { grid } : {}),
   };
 }
 
@@ -245,6 +269,12 @@ function checkCapture(
 
 type Fail = (what: string) => void;
 
+function checkGrid(grid: Grid, field: string, env: Env, fail: Fail): Grid | undefined {
+  if (grid.key === undefined) return grid;
+  const key = resolveEnv(grid.key, `${field}.key`, env, fail);
+  return key === undefined ? undefined : { ...grid, key };
+}
+
 function parseProxy(value: string, fail: Fail): ProxySpec | undefined {
   if (value === 'direct') return { kind: 'direct' };
   if (value.startsWith('sim:')) {
@@ -278,8 +308,18 @@ function checkHttpUrl(value: string, field: string, fail: Fail): string | undefi
   return value;
 }
 
-/** A literal, or the value of `env:VAR`; undefined (and a problem) when the variable is missing. */
+/** `env:VAR` or `file:/path`: a value kept out of the farm file. */
+function isReference(value: string): boolean {
+  return value.startsWith('env:') || value.startsWith('file:');
+}
+
+/**
+ * A literal, the value of `env:VAR`, or the content of `file:/path` (an absolute path to a file readable by its
+ * owner only, trimmed); undefined (and a problem) when the variable or file is missing, or the file is open to
+ * group or others. The value itself never appears in a problem.
+ */
 function resolveEnv(value: string, field: string, env: Env, fail: Fail): string | undefined {
+  if (value.startsWith('file:')) return readSecretFile(value.slice(5), field, fail);
   if (!value.startsWith('env:')) return value;
   const name = value.slice(4);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -292,6 +332,32 @@ function resolveEnv(value: string, field: string, env: Env, fail: Fail): string 
     return undefined;
   }
   return resolved;
+}
+
+function readSecretFile(file: string, field: string, fail: Fail): string | undefined {
+  if (!path.isAbsolute(file)) {
+    fail(`${field}: file:${file} must be an absolute path (file:/path)`);
+    return undefined;
+  }
+  try {
+    const mode = statSync(file).mode;
+    if ((mode & 0o077) !== 0) {
+      fail(
+        `${field}: ${file} is open to group or others (mode ${(mode & 0o777).toString(8)}); make it readable by its owner only (chmod 600)`,
+      );
+      return undefined;
+    }
+    const content = readFileSync(file, 'utf8').trim();
+    if (content === '') {
+      fail(`${field}: ${file} is empty`);
+      return undefined;
+    }
+    return content;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(`${field}: cannot read ${file}${code ? ` (${code})` : ''}`);
+    return undefined;
+  }
 }
 
 function deviceNameOf(appium: Record<string, unknown> | undefined): string | undefined {

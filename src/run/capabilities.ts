@@ -84,6 +84,31 @@ export function appiumCapability(handset: Handset, plan: SessionPlan): Capabilit
   } as Capability;
 }
 
+/** Where a handset's WebDriver session is created (WDIO reads these keys from each capability). */
+export interface Connection {
+  protocol: 'http' | 'https';
+  hostname: string;
+  port: number;
+  path: string;
+  user?: string;
+  key?: string;
+}
+
+/**
+ * The handset's hub when it has one (its own `grid`, or the farm's for a real handset); otherwise the run's
+ * own chromedriver (emulated) or local Appium server (real). So one run can mix emulated handsets, local
+ * phones and phones behind different hubs: each capability carries its own connection.
+ */
+export function connectionOf(handset: Handset, plan: SessionPlan): Connection | undefined {
+  if (handset.grid) return { ...handset.grid };
+  const port = handset.appium ? (plan.appiumPort ?? 4723) : plan.chromedriverPort;
+  // No port planned (a plan made by hand): WDIO's own default applies.
+  return port === undefined ? undefined : { protocol: 'http', hostname: '127.0.0.1', port, path: '/' };
+}
+
 export function capabilitiesFor(handsets: readonly Handset[], plan: SessionPlan): Capability[] {
-  return handsets.map((h) => (h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)));
+  return handsets.map((h) => ({
+    ...(h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)),
+    ...connectionOf(h, plan),
+  }));
 }

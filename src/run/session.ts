@@ -53,9 +53,9 @@ export interface SessionPlan extends RunOptions {
       };
   /** Port of the bearer simulator each `sim:` handset browses through. */
   simPorts: Record<string, number>;
-  /** Port of the local Appium server, when appium handsets run without a grid. */
+  /** Port of the local Appium server, when some appium handset runs without a grid. */
   appiumPort?: number;
-  /** Port of the one chromedriver that serves every emulated handset of the run (started in onPrepare). */
+  /** Port of the one chromedriver that serves the run's emulated handsets not on a grid (started in onPrepare). */
   chromedriverPort?: number;
   handsetIds: string[];
 }
@@ -102,11 +102,6 @@ export async function planSession(
   }
   const farm = await loadFarm(options.farmPath, env);
   const handsets = selectHandsets(farm, options.bearers);
-  if (handsets.some((h) => h.appium) && handsets.some((h) => h.emulate)) {
-    throw new UserError(
-      `farm ${farm.source}: mixes emulate and appium handsets; run them as two farms (one WebdriverIO endpoint per run)`,
-    );
-  }
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const simPorts: Record<string, number> = {};
@@ -122,8 +117,9 @@ export async function planSession(
         ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
         apiKey: randomBytes(24).toString('base64url'),
       };
-  const appiumPort = handsets.some((h) => h.appium) && !farm.grid ? await freePort() : undefined;
-  const chromedriverPort = handsets.some((h) => h.emulate) ? await freePort() : undefined;
+  // A farm may mix emulated handsets, local phones and phones behind hubs: each local kind gets its server.
+  const appiumPort = handsets.some((h) => h.appium && !h.grid) ? await freePort() : undefined;
+  const chromedriverPort = handsets.some((h) => h.emulate && !h.grid) ? await freePort() : undefined;
   const reportDir = path.resolve(options.reportDir);
   const plan: SessionPlan = {
     ...options,

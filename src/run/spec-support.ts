@@ -208,7 +208,7 @@ export class HandsetUnderTest {
 
   /** An Android phone on a local Appium: what it says about Wi-Fi, mobile data and its SIM (adb). */
   private async deviceView(log: (line: string) => void): Promise<CheckOptions['device']> {
-    const udid = androidUdid(this.handset, Boolean(this.session.farm.grid));
+    const udid = androidUdid(this.handset, Boolean(this.handset.grid));
     if (!udid) return undefined;
     const offBearer = await androidOffBearer(udid, this.handset.policy.mccmnc);
     log(
