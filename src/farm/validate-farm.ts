@@ -206,6 +206,7 @@ function checkHandset(
     }
   }
   const grid = h.grid && checkGrid(h.grid, 'grid', env, fail);
+  const appium = h.appium && resolveCapabilities(h.appium, env, fail);
 
   const proxy = parseProxy(h.proxy ?? 'direct', fail);
   if (proxy && h.appium && proxy.kind !== 'direct') {
@@ -231,7 +232,7 @@ function checkHandset(
     identity,
     device: h.device ?? h.emulate ?? deviceNameOf(h.appium) ?? h.id,
     emulate: h.emulate,
-    appium: h.appium,
+    appium,
     proxy,
     ...(grid ? { grid } : {}),
   };
@@ -268,6 +269,23 @@ function checkCapture(
 }
 
 type Fail = (what: string) => void;
+
+/**
+ * A real handset's capabilities with every top-level `env:VAR` / `file:/path` string resolved (signing
+ * settings, a hub's tokens: kept out of the farm file like identities).
+ */
+function resolveCapabilities(
+  caps: Record<string, unknown>,
+  env: Env,
+  fail: Fail,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(caps)) {
+    out[key] =
+      typeof value === 'string' && isReference(value) ? resolveEnv(value, `appium.${key}`, env, fail) : value;
+  }
+  return out;
+}
 
 function checkGrid(grid: Grid, field: string, env: Env, fail: Fail): Grid | undefined {
   if (grid.key === undefined) return grid;

@@ -394,3 +394,92 @@ describe('farm/load-farm', () => {
     );
   });
 });
+
+describe('farm/validate-farm: a real SIM identity stays out of the farm file', () => {
+  const phone = (identity: Record<string, string>) =>
+    farm([{ id: 'rack-1', bearer: 'o2', appium: { platformName: 'Android' }, identity }]);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-identity-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses a literal number for a real handset (env:VAR or file:/path), naming neither value', () => {
+    const msg = errorOf(phone({ msisdn: '447712345678' }));
+    assert.match(
+      msg,
+      /handset "rack-1": identity\.msisdn: a real handset's identifiers must not be written in the farm file; use env:VAR or file:\/path/,
+    );
+    assert.ok(!msg.includes('447712345678'));
+    assert.match(
+      errorOf(phone({ msisdn: 'env:M', imsi: '234100000900123' }), { M: '447712345678' }),
+      /identity\.imsi: a real handset/,
+    );
+  });
+
+  it("accepts a drama-range number written down (nobody's), and env: for the rest", () => {
+    const f = validateFarm(phone({ msisdn: '447700900123', imsi: 'env:I' }), 'farm.json', {
+      I: '234100000900123',
+    });
+    assert.equal(f.handsets[0]!.identity.imsi, '234100000900123');
+  });
+
+  it('reads file:/path readable by its owner only, trimmed', async () => {
+    const file = path.join(dir, 'msisdn');
+    await writeFile(file, '447712345678\n', { mode: 0o600 });
+    const f = validateFarm(phone({ msisdn: `file:${file}` }), 'farm.json', {});
+    assert.equal(f.handsets[0]!.identity.msisdn, '447712345678');
+  });
+
+  it('refuses a file open to group or others, a missing file and a relative path, one line each', async () => {
+    const open = path.join(dir, 'open');
+    await writeFile(open, '447712345678\n', { mode: 0o644 });
+    const msg = errorOf(phone({ msisdn: `file:${open}` }));
+    assert.match(
+      msg,
+      /identity\.msisdn: .*open is open to group or others \(mode 644\); make it readable by its owner only \(chmod 600\)/,
+    );
+    assert.ok(!msg.includes('447712345678'));
+    assert.match(
+      errorOf(phone({ msisdn: `file:${path.join(dir, 'nope')}` })),
+      /identity\.msisdn: cannot read .*nope \(ENOENT\)/,
+    );
+    assert.match(
+      errorOf(phone({ msisdn: 'file:msisdn.txt' })),
+      /identity\.msisdn: file:msisdn\.txt must be an absolute path/,
+    );
+  });
+
+  it('literal identities remain fine for simulated handsets', () => {
+    const f = validateFarm(farm([handset({ identity: { msisdn: '447712345678' } })]), 'farm.json', {});
+    assert.equal(f.handsets[0]!.identity.msisdn, '447712345678');
+  });
+});
+
+describe('farm/validate-farm: hubs', () => {
+  it('a grid key from env:, and a missing variable named', () => {
+    const hub = { hostname: 'hub.lab', port: 4444, key: 'env:HUB_KEY' };
+    const f = validateFarm(farm([handset({ grid: hub })], { grid: hub }), 'farm.json', { HUB_KEY: 'k' });
+    assert.equal(f.grid!.key, 'k');
+    assert.equal(f.handsets[0]!.grid!.key, 'k');
+    assert.match(
+      errorOf(farm([handset({ grid: hub })])),
+      /handset "p1": grid\.key: environment variable HUB_KEY is not set/,
+    );
+  });
+
+  it('a farm may mix emulated and real handsets', () => {
+    const f = validateFarm(
+      farm([
+        handset(),
+        { id: 'real', bearer: 'o2', appium: { platformName: 'Android' }, identity: { msisdn: 'env:M' } },
+      ]),
+      'farm.json',
+      { M: '447712345678' },
+    );
+    assert.deepEqual(
+      f.handsets.map((h) => Boolean(h.appium)),
+      [false, true],
+    );
+  });
+});
