@@ -52,8 +52,20 @@ export const captureSchema = z.strictObject({
   url: z.string().min(1),
   /** The API key, normally `env:VAR`. */
   apiKey: envOrLiteral,
-  /** Accept a self-signed certificate on the endpoint's HTTPS probes (default false). */
+  /**
+   * Accept the endpoint's certificate unchecked, in the browser (HTTPS probes) and the API client alike
+   * (default false: checked).
+   */
   acceptInsecureCerts: z.boolean().default(false),
+  /** PEM file (relative to the farm file) of a private CA, or of the endpoint's own certificate, to trust. */
+  ca: z.string().min(1).optional(),
+  /**
+   * Host names resolved without DNS (host -> IP address), for the browser (Chromium's host-resolver rules), the
+   * bearer simulators and the API client: a lab endpoint's `probe.hg.test` / `partner.hg.test` where it runs.
+   */
+  resolve: z.record(z.string(), z.string()).optional(),
+  /** The endpoint's partner host (its `--partner-host`): where simulated gateways enrich. Default partner.localhost. */
+  partnerHost: z.string().min(1).optional(),
 });
 
 export const farmSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
@@ -9,6 +10,7 @@ import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { closest, configErrorLine, describeZodIssue, knownKeysAt } from '../shared/config-error.ts';
 import { BEARER_PROFILES, type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { isDeviceName, unknownDevice } from './emulated-device.ts';
+import { type EndpointTrust, readTrust } from './endpoint-trust.ts';
 import { FarmError, FarmProblems } from './farm-problems.ts';
 import {
   captureSchema,
@@ -56,7 +58,14 @@ export interface Farm {
   /** Where the farm was loaded from (for reports). */
   source: string;
   grid?: Grid;
-  capture?: { url: string; apiKey: string; acceptInsecureCerts: boolean };
+  capture?: {
+    url: string;
+    apiKey: string;
+    acceptInsecureCerts: boolean;
+    ca?: EndpointTrust;
+    resolve?: Record<string, string>;
+    partnerHost?: string;
+  };
   policies: Map<string, BearerPolicy>;
   handsets: Handset[];
 }
@@ -95,7 +104,7 @@ export function validateFarm(raw: unknown, source: string, env: Env = process.en
     if (rest) checkHandset(rest, seen, policies, env, problems, `handsets[${index}]`);
   });
   const capture = captureSchema.safeParse(obj.capture);
-  if (obj.capture !== undefined && capture.success) checkCapture(capture.data, env, problems);
+  if (obj.capture !== undefined && capture.success) checkCapture(capture.data, source, env, problems);
   // A failed parse always leaves a problem above; should every line have been filtered, report the first issue.
   if (problems.count === 0 && issues[0]) problems.add(describeSchemaIssue(issues[0], raw));
   problems.throwIfAny();
@@ -110,7 +119,7 @@ function checkFarm(farm: FarmOutput, source: string, env: Env, problems: FarmPro
     const handset = checkHandset(h, seen, policies, env, problems);
     if (handset) handsets.push(handset);
   }
-  const capture = farm.capture && checkCapture(farm.capture, env, problems);
+  const capture = farm.capture && checkCapture(farm.capture, source, env, problems);
   const grid = farm.grid && checkGrid(farm.grid, 'grid', env, (what) => problems.add(what));
   problems.throwIfAny();
   return {
@@ -258,14 +267,35 @@ function soundFields(raw: unknown, issues: readonly Issue[]): PartialHandset | u
 
 function checkCapture(
   capture: NonNullable<FarmOutput['capture']>,
+  source: string,
   env: Env,
   problems: FarmProblems,
 ): Farm['capture'] {
+  const before = problems.count;
   const fail = (what: string) => problems.add(what);
   const url = checkHttpUrl(capture.url, 'capture.url', fail);
   const apiKey = resolveEnv(capture.apiKey, 'capture.apiKey', env, fail);
-  if (url === undefined || apiKey === undefined) return undefined;
-  return { url, apiKey, acceptInsecureCerts: capture.acceptInsecureCerts };
+  let ca: EndpointTrust | undefined;
+  if (capture.ca !== undefined) {
+    const trust = readTrust(path.resolve(path.dirname(source), capture.ca), capture.ca);
+    if (typeof trust === 'string') fail(`capture.ca: ${trust}`);
+    else ca = trust;
+  }
+  const resolve: Record<string, string> = {};
+  for (const [host, address] of Object.entries(capture.resolve ?? {})) {
+    if (!/^[A-Za-z0-9.-]+$/.test(host)) fail(`capture.resolve: "${host}" is not a host name`);
+    else if (!isIP(address)) fail(`capture.resolve.${host}: "${address}" is not an IP address`);
+    else resolve[host.toLowerCase()] = address;
+  }
+  if (url === undefined || apiKey === undefined || problems.count > before) return undefined;
+  return {
+    url,
+    apiKey,
+    acceptInsecureCerts: capture.acceptInsecureCerts,
+    ...(ca ? { ca } : {}),
+    ...(capture.resolve ? { resolve } : {}),
+    ...(capture.partnerHost ? { partnerHost: capture.partnerHost.toLowerCase() } : {}),
+  };
 }
 
 type Fail = (what: string) => void;
@@ -274,11 +304,7 @@ type Fail = (what: string) => void;
  * A real handset's capabilities with every top-level `env:VAR` / `file:/path` string resolved (signing
  * settings, a hub's tokens: kept out of the farm file like identities).
  */
-function resolveCapabilities(
-  caps: Record<string, unknown>,
-  env: Env,
-  fail: Fail,
-): Record<string, unknown> {
+function resolveCapabilities(caps: Record<string, unknown>, env: Env, fail: Fail): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(caps)) {
     out[key] =

@@ -37,13 +37,14 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
   const proxyArgs = proxy
     ? [`--proxy-server=${proxy}`, '--proxy-bypass-list=<-loopback>']
     : ['--no-proxy-server'];
+  const endpointArgs = deployedEndpointArgs(plan);
   return {
     browserName: 'chrome',
     [HANDSET_CAPABILITY]: handset.id,
     acceptInsecureCerts: acceptsEndpointCertificate(plan),
     'goog:chromeOptions': {
       binary: CHROMIUM,
-      args: [...CHROMIUM_FLAGS, ...proxyArgs, `--user-agent=${descriptor.userAgent}`],
+      args: [...CHROMIUM_FLAGS, ...proxyArgs, ...endpointArgs, `--user-agent=${descriptor.userAgent}`],
       mobileEmulation: {
         deviceMetrics: {
           width: descriptor.viewport.width,
@@ -60,6 +61,23 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
     // costs about 0.7 s more to start (chromedriver's BiDi mapper, WDIO's subscriptions and preload scripts).
     'wdio:enforceWebDriverClassic': true,
   } as Capability;
+}
+
+/**
+ * Chromium flags for a deployed endpoint: its names mapped without DNS (`capture.resolve`, as
+ * `--host-resolver-rules`; behind a proxy the proxy resolves, so the simulators get the same map) and its
+ * private CA's keys accepted (`capture.ca`, as `--ignore-certificate-errors-spki-list`).
+ */
+export function deployedEndpointArgs(plan: SessionPlan): string[] {
+  if (plan.endpoint.kind !== 'remote') return [];
+  const out: string[] = [];
+  const rules = Object.entries(plan.endpoint.resolve ?? {}).map(
+    ([host, ip]) => `MAP ${host} ${ip.includes(':') ? `[${ip}]` : ip}`,
+  );
+  if (rules.length) out.push(`--host-resolver-rules=${rules.join(', ')}`);
+  if (plan.endpoint.spki?.length)
+    out.push(`--ignore-certificate-errors-spki-list=${plan.endpoint.spki.join(',')}`);
+  return out;
 }
 
 /**

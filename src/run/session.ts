@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EndpointConnection } from '../capture/client/endpoint-agent.ts';
 import type { Farm, Handset } from '../farm/index.ts';
 import type { BearerPolicy } from '../model/policy.ts';
 import { UserError } from '../shared/errors.ts';
@@ -50,6 +51,10 @@ export interface SessionPlan extends RunOptions {
         url: string;
         /** The farm's `capture.acceptInsecureCerts`: the browser accepts the deployed endpoint's certificate. */
         acceptInsecureCerts?: boolean;
+        /** SPKI hashes of the farm's `capture.ca`: Chromium accepts a chain holding one of these keys. */
+        spki?: string[];
+        /** The farm's `capture.resolve`: host names Chromium resolves without DNS. */
+        resolve?: Record<string, string>;
       };
   /** Port of the bearer simulator each `sim:` handset browses through. */
   simPorts: Record<string, number>;
@@ -111,6 +116,8 @@ export async function planSession(
         kind: 'remote',
         url: farm.capture.url,
         ...(farm.capture.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+        ...(farm.capture.ca ? { spki: farm.capture.ca.spki } : {}),
+        ...(farm.capture.resolve ? { resolve: farm.capture.resolve } : {}),
       }
     : {
         kind: 'embedded',
@@ -221,13 +228,22 @@ function selectHandsets(farm: Farm, bearers: string[] | undefined): Handset[] {
   return chosen;
 }
 
-/** Where workers reach the capture API, and with which key. */
-export function apiOf(session: Session): { url: string; apiKey: string } {
+/** Where workers reach the capture API, with which key, and how (a deployed endpoint's CA, names). */
+export function apiOf(session: Session): { url: string; apiKey: string; connection?: EndpointConnection } {
   const { plan, farm } = session;
   if (plan.endpoint.kind === 'embedded') {
     return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
   }
-  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
+  const capture = farm.capture!;
+  return {
+    url: capture.url,
+    apiKey: capture.apiKey,
+    connection: {
+      ...(capture.ca ? { ca: capture.ca.pem } : {}),
+      ...(capture.acceptInsecureCerts ? { insecure: true } : {}),
+      ...(capture.resolve ? { resolve: capture.resolve } : {}),
+    },
+  };
 }
 
 /** The simulator fault a `sim:` handset runs with: `--sim-fault` overrides the farm's. */

@@ -128,7 +128,11 @@ export class HandsetUnderTest {
     this.handset = handset;
     this.secrets = needlesFor(handset.identity, handset.policy.country).secrets;
     const api = apiOf(session);
-    this.client = new CaptureClient(api.url, api.apiKey);
+    this.client = new CaptureClient(
+      api.url,
+      api.apiKey,
+      api.connection ? { connection: api.connection } : {},
+    );
   }
 
   /** The handset this worker's browser session was started for. */
