@@ -483,3 +483,52 @@ describe('farm/validate-farm: hubs', () => {
     );
   });
 });
+
+describe('farm/validate-farm: a deployed endpoint on a private CA, by name', () => {
+  let dir: string;
+  let pemFile: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-ca-'));
+    const { selfSignedFor } = await import('../../src/capture/server/tls-material.ts');
+    pemFile = path.join(dir, 'ca.pem');
+    await writeFile(pemFile, (await selfSignedFor(['probe.hg.test'])).cert);
+    await writeFile(path.join(dir, 'not-a-cert.pem'), 'hello\n');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  const withCapture = (capture: Record<string, unknown>) =>
+    farm([handset()], { capture: { url: 'https://probe.hg.test', apiKey: 'k', ...capture } });
+
+  it('reads capture.ca (relative to the farm file): its PEM and the SPKI SHA-256 of each key', async () => {
+    const { spkiHash } = await import('../../src/farm/endpoint-trust.ts');
+    const f = validateFarm(withCapture({ ca: 'ca.pem' }), path.join(dir, 'farm.json'), {});
+    const pem = (await import('node:fs')).readFileSync(pemFile, 'utf8');
+    assert.deepEqual(f.capture!.ca!.spki, [spkiHash(pem)]);
+    assert.match(f.capture!.ca!.spki[0]!, /^[A-Za-z0-9+/]{43}=$/);
+    assert.ok(f.capture!.ca!.pem.includes('BEGIN CERTIFICATE'));
+  });
+
+  it('a missing or certificate-less capture.ca is one line', () => {
+    assert.match(
+      errorOf(withCapture({ ca: path.join(dir, 'nope.pem') })),
+      /capture\.ca: cannot read .*nope\.pem \(ENOENT\)/,
+    );
+    assert.match(
+      errorOf(withCapture({ ca: path.join(dir, 'not-a-cert.pem') })),
+      /capture\.ca: .*not-a-cert\.pem holds no PEM certificate/,
+    );
+  });
+
+  it('capture.resolve maps host names to IP addresses, lower-cased; anything else is refused', () => {
+    const f = validateFarm(
+      withCapture({ resolve: { 'Probe.HG.test': '127.0.0.1' }, partnerHost: 'Partner.hg.test' }),
+      'farm.json',
+      {},
+    );
+    assert.deepEqual(f.capture!.resolve, { 'probe.hg.test': '127.0.0.1' });
+    assert.equal(f.capture!.partnerHost, 'partner.hg.test');
+    assert.match(
+      errorOf(withCapture({ resolve: { 'probe.hg.test': 'localhost' } })),
+      /capture\.resolve\.probe\.hg\.test: "localhost" is not an IP address/,
+    );
+  });
+});

@@ -195,3 +195,36 @@ describe('run/capabilities: one connection per capability (mixed farms, several 
 function chromeArgs(cap: Record<string, unknown>): string[] {
   return (cap['goog:chromeOptions'] as { args: string[] }).args;
 }
+
+describe('run/capabilities: a deployed endpoint by name, on a private CA', () => {
+  const remote = {
+    endpoint: {
+      kind: 'remote',
+      url: 'https://probe.hg.test',
+      spki: ['AAAA', 'BBBB'],
+      resolve: { 'probe.hg.test': '127.0.0.1', 'partner.hg.test': '::1' },
+    },
+    simPorts: { sim: 4567 },
+    chromedriverPort: 9515,
+  } as unknown as SessionPlan;
+
+  it("maps the endpoint's names (host-resolver rules) and accepts its CA's keys, the certificate still checked", () => {
+    const [cap] = capabilitiesFor(farm.handsets, remote) as unknown as Record<string, unknown>[];
+    const args = chromeArgs(cap!);
+    assert.ok(
+      args.includes('--host-resolver-rules=MAP probe.hg.test 127.0.0.1, MAP partner.hg.test [::1]'),
+      args.join(' '),
+    );
+    assert.ok(args.includes('--ignore-certificate-errors-spki-list=AAAA,BBBB'), args.join(' '));
+    assert.equal(cap!.acceptInsecureCerts, false);
+  });
+
+  it('the embedded endpoint gets neither flag', () => {
+    const [cap] = capabilitiesFor(farm.handsets, plan) as unknown as Record<string, unknown>[];
+    assert.ok(
+      !chromeArgs(cap!).some(
+        (a) => a.startsWith('--host-resolver-rules') || a.startsWith('--ignore-certificate-errors-spki-list'),
+      ),
+    );
+  });
+});
