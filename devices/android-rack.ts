@@ -9,6 +9,7 @@ import { defineFarm } from '../src/farm/index.ts';
  * put in `.appium/chromedrivers/` beforehand and never downloaded (`chromedriverAutodownload` off).
  * Identities come from the environment (or root-only files, `file:/path`), never from this file.
  */
+const partnerEnrichment = ['x-up-calling-line-id'];
 const chromedriverDir = fileURLToPath(new URL('../.appium/chromedrivers', import.meta.url));
 
 const phone = (slot: number, udid: string) => ({
@@ -26,15 +27,10 @@ const phone = (slot: number, udid: string) => ({
 
 export default defineFarm({
   name: 'android-rack',
+  // Once the carrier has whitelisted the endpoint's partner host, the partner is owed the number.
   bearers: [
-    {
-      id: 'o2',
-      name: 'O2 UK',
-      country: 'GB',
-      mccmnc: ['234-10'],
-      partnerEnrichment: ['x-up-calling-line-id'],
-    },
-    { id: 'giffgaff', name: 'giffgaff', parent: 'o2', partnerEnrichment: ['x-up-calling-line-id'] },
+    { id: 'o2', name: 'O2 UK', country: 'GB', mccmnc: ['234-10'], partnerEnrichment },
+    { id: 'giffgaff', name: 'giffgaff', parent: 'o2', partnerEnrichment },
   ],
   handsets: [
     {

@@ -1,4 +1,4 @@
-import type { Handset } from '../farm/index.ts';
+import type { Grid, Handset } from '../farm/index.ts';
 import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
 import { deviceDescriptors } from '../shared/devices.ts';
 import type { SessionPlan } from './session.ts';
@@ -103,14 +103,7 @@ export function appiumCapability(handset: Handset, plan: SessionPlan): Capabilit
 }
 
 /** Where a handset's WebDriver session is created (WDIO reads these keys from each capability). */
-export interface Connection {
-  protocol: 'http' | 'https';
-  hostname: string;
-  port: number;
-  path: string;
-  user?: string;
-  key?: string;
-}
+export type Connection = Grid;
 
 /**
  * The handset's hub when it has one (its own `grid`, or the farm's for a real handset); otherwise the run's

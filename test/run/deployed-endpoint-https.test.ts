@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { selfSignedFor } from '../../src/capture/server/tls-material.ts';
 import { freePort } from '../../src/shared/free-port.ts';
+import { O2_WITH_PARTNER } from '../support/bearers.ts';
 import { ROOT, runCli, spawnCollected, summaryIn } from '../support/cli.ts';
 
 // End to end against a lab endpoint as it would be deployed: `headerguard serve` as its own process (file
@@ -62,15 +63,7 @@ describe('headerguard run: a lab endpoint on a private certificate, over HTTPS, 
           partnerHost: 'partner.hg.test',
           ...capture,
         },
-        bearers: [
-          {
-            id: 'o2',
-            name: 'O2 UK',
-            country: 'GB',
-            mccmnc: ['234-10'],
-            partnerEnrichment: ['x-up-calling-line-id'],
-          },
-        ],
+        bearers: [O2_WITH_PARTNER],
         handsets,
       }),
     );

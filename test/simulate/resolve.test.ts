@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { UserError } from '../../src/shared/errors.ts';
 import { type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
 import { parseResolveFlag } from '../../src/simulate/options.ts';
-import { connectTunnel, viaProxy } from './helpers.ts';
+import { tunnelExchange, viaProxy } from './helpers.ts';
 
 // --resolve host=address: a deployed endpoint's real-looking names (probe.hg.test) reach where it runs without
 // DNS, for plain HTTP and CONNECT alike; the gateway still enriches the partner host by its name.
@@ -46,27 +46,9 @@ describe('simulate: --resolve', () => {
   });
 
   it('CONNECT to a mapped name is tunnelled to the mapped address', async () => {
-    const server = net.createServer((s) => {
-      s.once('data', () => s.end('tunnelled\n'));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as net.AddressInfo).port;
-      const { socket, status } = await connectTunnel(sim.port, `probe.hg.test:${port}`);
-      assert.equal(status, 200);
-      const text = await new Promise<string>((resolve) => {
-        let buf = '';
-        socket.on('data', (c: Buffer) => {
-          buf += c.toString();
-        });
-        socket.on('end', () => resolve(buf));
-        socket.write('hi\n');
-      });
-      socket.destroy();
-      assert.equal(text.trim(), 'tunnelled');
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    const { status, text } = await tunnelExchange(sim.port, 'probe.hg.test', () => 'tunnelled\n');
+    assert.equal(status, 200);
+    assert.equal(text.trim(), 'tunnelled');
   });
 
   it('a mapping onto the simulator itself is refused like any loop', async () => {
