@@ -8,7 +8,7 @@
 import './src/run/timing.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Options, Services } from '@wdio/types';
+import type { Services } from '@wdio/types';
 import { capabilitiesFor, HANDSET_CAPABILITY } from './src/run/capabilities.ts';
 import { HeaderguardLauncherService } from './src/run/launcher-service.ts';
 import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
@@ -21,21 +21,15 @@ const precompiled = typeof HEADERGUARD_PRECOMPILED !== 'undefined';
 // In the launcher the session is the one `headerguard run` planned; in a worker, the one the launcher resolved
 // and handed over (the farm is not loaded again, and the launcher's capabilities are reused).
 const session = await currentSession();
-const { plan, farm, handsets } = session;
+const { plan, handsets } = session;
 const inWorker = Boolean(process.env.WDIO_WORKER_ID);
 session.capabilities ??= capabilitiesFor(handsets, plan);
-const usesAppium = handsets.some((h) => h.appium);
-
-const appiumConnection: Partial<Options.Testrunner> = farm.grid
-  ? {
-      protocol: farm.grid.protocol,
-      hostname: farm.grid.hostname,
-      port: farm.grid.port,
-      path: farm.grid.path,
-      ...(farm.grid.user ? { user: farm.grid.user } : {}),
-      ...(farm.grid.key ? { key: farm.grid.key } : {}),
-    }
-  : { hostname: '127.0.0.1', port: plan.appiumPort ?? 4723, path: '/' };
+// Each capability carries its own connection (src/run/capabilities.ts connectionOf: the run's chromedriver, the
+// local Appium server or the handset's hub), so a farm may mix them. The top-level one only has to name some
+// WebDriver server: without it WDIO's launcher would try to download a browser and a driver for capabilities
+// that name none (an Android phone's Chrome).
+const first = session.capabilities[0] as { hostname?: string; port?: number; path?: string } | undefined;
+const usesLocalAppium = handsets.some((h) => h.appium && !h.grid);
 // Appium drivers live in the project's own APPIUM_HOME (scripts/install-appium-driver.sh), never downloaded at run time.
 process.env.APPIUM_HOME ??= path.join(PROJECT_ROOT, '.appium');
 
@@ -52,11 +46,7 @@ export const config: WebdriverIO.Config = {
   capabilities: session.capabilities,
   // Workers get the resolved session; the launcher's own environment (inherited by drivers and browsers) does not.
   ...(inWorker ? {} : { runnerEnv: resolvedSessionEnv(session) }),
-  ...(usesAppium ? appiumConnection : {}),
-  // Emulated handsets share the run's one chromedriver (started by the launcher service) instead of one per worker.
-  ...(!usesAppium && plan.chromedriverPort
-    ? { hostname: '127.0.0.1', port: plan.chromedriverPort, path: '/' }
-    : {}),
+  ...(first?.hostname && first.port ? { hostname: first.hostname, port: first.port, path: first.path } : {}),
   // The capture endpoint, simulators and chromedriver start before the Appium server (services run in this
   // order), and a failure to start them stops the run at once (SevereServiceError). Launcher side only.
   services: inWorker
@@ -65,7 +55,7 @@ export const config: WebdriverIO.Config = {
         // An instance (not a class), so the service keeps the session this process planned. WDIO runs an
         // `[instance, options]` entry as it is; its types only name `[class, options]`.
         [new HeaderguardLauncherService({ session, precompiled }), {}] as unknown as Services.ServiceEntry,
-        ...(usesAppium && !farm.grid
+        ...(usesLocalAppium
           ? ([
               ['appium', { args: { address: '127.0.0.1', port: plan.appiumPort ?? 4723 } }],
             ] satisfies Services.ServiceEntry[])

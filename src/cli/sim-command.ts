@@ -11,7 +11,13 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from '../simulate/index.ts';
-import { checkBearer, checkFault, checkPort, checkUpstreamTimeoutSeconds } from '../simulate/options.ts';
+import {
+  checkBearer,
+  checkFault,
+  checkPort,
+  checkUpstreamTimeoutSeconds,
+  parseResolveFlag,
+} from '../simulate/options.ts';
 
 interface SimFlags {
   bearer: string;
@@ -24,6 +30,7 @@ interface SimFlags {
   mainPort?: string;
   upstreamTimeout?: string;
   egress?: string;
+  resolve?: Record<string, string>;
 }
 
 /** `--msisdn env:VAR` reads the identifier from the environment, so it stays out of the process list. */
@@ -95,6 +102,11 @@ export function registerSim(program: Command): Command {
         "local address upstream connections leave from (e.g. 127.0.0.2 as the carrier's NAT pool, for attestation)",
       )
       .option(
+        '--resolve <host=address>',
+        'resolve a host name without DNS (repeatable), e.g. --resolve probe.hg.test=127.0.0.1',
+        (value: string, previous?: Record<string, string>) => parseResolveFlag(value, previous),
+      )
+      .option(
         '--upstream-timeout <seconds>',
         'seconds an upstream may take to connect or answer before the client gets 504 (default 30)',
       )
@@ -119,6 +131,7 @@ export function registerSim(program: Command): Command {
           if (flags.mainPort !== undefined)
             options.mainPort = checkPort(flags.mainPort, '--main-port', false);
           if (flags.egress !== undefined) options.egress = flags.egress;
+          if (flags.resolve !== undefined) options.resolve = flags.resolve;
           if (flags.upstreamTimeout !== undefined) {
             options.upstreamTimeoutMs = checkUpstreamTimeoutSeconds(flags.upstreamTimeout);
           }

@@ -14,6 +14,17 @@ const identitySchema = z.strictObject({
   imei: envOrLiteral.optional(),
 });
 
+/** A Selenium Grid 4 hub, an appium-device-farm hub or a device cloud (WebDriver endpoint). */
+export const gridSchema = z.strictObject({
+  protocol: z.enum(['http', 'https']).default('http'),
+  hostname: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  path: z.string().default('/'),
+  user: z.string().optional(),
+  /** The hub's access key, normally `env:VAR`. */
+  key: envOrLiteral.optional(),
+});
+
 export const handsetSchema = z.strictObject({
   id: z
     .string()
@@ -28,15 +39,11 @@ export const handsetSchema = z.strictObject({
   appium: z.record(z.string(), z.unknown()).optional(),
   /** Display name of the device for reports (defaults to `emulate` or the Appium device name). */
   device: z.string().min(1).optional(),
-});
-
-const gridSchema = z.strictObject({
-  protocol: z.enum(['http', 'https']).default('http'),
-  hostname: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  path: z.string().default('/'),
-  user: z.string().optional(),
-  key: z.string().optional(),
+  /**
+   * The hub this handset's session goes to (an emulated handset's Chromium on a Grid node, or a real phone
+   * behind a hub); default: the farm's `grid` for `appium` handsets, the run's own chromedriver for `emulate` ones.
+   */
+  grid: gridSchema.optional(),
 });
 
 /** A deployed capture endpoint instead of the embedded one. */
@@ -45,8 +52,20 @@ export const captureSchema = z.strictObject({
   url: z.string().min(1),
   /** The API key, normally `env:VAR`. */
   apiKey: envOrLiteral,
-  /** Accept a self-signed certificate on the endpoint's HTTPS probes (default false). */
+  /**
+   * Accept the endpoint's certificate unchecked, in the browser (HTTPS probes) and the API client alike
+   * (default false: checked).
+   */
   acceptInsecureCerts: z.boolean().default(false),
+  /** PEM file (relative to the farm file) of a private CA, or of the endpoint's own certificate, to trust. */
+  ca: z.string().min(1).optional(),
+  /**
+   * Host names resolved without DNS (host -> IP address), for the browser (Chromium's host-resolver rules), the
+   * bearer simulators and the API client: a lab endpoint's `probe.hg.test` / `partner.hg.test` where it runs.
+   */
+  resolve: z.record(z.string(), z.string()).optional(),
+  /** The endpoint's partner host (its `--partner-host`): where simulated gateways enrich. Default partner.localhost. */
+  partnerHost: z.string().min(1).optional(),
 });
 
 export const farmSchema = z.strictObject({

@@ -1,12 +1,16 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
 import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
 import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
-import { checkIdentity, checkMsisdn } from '../model/identity.ts';
+import { checkIdentity, checkMsisdn, isFictionalMsisdn } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
 import { closest, configErrorLine, describeZodIssue, knownKeysAt } from '../shared/config-error.ts';
 import { BEARER_PROFILES, type FaultName, parseSimSpec, type SimBearer } from '../simulate/index.ts';
 import { isDeviceName, unknownDevice } from './emulated-device.ts';
+import { type EndpointTrust, readTrust } from './endpoint-trust.ts';
 import { FarmError, FarmProblems } from './farm-problems.ts';
 import {
   captureSchema,
@@ -35,21 +39,33 @@ export interface Handset {
   emulate?: string;
   appium?: Record<string, unknown>;
   proxy: ProxySpec;
+  /** The hub its session goes to: its own `grid`, else the farm's for an appium handset; none: local. */
+  grid?: Grid;
+}
+
+/** A WebDriver hub (Selenium Grid 4, appium-device-farm, a device cloud), its key resolved. */
+export interface Grid {
+  protocol: 'http' | 'https';
+  hostname: string;
+  port: number;
+  path: string;
+  user?: string;
+  key?: string;
 }
 
 export interface Farm {
   name: string;
   /** Where the farm was loaded from (for reports). */
   source: string;
-  grid?: {
-    protocol: 'http' | 'https';
-    hostname: string;
-    port: number;
-    path: string;
-    user?: string;
-    key?: string;
+  grid?: Grid;
+  capture?: {
+    url: string;
+    apiKey: string;
+    acceptInsecureCerts: boolean;
+    ca?: EndpointTrust;
+    resolve?: Record<string, string>;
+    partnerHost?: string;
   };
-  capture?: { url: string; apiKey: string; acceptInsecureCerts: boolean };
   policies: Map<string, BearerPolicy>;
   handsets: Handset[];
 }
@@ -88,7 +104,7 @@ export function validateFarm(raw: unknown, source: string, env: Env = process.en
     if (rest) checkHandset(rest, seen, policies, env, problems, `handsets[${index}]`);
   });
   const capture = captureSchema.safeParse(obj.capture);
-  if (obj.capture !== undefined && capture.success) checkCapture(capture.data, env, problems);
+  if (obj.capture !== undefined && capture.success) checkCapture(capture.data, source, env, problems);
   // A failed parse always leaves a problem above; should every line have been filtered, report the first issue.
   if (problems.count === 0 && issues[0]) problems.add(describeSchemaIssue(issues[0], raw));
   problems.throwIfAny();
@@ -103,15 +119,17 @@ function checkFarm(farm: FarmOutput, source: string, env: Env, problems: FarmPro
     const handset = checkHandset(h, seen, policies, env, problems);
     if (handset) handsets.push(handset);
   }
-  const capture = farm.capture && checkCapture(farm.capture, env, problems);
+  const capture = farm.capture && checkCapture(farm.capture, source, env, problems);
+  const grid = farm.grid && checkGrid(farm.grid, 'grid', env, (what) => problems.add(what));
   problems.throwIfAny();
   return {
     name: farm.name,
     source,
-    grid: farm.grid,
+    ...(grid ? { grid } : {}),
     capture,
     policies: policies.resolved,
-    handsets,
+    // A real handset without a hub of its own goes to the farm's; an emulated one runs locally unless it names one.
+    handsets: handsets.map((h) => (!h.grid && h.appium && grid ? { ...h, grid } : h)),
   };
 }
 
@@ -171,9 +189,11 @@ function checkHandset(
   if (h.emulate && !isDeviceName(h.emulate)) fail(`emulate: ${unknownDevice(h.emulate)}`);
 
   const rawIdentity: Record<string, string> = {};
+  const literal = new Set<string>();
   for (const field of ['msisdn', 'imsi', 'imei'] as const) {
     const value = h.identity?.[field];
     if (value === undefined) continue;
+    if (!isReference(value)) literal.add(field);
     const resolved = resolveEnv(value, `identity.${field}`, env, fail);
     if (resolved !== undefined) rawIdentity[field] = resolved;
   }
@@ -183,6 +203,19 @@ function checkHandset(
     identity = checked.identity;
     for (const p of checked.problems) fail(`identity.${p.field}: ${p.problem}`);
   }
+  if (h.appium) {
+    // A real phone's SIM is a subscriber: its identifiers come from the environment or a root-only file, never
+    // from the farm file (a number of Ofcom's drama range is nobody's and may be written down).
+    for (const field of literal) {
+      const value = identity[field as keyof Identity];
+      if (field === 'msisdn' && value !== undefined && isFictionalMsisdn(value)) continue;
+      fail(
+        `identity.${field}: a real handset's identifiers must not be written in the farm file; use env:VAR or file:/path (readable by its owner only)`,
+      );
+    }
+  }
+  const grid = h.grid && checkGrid(h.grid, 'grid', env, fail);
+  const appium = h.appium && resolveCapabilities(h.appium, env, fail);
 
   const proxy = parseProxy(h.proxy ?? 'direct', fail);
   if (proxy && h.appium && proxy.kind !== 'direct') {
@@ -208,8 +241,9 @@ function checkHandset(
     identity,
     device: h.device ?? h.emulate ?? deviceNameOf(h.appium) ?? h.id,
     emulate: h.emulate,
-    appium: h.appium,
+    appium,
     proxy,
+    ...(grid ? { grid } : {}),
   };
 }
 
@@ -233,17 +267,57 @@ function soundFields(raw: unknown, issues: readonly Issue[]): PartialHandset | u
 
 function checkCapture(
   capture: NonNullable<FarmOutput['capture']>,
+  source: string,
   env: Env,
   problems: FarmProblems,
 ): Farm['capture'] {
+  const before = problems.count;
   const fail = (what: string) => problems.add(what);
   const url = checkHttpUrl(capture.url, 'capture.url', fail);
   const apiKey = resolveEnv(capture.apiKey, 'capture.apiKey', env, fail);
-  if (url === undefined || apiKey === undefined) return undefined;
-  return { url, apiKey, acceptInsecureCerts: capture.acceptInsecureCerts };
+  let ca: EndpointTrust | undefined;
+  if (capture.ca !== undefined) {
+    const trust = readTrust(path.resolve(path.dirname(source), capture.ca), capture.ca);
+    if (typeof trust === 'string') fail(`capture.ca: ${trust}`);
+    else ca = trust;
+  }
+  const resolve: Record<string, string> = {};
+  for (const [host, address] of Object.entries(capture.resolve ?? {})) {
+    if (!/^[A-Za-z0-9.-]+$/.test(host)) fail(`capture.resolve: "${host}" is not a host name`);
+    else if (!isIP(address)) fail(`capture.resolve.${host}: "${address}" is not an IP address`);
+    else resolve[host.toLowerCase()] = address;
+  }
+  if (url === undefined || apiKey === undefined || problems.count > before) return undefined;
+  return {
+    url,
+    apiKey,
+    acceptInsecureCerts: capture.acceptInsecureCerts,
+    ...(ca ? { ca } : {}),
+    ...(capture.resolve ? { resolve } : {}),
+    ...(capture.partnerHost ? { partnerHost: capture.partnerHost.toLowerCase() } : {}),
+  };
 }
 
 type Fail = (what: string) => void;
+
+/**
+ * A real handset's capabilities with every top-level `env:VAR` / `file:/path` string resolved (signing
+ * settings, a hub's tokens: kept out of the farm file like identities).
+ */
+function resolveCapabilities(caps: Record<string, unknown>, env: Env, fail: Fail): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(caps)) {
+    out[key] =
+      typeof value === 'string' && isReference(value) ? resolveEnv(value, `appium.${key}`, env, fail) : value;
+  }
+  return out;
+}
+
+function checkGrid(grid: Grid, field: string, env: Env, fail: Fail): Grid | undefined {
+  if (grid.key === undefined) return grid;
+  const key = resolveEnv(grid.key, `${field}.key`, env, fail);
+  return key === undefined ? undefined : { ...grid, key };
+}
 
 function parseProxy(value: string, fail: Fail): ProxySpec | undefined {
   if (value === 'direct') return { kind: 'direct' };
@@ -278,8 +352,18 @@ function checkHttpUrl(value: string, field: string, fail: Fail): string | undefi
   return value;
 }
 
-/** A literal, or the value of `env:VAR`; undefined (and a problem) when the variable is missing. */
+/** `env:VAR` or `file:/path`: a value kept out of the farm file. */
+function isReference(value: string): boolean {
+  return value.startsWith('env:') || value.startsWith('file:');
+}
+
+/**
+ * A literal, the value of `env:VAR`, or the content of `file:/path` (an absolute path to a file readable by its
+ * owner only, trimmed); undefined (and a problem) when the variable or file is missing, or the file is open to
+ * group or others. The value itself never appears in a problem.
+ */
 function resolveEnv(value: string, field: string, env: Env, fail: Fail): string | undefined {
+  if (value.startsWith('file:')) return readSecretFile(value.slice(5), field, fail);
   if (!value.startsWith('env:')) return value;
   const name = value.slice(4);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -292,6 +376,32 @@ function resolveEnv(value: string, field: string, env: Env, fail: Fail): string 
     return undefined;
   }
   return resolved;
+}
+
+function readSecretFile(file: string, field: string, fail: Fail): string | undefined {
+  if (!path.isAbsolute(file)) {
+    fail(`${field}: file:${file} must be an absolute path (file:/path)`);
+    return undefined;
+  }
+  try {
+    const mode = statSync(file).mode;
+    if ((mode & 0o077) !== 0) {
+      fail(
+        `${field}: ${file} is open to group or others (mode ${(mode & 0o777).toString(8)}); make it readable by its owner only (chmod 600)`,
+      );
+      return undefined;
+    }
+    const content = readFileSync(file, 'utf8').trim();
+    if (content === '') {
+      fail(`${field}: ${file} is empty`);
+      return undefined;
+    }
+    return content;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    fail(`${field}: cannot read ${file}${code ? ` (${code})` : ''}`);
+    return undefined;
+  }
 }
 
 function deviceNameOf(appium: Record<string, unknown> | undefined): string | undefined {

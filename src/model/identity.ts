@@ -60,6 +60,13 @@ const SEPARATORS = /[\s().-]/g;
 const MOBILE_TYPES: readonly (NumberType | undefined)[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
 /** Ofcom's numbers for drama (TV, film, examples): 07700 900000–900999, mobile, never assigned. */
 const GB_DRAMA_MOBILE = /^7700900\d{3}$/;
+/**
+ * A number nobody holds (Ofcom's drama range, as E.164 digits `447700900xxx`): test data, not subscriber data,
+ * so it may be written into a farm file even for a real handset.
+ */
+export function isFictionalMsisdn(e164Digits: string): boolean {
+  return /^447700900\d{3}$/.test(e164Digits);
+}
 const LENGTH_WORDS: Record<string, string> = { TOO_SHORT: 'too short', TOO_LONG: 'too long' };
 const REGION_NAMES = new Intl.DisplayNames(['en'], { type: 'region' });
 

@@ -1,4 +1,4 @@
-import type { Handset } from '../farm/index.ts';
+import type { Grid, Handset } from '../farm/index.ts';
 import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
 import { deviceDescriptors } from '../shared/devices.ts';
 import type { SessionPlan } from './session.ts';
@@ -37,13 +37,14 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
   const proxyArgs = proxy
     ? [`--proxy-server=${proxy}`, '--proxy-bypass-list=<-loopback>']
     : ['--no-proxy-server'];
+  const endpointArgs = deployedEndpointArgs(plan);
   return {
     browserName: 'chrome',
     [HANDSET_CAPABILITY]: handset.id,
     acceptInsecureCerts: acceptsEndpointCertificate(plan),
     'goog:chromeOptions': {
       binary: CHROMIUM,
-      args: [...CHROMIUM_FLAGS, ...proxyArgs, `--user-agent=${descriptor.userAgent}`],
+      args: [...CHROMIUM_FLAGS, ...proxyArgs, ...endpointArgs, `--user-agent=${descriptor.userAgent}`],
       mobileEmulation: {
         deviceMetrics: {
           width: descriptor.viewport.width,
@@ -60,6 +61,23 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
     // costs about 0.7 s more to start (chromedriver's BiDi mapper, WDIO's subscriptions and preload scripts).
     'wdio:enforceWebDriverClassic': true,
   } as Capability;
+}
+
+/**
+ * Chromium flags for a deployed endpoint: its names mapped without DNS (`capture.resolve`, as
+ * `--host-resolver-rules`; behind a proxy the proxy resolves, so the simulators get the same map) and its
+ * private CA's keys accepted (`capture.ca`, as `--ignore-certificate-errors-spki-list`).
+ */
+export function deployedEndpointArgs(plan: SessionPlan): string[] {
+  if (plan.endpoint.kind !== 'remote') return [];
+  const out: string[] = [];
+  const rules = Object.entries(plan.endpoint.resolve ?? {}).map(
+    ([host, ip]) => `MAP ${host} ${ip.includes(':') ? `[${ip}]` : ip}`,
+  );
+  if (rules.length) out.push(`--host-resolver-rules=${rules.join(', ')}`);
+  if (plan.endpoint.spki?.length)
+    out.push(`--ignore-certificate-errors-spki-list=${plan.endpoint.spki.join(',')}`);
+  return out;
 }
 
 /**
@@ -84,6 +102,24 @@ export function appiumCapability(handset: Handset, plan: SessionPlan): Capabilit
   } as Capability;
 }
 
+/** Where a handset's WebDriver session is created (WDIO reads these keys from each capability). */
+export type Connection = Grid;
+
+/**
+ * The handset's hub when it has one (its own `grid`, or the farm's for a real handset); otherwise the run's
+ * own chromedriver (emulated) or local Appium server (real). So one run can mix emulated handsets, local
+ * phones and phones behind different hubs: each capability carries its own connection.
+ */
+export function connectionOf(handset: Handset, plan: SessionPlan): Connection | undefined {
+  if (handset.grid) return { ...handset.grid };
+  const port = handset.appium ? (plan.appiumPort ?? 4723) : plan.chromedriverPort;
+  // No port planned (a plan made by hand): WDIO's own default applies.
+  return port === undefined ? undefined : { protocol: 'http', hostname: '127.0.0.1', port, path: '/' };
+}
+
 export function capabilitiesFor(handsets: readonly Handset[], plan: SessionPlan): Capability[] {
-  return handsets.map((h) => (h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)));
+  return handsets.map((h) => ({
+    ...(h.appium ? appiumCapability(h, plan) : emulatedCapability(h, plan)),
+    ...connectionOf(h, plan),
+  }));
 }

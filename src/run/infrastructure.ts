@@ -41,6 +41,8 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
  */
 export async function startInfrastructure(session: Session): Promise<Infrastructure> {
   const { plan, handsets } = session;
+  // A deployed endpoint names its own partner host, and may map its names to where it runs (capture.resolve).
+  const capture = session.farm.capture;
   const infra: Infrastructure = {
     simulators: [],
     async stop() {
@@ -73,7 +75,10 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
     } else {
       const api = apiOf(session);
       await step(`the capture endpoint ${endpoint.url} cannot be used`, () =>
-        new CaptureClient(api.url, api.apiKey, { timeoutMs: 5000 }).checkAccess(),
+        new CaptureClient(api.url, api.apiKey, {
+          timeoutMs: 5000,
+          ...(api.connection ? { connection: api.connection } : {}),
+        }).checkAccess(),
       );
     }
     for (const h of handsets) {
@@ -93,7 +98,8 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
               ...(fault ? { fault } : {}),
               ...(egress ? { egress } : {}),
               port,
-              partnerHost: PARTNER_HOST,
+              partnerHost: capture?.partnerHost ?? PARTNER_HOST,
+              ...(capture?.resolve ? { resolve: capture.resolve } : {}),
               ...(endpoint.kind === 'embedded' ? { mainPort: endpoint.ports.main } : {}),
             }),
         ),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EndpointConnection } from '../capture/client/endpoint-agent.ts';
 import type { Farm, Handset } from '../farm/index.ts';
 import type { BearerPolicy } from '../model/policy.ts';
 import { UserError } from '../shared/errors.ts';
@@ -50,12 +51,16 @@ export interface SessionPlan extends RunOptions {
         url: string;
         /** The farm's `capture.acceptInsecureCerts`: the browser accepts the deployed endpoint's certificate. */
         acceptInsecureCerts?: boolean;
+        /** SPKI hashes of the farm's `capture.ca`: Chromium accepts a chain holding one of these keys. */
+        spki?: string[];
+        /** The farm's `capture.resolve`: host names Chromium resolves without DNS. */
+        resolve?: Record<string, string>;
       };
   /** Port of the bearer simulator each `sim:` handset browses through. */
   simPorts: Record<string, number>;
-  /** Port of the local Appium server, when appium handsets run without a grid. */
+  /** Port of the local Appium server, when some appium handset runs without a grid. */
   appiumPort?: number;
-  /** Port of the one chromedriver that serves every emulated handset of the run (started in onPrepare). */
+  /** Port of the one chromedriver that serves the run's emulated handsets not on a grid (started in onPrepare). */
   chromedriverPort?: number;
   handsetIds: string[];
 }
@@ -102,18 +107,14 @@ export async function planSession(
   }
   const farm = await loadFarm(options.farmPath, env);
   const handsets = selectHandsets(farm, options.bearers);
-  if (handsets.some((h) => h.appium) && handsets.some((h) => h.emulate)) {
-    throw new UserError(
-      `farm ${farm.source}: mixes emulate and appium handsets; run them as two farms (one WebdriverIO endpoint per run)`,
-    );
-  }
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
   const simPorts: Record<string, number> = {};
   for (const h of handsets) if (h.proxy.kind === 'sim') simPorts[h.id] = await freePort();
   const endpoint = await endpointFor(farm);
-  const appiumPort = handsets.some((h) => h.appium) && !farm.grid ? await freePort() : undefined;
-  const chromedriverPort = handsets.some((h) => h.emulate) ? await freePort() : undefined;
+  // A farm may mix emulated handsets, local phones and phones behind hubs: each local kind gets its server.
+  const appiumPort = handsets.some((h) => h.appium && !h.grid) ? await freePort() : undefined;
+  const chromedriverPort = handsets.some((h) => h.emulate && !h.grid) ? await freePort() : undefined;
   const reportDir = path.resolve(options.reportDir);
   const plan: SessionPlan = {
     ...options,
@@ -140,6 +141,8 @@ export async function endpointFor(farm: Farm): Promise<SessionPlan['endpoint']> 
         kind: 'remote',
         url: farm.capture.url,
         ...(farm.capture.acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
+        ...(farm.capture.ca ? { spki: farm.capture.ca.spki } : {}),
+        ...(farm.capture.resolve ? { resolve: farm.capture.resolve } : {}),
       }
     : {
         kind: 'embedded',
@@ -230,13 +233,22 @@ function selectHandsets(farm: Farm, bearers: string[] | undefined): Handset[] {
   return chosen;
 }
 
-/** Where workers reach the capture API, and with which key. */
-export function apiOf(session: Session): { url: string; apiKey: string } {
+/** Where workers reach the capture API, with which key, and how (a deployed endpoint's CA, names). */
+export function apiOf(session: Session): { url: string; apiKey: string; connection?: EndpointConnection } {
   const { plan, farm } = session;
   if (plan.endpoint.kind === 'embedded') {
     return { url: `http://127.0.0.1:${plan.endpoint.ports.main}`, apiKey: plan.endpoint.apiKey };
   }
-  return { url: farm.capture!.url, apiKey: farm.capture!.apiKey };
+  const capture = farm.capture!;
+  return {
+    url: capture.url,
+    apiKey: capture.apiKey,
+    connection: {
+      ...(capture.ca ? { ca: capture.ca.pem } : {}),
+      ...(capture.acceptInsecureCerts ? { insecure: true } : {}),
+      ...(capture.resolve ? { resolve: capture.resolve } : {}),
+    },
+  };
 }
 
 /** The simulator fault a `sim:` handset runs with: `--sim-fault` overrides the farm's. */

@@ -79,7 +79,11 @@ export class HandsetUnderTest {
     this.handset = handset;
     this.secrets = needlesFor(handset.identity, handset.policy.country).secrets;
     const api = apiOf(session);
-    this.client = new CaptureClient(api.url, api.apiKey);
+    this.client = new CaptureClient(
+      api.url,
+      api.apiKey,
+      api.connection ? { connection: api.connection } : {},
+    );
   }
 
   /** The handset this worker's browser session was started for. */
@@ -159,7 +163,7 @@ export class HandsetUnderTest {
 
   /** An Android phone on a local Appium: what it says about Wi-Fi, mobile data and its SIM (adb). */
   private async deviceView(log: (line: string) => void): Promise<CheckOptions['device']> {
-    const udid = androidUdid(this.handset, Boolean(this.session.farm.grid));
+    const udid = androidUdid(this.handset, Boolean(this.handset.grid));
     if (!udid) return undefined;
     const offBearer = await androidOffBearer(udid, this.handset.policy.mccmnc);
     log(

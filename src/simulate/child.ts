@@ -33,6 +33,8 @@ export async function startSimulatorProcess(options: SimulatorOptions): Promise<
   if (gateway.mainPort !== undefined) args.push('--main-port', String(gateway.mainPort));
   args.push('--upstream-timeout', String(resolved.upstreamTimeoutMs / 1000));
   if (resolved.egress) args.push('--egress', resolved.egress);
+  for (const [host, address] of Object.entries(resolved.resolve ?? {}))
+    args.push('--resolve', `${host}=${address}`);
   if (resolved.logLevel) env.HEADERGUARD_LOG_LEVEL = resolved.logLevel;
 
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

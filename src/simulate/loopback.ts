@@ -5,8 +5,12 @@
  */
 import dns from 'node:dns';
 import type net from 'node:net';
+import { isIP } from 'node:net';
 import { type ListeningAddress, literalAddress, reachesListener } from './addresses.ts';
 import { ProxyInputError } from './http-head.ts';
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+type AllCallback = (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void;
 
 /** The error code of a connection refused because it would reach the simulator itself. */
 export const SELF_LOOP_CODE = 'ESIMLOOP';
@@ -44,9 +48,21 @@ export function selfError(url: string): ProxyInputError {
  * A `lookup` for `net.connect` that resolves as usual and fails with SELF_LOOP_CODE when any address of the
  * name is one where `refuse` says the simulator listens.
  */
-export function guardedLookup(refuse: (address: string) => boolean): net.LookupFunction {
+export function guardedLookup(
+  refuse: (address: string) => boolean,
+  resolve: Readonly<Record<string, string>> = {},
+): net.LookupFunction {
   return (hostname, options, callback) => {
-    dns.lookup(hostname, options, (err, address, family) => {
+    // A name given by --resolve is answered from it, and checked like any other answer.
+    const mapped = resolve[hostname.toLowerCase().replace(/\.$/, '')];
+    const lookup: typeof dns.lookup = mapped
+      ? (((_name: string, opts: dns.LookupOptions, cb: LookupCallback) => {
+          const family = isIP(mapped);
+          if (opts.all) (cb as unknown as AllCallback)(null, [{ address: mapped, family }]);
+          else cb(null, mapped, family);
+        }) as unknown as typeof dns.lookup)
+      : dns.lookup;
+    lookup(hostname, options, (err, address, family) => {
       if (err) {
         callback(err, address, family);
         return;

@@ -42,6 +42,11 @@ export interface SimulatorOptions {
    * system's choice.
    */
   egress?: string;
+  /**
+   * Host names resolved without DNS (`--resolve host=address`, like curl's and Chromium's host-resolver
+   * rules): a deployed endpoint's real-looking names (`probe.hg.test`) mapped to where it runs.
+   */
+  resolve?: Record<string, string>;
 }
 
 export interface ResolvedOptions {
@@ -51,6 +56,7 @@ export interface ResolvedOptions {
   logLevel: string | undefined;
   upstreamTimeoutMs: number;
   egress?: string;
+  resolve?: Record<string, string>;
 }
 
 export const DEFAULT_PARTNER_HOST = 'partner.localhost';
@@ -178,7 +184,36 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     upstreamTimeoutMs,
   };
   if (options.egress !== undefined) resolved.egress = checkEgress(options.egress);
+  if (options.resolve !== undefined) resolved.resolve = checkResolve(options.resolve);
   return resolved;
+}
+
+/** `--resolve`: host name -> IP address, names lower-cased. */
+export function checkResolve(value: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [host, address] of Object.entries(value)) {
+    const name = checkHostName(host, '--resolve');
+    if (!isIP(String(address))) {
+      throw new UserError(
+        `--resolve ${name}: ${JSON.stringify(String(address))} is not an IP address (--resolve host=address)`,
+      );
+    }
+    out[name.toLowerCase()] = String(address);
+  }
+  return out;
+}
+
+/** One `--resolve host=address` flag, added to what came before (repeatable). */
+export function parseResolveFlag(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0)
+    throw new UserError(
+      `--resolve must be host=address, e.g. probe.hg.test=127.0.0.1 (got ${JSON.stringify(value)})`,
+    );
+  return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
 }
 
 /** `--egress`: an IPv4 or IPv6 address of this machine to connect from (not a name, not a range). */

@@ -68,6 +68,7 @@ export async function startProxy(
       resolved.upstreamTimeoutMs,
       (address, port) => listening !== undefined && reachesListener(address, port, listening),
       resolved.egress,
+      resolved.resolve,
     ),
     tunnels: new Set<net.Socket>(),
     shown: mask.text,

@@ -106,6 +106,8 @@ export class UpstreamPool {
     private readonly isSelf: (address: string, port: number) => boolean = () => false,
     /** The local address upstream connections leave from (`--egress`); the system's choice when absent. */
     private readonly egress?: string,
+    /** Host names resolved without DNS (`--resolve`). */
+    private readonly resolve: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Connect to `hostname:port`; `owner` is the client connection it belongs to (none for tunnels). */
@@ -113,7 +115,7 @@ export class UpstreamPool {
     const socket = net.connect({
       host: connectAddress(hostname),
       port,
-      lookup: guardedLookup((address) => this.isSelf(address, port)),
+      lookup: guardedLookup((address) => this.isSelf(address, port), this.resolve),
       ...(this.egress ? { localAddress: this.egress } : {}),
     });
     socket.setNoDelay(true);

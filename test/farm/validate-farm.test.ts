@@ -220,7 +220,7 @@ describe('farm/validate-farm', () => {
     const { bearer: _, ...noBearer } = handset();
     const { problems } = errorsOf(farm([{ ...noBearer, bearr: 'o2' }]));
     assert.deepEqual(problems, [
-      'farm farm.json: handset "p1": bearr: unknown key "bearr" (known: id, bearer, identity, emulate, proxy, appium, device; did you mean "bearer"?)',
+      'farm farm.json: handset "p1": bearr: unknown key "bearr" (known: id, bearer, identity, emulate, proxy, appium, device, grid; did you mean "bearer"?)',
     ]);
   });
 
@@ -250,7 +250,7 @@ describe('farm/validate-farm', () => {
   it('catches typos: unknown fields name the handset', () => {
     assert.match(
       errorOf(farm([handset({ emulated: 'Pixel 7' })])),
-      /^farm farm\.json: handset "p1": emulated: unknown key "emulated" \(known: id, bearer, identity, emulate, proxy, appium, device; did you mean "emulate"\?\)$/,
+      /^farm farm\.json: handset "p1": emulated: unknown key "emulated" \(known: id, bearer, identity, emulate, proxy, appium, device, grid; did you mean "emulate"\?\)$/,
     );
     assert.match(
       errorOf(farm([handset({ identity: { msisnd: '447700900123' } })])),
@@ -391,6 +391,144 @@ describe('farm/load-farm', () => {
     await assert.rejects(
       loadFarm(path.join(dir, 'farm.yaml')),
       /must be a \.json, \.ts \(\.mts, \.cts\) or \.js/,
+    );
+  });
+});
+
+describe('farm/validate-farm: a real SIM identity stays out of the farm file', () => {
+  const phone = (identity: Record<string, string>) =>
+    farm([{ id: 'rack-1', bearer: 'o2', appium: { platformName: 'Android' }, identity }]);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-identity-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('refuses a literal number for a real handset (env:VAR or file:/path), naming neither value', () => {
+    const msg = errorOf(phone({ msisdn: '447712345678' }));
+    assert.match(
+      msg,
+      /handset "rack-1": identity\.msisdn: a real handset's identifiers must not be written in the farm file; use env:VAR or file:\/path/,
+    );
+    assert.ok(!msg.includes('447712345678'));
+    assert.match(
+      errorOf(phone({ msisdn: 'env:M', imsi: '234100000900123' }), { M: '447712345678' }),
+      /identity\.imsi: a real handset/,
+    );
+  });
+
+  it("accepts a drama-range number written down (nobody's), and env: for the rest", () => {
+    const f = validateFarm(phone({ msisdn: '447700900123', imsi: 'env:I' }), 'farm.json', {
+      I: '234100000900123',
+    });
+    assert.equal(f.handsets[0]!.identity.imsi, '234100000900123');
+  });
+
+  it('reads file:/path readable by its owner only, trimmed', async () => {
+    const file = path.join(dir, 'msisdn');
+    await writeFile(file, '447712345678\n', { mode: 0o600 });
+    const f = validateFarm(phone({ msisdn: `file:${file}` }), 'farm.json', {});
+    assert.equal(f.handsets[0]!.identity.msisdn, '447712345678');
+  });
+
+  it('refuses a file open to group or others, a missing file and a relative path, one line each', async () => {
+    const open = path.join(dir, 'open');
+    await writeFile(open, '447712345678\n', { mode: 0o644 });
+    const msg = errorOf(phone({ msisdn: `file:${open}` }));
+    assert.match(
+      msg,
+      /identity\.msisdn: .*open is open to group or others \(mode 644\); make it readable by its owner only \(chmod 600\)/,
+    );
+    assert.ok(!msg.includes('447712345678'));
+    assert.match(
+      errorOf(phone({ msisdn: `file:${path.join(dir, 'nope')}` })),
+      /identity\.msisdn: cannot read .*nope \(ENOENT\)/,
+    );
+    assert.match(
+      errorOf(phone({ msisdn: 'file:msisdn.txt' })),
+      /identity\.msisdn: file:msisdn\.txt must be an absolute path/,
+    );
+  });
+
+  it('literal identities remain fine for simulated handsets', () => {
+    const f = validateFarm(farm([handset({ identity: { msisdn: '447712345678' } })]), 'farm.json', {});
+    assert.equal(f.handsets[0]!.identity.msisdn, '447712345678');
+  });
+});
+
+describe('farm/validate-farm: hubs', () => {
+  it('a grid key from env:, and a missing variable named', () => {
+    const hub = { hostname: 'hub.lab', port: 4444, key: 'env:HUB_KEY' };
+    const f = validateFarm(farm([handset({ grid: hub })], { grid: hub }), 'farm.json', { HUB_KEY: 'k' });
+    assert.equal(f.grid!.key, 'k');
+    assert.equal(f.handsets[0]!.grid!.key, 'k');
+    assert.match(
+      errorOf(farm([handset({ grid: hub })])),
+      /handset "p1": grid\.key: environment variable HUB_KEY is not set/,
+    );
+  });
+
+  it('a farm may mix emulated and real handsets', () => {
+    const f = validateFarm(
+      farm([
+        handset(),
+        { id: 'real', bearer: 'o2', appium: { platformName: 'Android' }, identity: { msisdn: 'env:M' } },
+      ]),
+      'farm.json',
+      { M: '447712345678' },
+    );
+    assert.deepEqual(
+      f.handsets.map((h) => Boolean(h.appium)),
+      [false, true],
+    );
+  });
+});
+
+describe('farm/validate-farm: a deployed endpoint on a private CA, by name', () => {
+  let dir: string;
+  let pemFile: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-ca-'));
+    const { selfSignedFor } = await import('../../src/capture/server/tls-material.ts');
+    pemFile = path.join(dir, 'ca.pem');
+    await writeFile(pemFile, (await selfSignedFor(['probe.hg.test'])).cert);
+    await writeFile(path.join(dir, 'not-a-cert.pem'), 'hello\n');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  const withCapture = (capture: Record<string, unknown>) =>
+    farm([handset()], { capture: { url: 'https://probe.hg.test', apiKey: 'k', ...capture } });
+
+  it('reads capture.ca (relative to the farm file): its PEM and the SPKI SHA-256 of each key', async () => {
+    const { spkiHash } = await import('../../src/farm/endpoint-trust.ts');
+    const f = validateFarm(withCapture({ ca: 'ca.pem' }), path.join(dir, 'farm.json'), {});
+    const pem = (await import('node:fs')).readFileSync(pemFile, 'utf8');
+    assert.deepEqual(f.capture!.ca!.spki, [spkiHash(pem)]);
+    assert.match(f.capture!.ca!.spki[0]!, /^[A-Za-z0-9+/]{43}=$/);
+    assert.ok(f.capture!.ca!.pem.includes('BEGIN CERTIFICATE'));
+  });
+
+  it('a missing or certificate-less capture.ca is one line', () => {
+    assert.match(
+      errorOf(withCapture({ ca: path.join(dir, 'nope.pem') })),
+      /capture\.ca: cannot read .*nope\.pem \(ENOENT\)/,
+    );
+    assert.match(
+      errorOf(withCapture({ ca: path.join(dir, 'not-a-cert.pem') })),
+      /capture\.ca: .*not-a-cert\.pem holds no PEM certificate/,
+    );
+  });
+
+  it('capture.resolve maps host names to IP addresses, lower-cased; anything else is refused', () => {
+    const f = validateFarm(
+      withCapture({ resolve: { 'Probe.HG.test': '127.0.0.1' }, partnerHost: 'Partner.hg.test' }),
+      'farm.json',
+      {},
+    );
+    assert.deepEqual(f.capture!.resolve, { 'probe.hg.test': '127.0.0.1' });
+    assert.equal(f.capture!.partnerHost, 'partner.hg.test');
+    assert.match(
+      errorOf(withCapture({ resolve: { 'probe.hg.test': 'localhost' } })),
+      /capture\.resolve\.probe\.hg\.test: "localhost" is not an IP address/,
     );
   });
 });

@@ -110,3 +110,121 @@ describe('run/capabilities: real handsets', () => {
     assert.equal(real.handsets[0]!.device, 'Galaxy S23');
   });
 });
+
+describe('run/capabilities: one connection per capability (mixed farms, several hubs)', () => {
+  const hubA = { protocol: 'http', hostname: 'grid-a.lab', port: 4444, path: '/' };
+  const hubB = {
+    protocol: 'https',
+    hostname: 'hub-b.lab',
+    port: 443,
+    path: '/wd/hub',
+    user: 'u',
+    key: 'env:HUB_KEY',
+  };
+  const mixed = validateFarm(
+    {
+      name: 'mixed',
+      grid: hubA,
+      handsets: [
+        {
+          id: 'local-emu',
+          bearer: 'o2',
+          emulate: 'Pixel 7',
+          proxy: 'sim:o2',
+          identity: { msisdn: '447700900123' },
+        },
+        {
+          id: 'grid-emu',
+          bearer: 'o2',
+          emulate: 'Pixel 7',
+          proxy: 'sim:o2',
+          grid: hubA,
+          identity: { msisdn: '447700900124' },
+        },
+        {
+          id: 'local-phone',
+          bearer: 'o2',
+          appium: { platformName: 'Android', 'appium:automationName': 'UiAutomator2' },
+          grid: undefined,
+        },
+        {
+          id: 'phone-b',
+          bearer: 'o2',
+          appium: { platformName: 'Android', 'appium:automationName': 'UiAutomator2' },
+          grid: hubB,
+        },
+      ],
+    },
+    'mixed.json',
+    { HUB_KEY: 'secret-key' },
+  );
+  const planned = {
+    ...plan,
+    simPorts: { 'local-emu': 1, 'grid-emu': 2 },
+    chromedriverPort: 9515,
+    appiumPort: 4723,
+  } as SessionPlan;
+  const caps = capabilitiesFor(mixed.handsets, planned) as unknown as Record<string, unknown>[];
+  const connection = (c: Record<string, unknown>) => [c.protocol, c.hostname, c.port, c.path];
+
+  it("an emulated handset without a hub goes to the run's chromedriver, one with a hub to the hub", () => {
+    assert.deepEqual(connection(caps[0]!), ['http', '127.0.0.1', 9515, '/']);
+    assert.deepEqual(connection(caps[1]!), ['http', 'grid-a.lab', 4444, '/']);
+    // Its browser still reaches its simulator through --proxy-server.
+    assert.ok(chromeArgs(caps[1]!).includes('--proxy-server=http://127.0.0.1:2'));
+  });
+
+  it("a real handset without its own hub goes to the farm's grid; one with its own to that one, key resolved", () => {
+    assert.deepEqual(connection(caps[2]!), ['http', 'grid-a.lab', 4444, '/']);
+    assert.deepEqual(connection(caps[3]!), ['https', 'hub-b.lab', 443, '/wd/hub']);
+    assert.equal(caps[3]!.user, 'u');
+    assert.equal(caps[3]!.key, 'secret-key');
+  });
+
+  it('a real handset with no hub at all goes to the local Appium server', () => {
+    const local = validateFarm(
+      { name: 'l', handsets: [{ id: 'p', bearer: 'o2', appium: { platformName: 'Android' } }] },
+      'l.json',
+      {},
+    );
+    const [cap] = capabilitiesFor(local.handsets, planned) as unknown as Record<string, unknown>[];
+    assert.deepEqual(connection(cap!), ['http', '127.0.0.1', 4723, '/']);
+  });
+});
+
+function chromeArgs(cap: Record<string, unknown>): string[] {
+  return (cap['goog:chromeOptions'] as { args: string[] }).args;
+}
+
+describe('run/capabilities: a deployed endpoint by name, on a private CA', () => {
+  const remote = {
+    endpoint: {
+      kind: 'remote',
+      url: 'https://probe.hg.test',
+      spki: ['AAAA', 'BBBB'],
+      resolve: { 'probe.hg.test': '127.0.0.1', 'partner.hg.test': '::1' },
+    },
+    simPorts: { sim: 4567 },
+    chromedriverPort: 9515,
+  } as unknown as SessionPlan;
+
+  it("maps the endpoint's names (host-resolver rules) and accepts its CA's keys, the certificate still checked", () => {
+    const [cap] = capabilitiesFor(farm.handsets, remote) as unknown as Record<string, unknown>[];
+    const args = chromeArgs(cap!);
+    assert.ok(
+      args.includes('--host-resolver-rules=MAP probe.hg.test 127.0.0.1, MAP partner.hg.test [::1]'),
+      args.join(' '),
+    );
+    assert.ok(args.includes('--ignore-certificate-errors-spki-list=AAAA,BBBB'), args.join(' '));
+    assert.equal(cap!.acceptInsecureCerts, false);
+  });
+
+  it('the embedded endpoint gets neither flag', () => {
+    const [cap] = capabilitiesFor(farm.handsets, plan) as unknown as Record<string, unknown>[];
+    assert.ok(
+      !chromeArgs(cap!).some(
+        (a) => a.startsWith('--host-resolver-rules') || a.startsWith('--ignore-certificate-errors-spki-list'),
+      ),
+    );
+  });
+});

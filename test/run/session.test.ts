@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -78,5 +78,36 @@ describe('run/session: --tag', () => {
         tag,
       );
     }
+  });
+});
+
+describe('run/session: a mixed farm plans what each kind of handset needs', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-session-mixed-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  const plan = async (handsets: unknown[]) => {
+    const farmPath = path.join(dir, `farm-${handsets.length}-${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(farmPath, JSON.stringify({ name: 'mixed', handsets }));
+    return (await planSession({ farmPath, reportDir: dir }, { M: '447712345678' })).plan;
+  };
+  const emulated = { id: 'e', bearer: 'o2', emulate: 'Pixel 7' };
+  const phone = { id: 'p', bearer: 'o2', appium: { platformName: 'Android' }, identity: { msisdn: 'env:M' } };
+  const hub = { hostname: 'hub.lab', port: 4444 };
+
+  it('emulated and local phone: a chromedriver and an Appium server, in one run', async () => {
+    const p = await plan([emulated, phone]);
+    assert.ok(p.chromedriverPort && p.appiumPort && p.chromedriverPort !== p.appiumPort);
+    assert.deepEqual(p.handsetIds, ['e', 'p']);
+  });
+
+  it('handsets on hubs need neither', async () => {
+    const p = await plan([
+      { ...emulated, grid: hub },
+      { ...phone, grid: hub },
+    ]);
+    assert.equal(p.chromedriverPort, undefined);
+    assert.equal(p.appiumPort, undefined);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { UserError } from '../../src/shared/errors.ts';
 import { type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
-import { connectTunnel, viaProxy } from './helpers.ts';
+import { tunnelExchange, viaProxy } from './helpers.ts';
 
 // --egress: every upstream connection (plain HTTP and CONNECT tunnels) leaves from the given local address, as
 // a carrier's traffic leaves from its NAT pool; bearer attestation (attest.remoteCidrs) checks exactly this.
@@ -42,28 +42,9 @@ describe('simulate: --egress', () => {
   it('CONNECT tunnels leave from the egress address too', async () => {
     const sim = await startSimulator({ bearer: 'o2', msisdn: MSISDN, egress: '127.0.0.2' });
     sims.push(sim);
-    // It answers only when asked, so the answer cannot pass before the test listens.
-    const server = net.createServer((s) => {
-      s.once('data', () => s.end(`${s.remoteAddress}\n`));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as net.AddressInfo).port;
-      const { socket, status } = await connectTunnel(sim.port, `probe.localhost:${port}`);
-      assert.equal(status, 200);
-      const text = await new Promise<string>((resolve) => {
-        let buf = '';
-        socket.on('data', (c: Buffer) => {
-          buf += c.toString();
-        });
-        socket.on('end', () => resolve(buf));
-        socket.write('who?\n');
-      });
-      socket.destroy();
-      assert.equal(text.trim(), '127.0.0.2');
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
+    const { status, text } = await tunnelExchange(sim.port, 'probe.localhost', (s) => `${s.remoteAddress}\n`);
+    assert.equal(status, 200);
+    assert.equal(text.trim(), '127.0.0.2');
   });
 
   it('refuses what is not an address of this machine, in one line, before listening', async () => {

@@ -216,6 +216,42 @@ export function connectTunnel(
   });
 }
 
+/**
+ * One exchange through a CONNECT tunnel to a loopback server reached as `hostname`: the server answers the
+ * first bytes it gets with `answer(its socket)` and ends; resolves with the tunnel's status and the answer.
+ */
+export async function tunnelExchange(
+  proxyPort: number,
+  hostname: string,
+  answer: (server: net.Socket) => string,
+): Promise<{ status: number; text: string }> {
+  // It answers only when asked, so the answer cannot pass before the test listens.
+  const server = net.createServer((s) => {
+    s.once('data', () => s.end(answer(s)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const { socket, status } = await connectTunnel(proxyPort, `${hostname}:${port}`);
+    if (status !== 200) {
+      socket.destroy();
+      return { status, text: '' };
+    }
+    const text = await new Promise<string>((resolve) => {
+      let buf = '';
+      socket.on('data', (c: Buffer) => {
+        buf += c.toString();
+      });
+      socket.on('end', () => resolve(buf));
+      socket.write('hello?\n');
+    });
+    socket.destroy();
+    return { status, text };
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
 /** Read exactly n bytes from a socket. */
 export function readBytes(socket: net.Socket, n: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

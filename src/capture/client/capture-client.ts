@@ -1,5 +1,6 @@
 /** A small fetch-based client for the capture endpoint's API, used by the suite and the tests. */
 import type { CreatedRun, CreateRunBody, RunCaptures } from '../types.ts';
+import { type EndpointConnection, endpointDispatcher } from './endpoint-agent.ts';
 
 /** A refusal from the API: its status and its one-line `error` message. Never contains the token. */
 export class CaptureApiError extends Error {
@@ -11,20 +12,39 @@ export class CaptureApiError extends Error {
   }
 }
 
+/** Certificate checks Node names in a TLS failure's code. */
+const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** Why a request never got an answer, in a few words: timed out, an untrusted certificate, or no connection. */
+export function connectFailure(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'timed out';
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (typeof code === 'string' && CERTIFICATE_CODES.test(code)) {
+    return `could not connect: its certificate is not trusted (${code}); trust its CA with capture.ca, or set capture.acceptInsecureCerts`;
+  }
+  return 'could not connect';
+}
+
 export interface CaptureClientOptions {
   /** Per-request time limit in ms. Default 30 s. */
   timeoutMs?: number;
+  /** How to reach a deployed endpoint: its CA, insecure, mapped names (endpoint-agent.ts). */
+  connection?: EndpointConnection;
 }
 
 export class CaptureClient {
   private readonly base: string;
   private readonly apiKey: string;
   private readonly timeoutMs: number;
+  /** undici's dispatcher for fetch (typed loosely: the global fetch's RequestInit does not name it). */
+  private readonly via: { dispatcher?: unknown };
 
   constructor(apiBaseUrl: string, apiKey: string, options: CaptureClientOptions = {}) {
     this.base = apiBaseUrl.replace(/\/+$/, '');
     this.apiKey = apiKey;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    const dispatcher = options.connection && endpointDispatcher(options.connection);
+    this.via = dispatcher ? { dispatcher } : {};
   }
 
   private async call(method: string, path: string, what: string, body?: unknown): Promise<Response> {
@@ -40,9 +60,10 @@ export class CaptureClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
-      });
+        ...this.via,
+      } as RequestInit);
     } catch (err) {
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+      const reason = connectFailure(err);
       throw new CaptureApiError(0, `${what}: capture endpoint ${reason} (${this.base})`);
     }
     if (!res.ok) {
@@ -90,10 +111,11 @@ export class CaptureClient {
     try {
       health = await fetch(`${this.base}/healthz`, {
         signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)),
-      });
+        ...this.via,
+      } as RequestInit);
       await health.body?.cancel();
     } catch (err) {
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+      const reason = connectFailure(err);
       throw new CaptureApiError(0, `capture endpoint ${reason} (${this.base})`);
     }
     if (!health.ok)
@@ -118,7 +140,8 @@ export class CaptureClient {
     try {
       const res = await fetch(`${this.base}/healthz`, {
         signal: AbortSignal.timeout(Math.min(this.timeoutMs, 5000)),
-      });
+        ...this.via,
+      } as RequestInit);
       const body = (await res.json()) as { status?: unknown };
       return res.ok && body.status === 'ok';
     } catch {

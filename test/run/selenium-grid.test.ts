@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli, summaryIn } from '../support/cli.ts';
+import { type RunningGrid, startGrid } from '../support/selenium-grid.ts';
+
+// End to end through a real Selenium Grid 4 (test/support/selenium-grid.ts): a farm whose emulated handsets
+// name the Grid as their hub runs several sessions on it in parallel, each Chromium reaching its bearer
+// simulator through goog:chromeOptions --proxy-server; beside them a handset on the run's own chromedriver
+// (a mixed farm): one run, one summary, one exit code.
+
+describe('headerguard run: handsets on a Selenium Grid 4 hub (end to end)', function () {
+  this.timeout(240_000);
+  let grid: RunningGrid;
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-grid-run-'));
+    grid = await startGrid({ maxSessions: 4 });
+  });
+  after(async () => {
+    await grid?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('two Grid sessions at once and one local: the healthy ones pass, the fault fails with its rule', async () => {
+    const farmFile = path.join(dir, 'grid-farm.json');
+    const hub = grid.farmGrid;
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'grid',
+        handsets: [
+          {
+            id: 'grid-healthy',
+            bearer: 'o2',
+            emulate: 'Pixel 7',
+            proxy: 'sim:o2',
+            grid: hub,
+            identity: { msisdn: '447700900161' },
+          },
+          {
+            id: 'grid-o2-2012',
+            bearer: 'o2',
+            emulate: 'Galaxy S9+',
+            proxy: 'sim:o2:o2-2012',
+            grid: hub,
+            identity: { msisdn: '447700900162' },
+          },
+          {
+            id: 'local-healthy',
+            bearer: 'o2',
+            emulate: 'iPhone 14',
+            proxy: 'sim:o2',
+            identity: { msisdn: '447700900163' },
+          },
+        ],
+      }),
+    );
+    const reportDir = path.join(dir, 'reports');
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', reportDir, '--max-parallel', '3'], {
+      timeoutMs: 200_000,
+    });
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    const summary = await summaryIn(reportDir);
+    const byId = new Map(summary.handsets.map((h) => [h.id, h]));
+    assert.deepEqual(
+      [...byId.keys()].sort(),
+      ['grid-healthy', 'grid-o2-2012', 'local-healthy'],
+      'one summary for the whole mixed farm',
+    );
+    assert.equal(byId.get('grid-healthy')!.verdict, 'pass', JSON.stringify(byId.get('grid-healthy')));
+    assert.equal(byId.get('local-healthy')!.verdict, 'pass', JSON.stringify(byId.get('local-healthy')));
+    const fault = byId.get('grid-o2-2012')!;
+    assert.equal(fault.verdict, 'fail', JSON.stringify(fault));
+    assert.ok(
+      fault.findings.some((f) => f.rule === 'identity-header' && f.header === 'x-up-calling-line-id'),
+      JSON.stringify(fault.findings),
+    );
+    // The Grid's own log: both Grid handsets' sessions were created there (not on the local chromedriver).
+    const created = grid.output().match(/Session created by the Node/g) ?? [];
+    assert.equal(created.length, 2, grid.output());
+    // Masked everywhere: the numbers never reach the console.
+    assert.ok(!/44770090016\d/.test(res.stdout + res.stderr), res.stdout + res.stderr);
+  });
+});
