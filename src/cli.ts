@@ -4,6 +4,7 @@ import { registerRun } from './cli/run-command.ts';
 import { registerScan } from './cli/scan-command.ts';
 import { registerServe } from './cli/serve-command.ts';
 import { registerSim } from './cli/sim-command.ts';
+import { registerWatch } from './cli/watch-command.ts';
 import { describeError, UserError } from './shared/errors.ts';
 import { EXIT } from './shared/exit-codes.ts';
 import { maskDigitRuns } from './shared/mask.ts';
@@ -32,7 +33,14 @@ export function buildProgram(): Command {
     .version(TOOL.version)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
-  for (const register of [registerRun, registerServe, registerSim, registerScan, registerReport]) {
+  for (const register of [
+    registerRun,
+    registerServe,
+    registerSim,
+    registerScan,
+    registerReport,
+    registerWatch,
+  ]) {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
   }
