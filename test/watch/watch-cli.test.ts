@@ -59,6 +59,22 @@ describe('headerguard watch and --notify (end to end)', function () {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  it('bad watch options: one line, exit 2, before any run; a bad --notify names no part of its path', async () => {
+    const res = await runCli(['watch', '--every', '5x', '--report-dir', path.join(dir, 'never')]);
+    assert.equal(res.code, 2, res.stdout + res.stderr);
+    assert.equal(
+      res.stderr,
+      'headerguard: --every: "5x" is not a duration: a whole number of s, m, h or d, e.g. 30s, 1m, 5m, 1h\n',
+    );
+    const notify = await runCli(['watch', '--every', '1m', '--notify', `ftp://hooks.example/${TOKEN}`]);
+    assert.equal(notify.code, 2);
+    assert.equal(
+      notify.stderr,
+      'headerguard: --notify: ftp://hooks.example/…: only http and https webhooks are supported\n',
+    );
+    assert.ok(!existsSync(path.join(dir, 'never')), 'no run started');
+  });
+
   it('a fault switched on mid-watch is notified red once, its end recovered; --max-runs ends it; --keep prunes, history carries', async () => {
     receiver = await startWebhookReceiver();
     const farm = await leakFarm(dir, gateway!);
