@@ -44,8 +44,15 @@ export async function watchLoop(options: WatchLoopOptions, deps: WatchLoopDeps):
       deps.print(`headerguard: ${run.lastError ?? 'the first run was refused (bad usage or config)'}`);
       return EXIT.usage;
     }
-    const t = nextState(state, outcomeOf(run));
-    const change = describeChange(state, t, run);
+    // A run broken while watch was being stopped was most likely stopped with it (systemd signals the whole
+    // group): said so, not notified, the state left as it was.
+    const stoppedWithUs = options.stop.aborted && verdictOf(run) === 'broken';
+    const t = stoppedWithUs
+      ? { state, event: undefined, joined: { headers: [], handsets: [] } }
+      : nextState(state, outcomeOf(run));
+    const change = stoppedWithUs
+      ? 'broken while watch was stopping (not notified)'
+      : describeChange(state, t, run);
     state = t.state;
     let notified = '';
     if (t.event && deps.notify) {

@@ -118,6 +118,13 @@ describe('watch: the loop (stubbed runs)', () => {
     assert.match(r.lines.at(-1)!, /watch stopped \(SIGTERM\)/);
   });
 
+  it('a run broken while watch is stopping (stopped with it) is not notified as broken', async () => {
+    const r = await drive(['fail', 'crash', 'pass'], { everyMs: 1, stopAfter: 2 });
+    assert.deepEqual(r.events, ['red']);
+    assert.match(r.lines[1]!, /run 2: BROKEN broken while watch was stopping \(not notified\)/);
+    assert.equal(r.code, 0);
+  });
+
   it('a stop signal while waiting for the next run ends the wait at once', async () => {
     const started = Date.now();
     const r = await drive(['pass', 'pass'], { everyMs: 60_000, stopAtMs: 100 });

@@ -148,6 +148,39 @@ describe('headerguard watch and --notify (end to end)', function () {
     else assert.fail(`no Allure history in the newest run: ${out}`);
   });
 
+  it('SIGINT during a run: the run finishes (judged, not broken), no other starts, exit 0', async () => {
+    const farm = await leakFarm(dir, gateway!);
+    leak = false;
+    const watch = spawnCollected(process.execPath, [
+      path.join(ROOT, 'bin', 'headerguard.js'),
+      'watch',
+      '--farm',
+      farm,
+      '--every',
+      '1s',
+      '--report-dir',
+      path.join(dir, 'stop-reports'),
+    ]);
+    const deadline = Date.now() + 120_000;
+    while (!watch.stdout().includes('headerguard: watching') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    // Wait until the run is under way (its folder exists), then interrupt as a terminal's Ctrl-C would.
+    while (!existsSync(path.join(dir, 'stop-reports')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    watch.child.kill('SIGINT');
+    const code = await watch.exit;
+    const out = watch.stdout() + watch.stderr();
+    assert.equal(code, 0, out);
+    assert.match(out, /headerguard: SIGINT: stopping after the current run/);
+    const lines = watch
+      .stdout()
+      .split('\n')
+      .filter((l) => / run \d: /.test(l));
+    assert.equal(lines.length, 1, out);
+    assert.match(lines[0]!, /run 1: PASS green/);
+    assert.match(out, /headerguard: watch stopped \(SIGINT\)\n$/);
+  });
+
   it('run --notify: "finished" after the run, retried past two 500s; a dead webhook changes no exit code', async () => {
     receiver = await startWebhookReceiver([500, 500]);
     const farm = await leakFarm(dir, gateway!);
