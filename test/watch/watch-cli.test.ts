@@ -37,6 +37,19 @@ async function leakFarm(dir: string, gateway: TestGateway): Promise<string> {
   return farm;
 }
 
+/** `headerguard watch --farm FARM --every 1s ARGS`, as a user runs it. */
+function spawnWatch(farm: string, args: string[]) {
+  return spawnCollected(process.execPath, [
+    path.join(ROOT, 'bin', 'headerguard.js'),
+    'watch',
+    '--farm',
+    farm,
+    '--every',
+    '1s',
+    ...args,
+  ]);
+}
+
 describe('headerguard watch and --notify (end to end)', function () {
   this.timeout(600_000);
   let dir: string;
@@ -80,13 +93,7 @@ describe('headerguard watch and --notify (end to end)', function () {
     const farm = await leakFarm(dir, gateway!);
     const reports = path.join(dir, 'watch-reports');
     leak = false;
-    const watch = spawnCollected(process.execPath, [
-      path.join(ROOT, 'bin', 'headerguard.js'),
-      'watch',
-      '--farm',
-      farm,
-      '--every',
-      '1s',
+    const watch = spawnWatch(farm, [
       '--max-runs',
       '4',
       '--keep',
@@ -151,16 +158,7 @@ describe('headerguard watch and --notify (end to end)', function () {
   it('SIGINT during a run: the run finishes (judged, not broken), no other starts, exit 0', async () => {
     const farm = await leakFarm(dir, gateway!);
     leak = false;
-    const watch = spawnCollected(process.execPath, [
-      path.join(ROOT, 'bin', 'headerguard.js'),
-      'watch',
-      '--farm',
-      farm,
-      '--every',
-      '1s',
-      '--report-dir',
-      path.join(dir, 'stop-reports'),
-    ]);
+    const watch = spawnWatch(farm, ['--report-dir', path.join(dir, 'stop-reports')]);
     const deadline = Date.now() + 120_000;
     while (!watch.stdout().includes('headerguard: watching') && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
