@@ -7,6 +7,7 @@ import { registerRun } from './cli/run-command.ts';
 import { registerScan } from './cli/scan-command.ts';
 import { registerServe } from './cli/serve-command.ts';
 import { registerSim } from './cli/sim-command.ts';
+import { registerWatch } from './cli/watch-command.ts';
 import { describeError, UserError } from './shared/errors.ts';
 import { EXIT } from './shared/exit-codes.ts';
 import { maskDigitRuns } from './shared/mask.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     registerIncident,
     registerProbe,
     registerDoctor,
+    registerWatch,
   ]) {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
