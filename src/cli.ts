@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDiff } from './cli/diff-command.ts';
 import { registerReport } from './cli/report-command.ts';
 import { registerRun } from './cli/run-command.ts';
 import { registerScan } from './cli/scan-command.ts';
@@ -32,7 +33,14 @@ export function buildProgram(): Command {
     .version(TOOL.version)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
-  for (const register of [registerRun, registerServe, registerSim, registerScan, registerReport]) {
+  for (const register of [
+    registerRun,
+    registerServe,
+    registerSim,
+    registerScan,
+    registerReport,
+    registerDiff,
+  ]) {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });
   }
