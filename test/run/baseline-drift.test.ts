@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { baselineFileSchema } from '../../src/report/baseline-file.ts';
-import { filesContaining, runCli, summaryIn } from '../support/cli.ts';
+import { runCli, summaryIn } from '../support/cli.ts';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 // End to end, the maintenance window: a pre-maintenance run saves a baseline, post-maintenance runs compare
@@ -19,7 +19,6 @@ describe('headerguard run --save-baseline / --baseline, and headerguard diff (en
   /** What the gateway adds today: the Via host changes between runs (never drift); X-Forwarded-For may go. */
   let adds: [string, string][] = [];
   let farm: string;
-  const runDir = async (reportDir: string) => path.join(reportDir, (await readdir(reportDir))[0]!);
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hg-drift-'));
@@ -40,78 +39,71 @@ describe('headerguard run --save-baseline / --baseline, and headerguard diff (en
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** `headerguard run` on the farm into report dir `name`, plus `args`: its output, summary and run folder. */
+  async function run(name: string, args: string[], expectCode: number) {
+    const reportDir = path.join(dir, name);
+    const res = await runCli(['run', '--farm', farm, '--report-dir', reportDir, ...args]);
+    assert.equal(res.code, expectCode, res.stdout + res.stderr);
+    const summary = await summaryIn(reportDir);
+    const folder = path.join(reportDir, (await readdir(reportDir))[0]!);
+    return { stdout: res.stdout, summary, handset: summary.handsets[0]!, folder };
+  }
+
+  /** The drift test's Allure result in a run folder: its status and attachment names (its steps' too). */
+  async function allureDrift(folder: string): Promise<{ status: string; attachments: string[] }> {
+    type Step = { attachments?: { name: string }[]; steps?: Step[] };
+    const names = (s: Step): string[] => [
+      ...(s.attachments ?? []).map((a) => a.name),
+      ...(s.steps ?? []).flatMap(names),
+    ];
+    const results = path.join(folder, 'allure-results');
+    for (const f of (await readdir(results)).filter((x) => x.endsWith('-result.json'))) {
+      const r = JSON.parse(await readFile(path.join(results, f), 'utf8'));
+      if (String(r.name).startsWith('drift:')) return { status: r.status, attachments: names(r) };
+    }
+    throw new Error('no drift test in allure-results');
+  }
+
   it('saves a baseline of names and verdicts; unchanged names pass whatever the values; a header gone fails (or warns) as drift; diff says what changed', async () => {
     const baseline = path.join(dir, 'B.json');
+    const driftOf = (h: { findings: { rule: string }[] }) => h.findings.filter((f) => f.rule === 'drift');
+    const driftCheck = (h: { checks: { rule: string; status: string }[] }) =>
+      h.checks.find((c) => c.rule === 'drift')?.status;
 
     // Before maintenance.
     adds = [
       ['Via', '1.1 gw-before.o2.example'],
       ['X-Forwarded-For', '10.64.0.7'],
     ];
-    const pre = await runCli([
-      'run',
-      '--farm',
-      farm,
-      '--report-dir',
-      path.join(dir, 'D'),
-      '--save-baseline',
-      baseline,
-    ]);
-    assert.equal(pre.code, 0, pre.stdout + pre.stderr);
+    const pre = await run('D', ['--save-baseline', baseline], 0);
     assert.match(pre.stdout, /baseline: .*B\.json \(1 handset\(s\), header names and verdicts only\)/);
-    const saved = baselineFileSchema.parse(JSON.parse(await readFile(baseline, 'utf8')));
-    const nav = saved.handsets[0]!.probes.find((p) => p.probe === 'nav')!;
-    assert.deepEqual(nav.injected, ['via', 'x-forwarded-for']);
+    const text = await readFile(baseline, 'utf8');
+    const saved = baselineFileSchema.parse(JSON.parse(text));
     assert.equal(saved.handsets[0]!.verdict, 'pass');
+    assert.deepEqual(saved.handsets[0]!.probes.find((p) => p.probe === 'nav')!.injected, [
+      'via',
+      'x-forwarded-for',
+    ]);
     assert.ok(saved.handsets[0]!.probes.some((p) => p.probe === 'nav-tls' && p.injected.length === 0));
     // Names only: no header value, no identifier.
-    assert.deepEqual(
-      await filesContaining(dir, ['10.64.0.7', 'gw-before', MSISDN]).then((f) =>
-        f.filter((x) => x === 'B.json'),
-      ),
-      [],
-    );
+    for (const value of ['10.64.0.7', 'gw-before', MSISDN]) assert.ok(!text.includes(value), value);
 
     // After maintenance, unchanged names with other values: no drift.
     adds = [
       ['Via', '1.1 gw-after-42.o2.example'],
       ['X-Forwarded-For', '10.64.9.9'],
     ];
-    const same = await runCli([
-      'run',
-      '--farm',
-      farm,
-      '--report-dir',
-      path.join(dir, 'D1'),
-      '--baseline',
-      baseline,
-    ]);
-    assert.equal(same.code, 0, same.stdout + same.stderr);
-    const sameSummary = await summaryIn(path.join(dir, 'D1'));
-    assert.equal(sameSummary.handsets[0]!.verdict, 'pass');
-    assert.deepEqual(
-      sameSummary.handsets[0]!.findings.filter((f) => f.rule === 'drift'),
-      [],
-    );
-    assert.equal(sameSummary.handsets[0]!.checks.find((c) => c.rule === 'drift')?.status, 'passed');
-    assert.equal(sameSummary.drift?.baselineRunId, saved.runId);
+    const same = await run('D1', ['--baseline', baseline], 0);
+    assert.equal(same.handset.verdict, 'pass');
+    assert.deepEqual(driftOf(same.handset), []);
+    assert.equal(driftCheck(same.handset), 'passed');
+    assert.equal(same.summary.drift?.baselineRunId, saved.runId);
 
     // The gateway stopped adding X-Forwarded-For: drift, the handset fails.
     adds = [['Via', '1.1 gw-after-42.o2.example']];
-    const gone = await runCli([
-      'run',
-      '--farm',
-      farm,
-      '--report-dir',
-      path.join(dir, 'D2'),
-      '--baseline',
-      baseline,
-    ]);
-    assert.equal(gone.code, 1, gone.stdout + gone.stderr);
-    const goneSummary = await summaryIn(path.join(dir, 'D2'));
-    const h = goneSummary.handsets[0]!;
-    assert.equal(h.verdict, 'fail');
-    const drift = h.findings.filter((f) => f.rule === 'drift');
+    const gone = await run('D2', ['--baseline', baseline], 1);
+    assert.equal(gone.handset.verdict, 'fail');
+    const drift = gone.handset.findings.filter((f) => f.rule === 'drift');
     assert.ok(drift.length > 0 && drift.every((f) => f.header === 'x-forwarded-for'), JSON.stringify(drift));
     assert.ok(
       drift.some(
@@ -120,54 +112,35 @@ describe('headerguard run --save-baseline / --baseline, and headerguard diff (en
     );
     assert.equal(drift[0]!.severity, 'normal');
     // Only drift: the allowlisted header's absence is no leak.
-    assert.deepEqual([...new Set(h.findings.map((f) => f.rule))], ['drift']);
+    assert.deepEqual([...new Set(gone.handset.findings.map((f) => f.rule))], ['drift']);
     assert.match(gone.stdout, /\[drift\] \d+ findings: x-forwarded-for on probes/);
-    const junit = await readFile(path.join(await runDir(path.join(dir, 'D2')), 'junit.xml'), 'utf8');
-    assert.match(junit, /<testcase name="drift" [^>]*><failure type="drift"/);
-    const allure = await readFile(
-      path.join(await runDir(path.join(dir, 'D2')), 'allure-report', 'index.html'),
-      'utf8',
-    ).catch(() => '');
-    assert.ok(allure.length > 0, 'the Allure report was written');
+    assert.match(
+      await readFile(path.join(gone.folder, 'junit.xml'), 'utf8'),
+      /<testcase name="drift" [^>]*><failure type="drift"/,
+    );
+    assert.equal((await allureDrift(gone.folder)).status, 'failed');
 
     // --drift warn: listed, not failing.
-    const warn = await runCli([
-      'run',
-      '--farm',
-      farm,
-      '--report-dir',
-      path.join(dir, 'D3'),
-      '--baseline',
-      baseline,
-      '--drift',
-      'warn',
-    ]);
-    assert.equal(warn.code, 0, warn.stdout + warn.stderr);
-    const warnSummary = await summaryIn(path.join(dir, 'D3'));
-    assert.equal(warnSummary.verdict, 'pass');
-    assert.equal(warnSummary.drift?.mode, 'warn');
-    assert.ok(
-      warnSummary.handsets[0]!.findings.some((f) => f.rule === 'drift' && f.header === 'x-forwarded-for'),
-    );
-    assert.equal(warnSummary.handsets[0]!.checks.find((c) => c.rule === 'drift')?.status, 'warned');
+    const warn = await run('D3', ['--baseline', baseline, '--drift', 'warn'], 0);
+    assert.equal(warn.summary.verdict, 'pass');
+    assert.equal(warn.summary.drift?.mode, 'warn');
+    assert.ok(driftOf(warn.handset).length > 0);
+    assert.equal(driftCheck(warn.handset), 'warned');
     assert.match(warn.stdout, /\[drift\].*x-forwarded-for.*\(--drift warn: not failing\)/);
+    const warnTest = await allureDrift(warn.folder);
+    assert.equal(warnTest.status, 'passed');
+    assert.ok(warnTest.attachments.includes('drift (--drift warn)'), warnTest.attachments.join());
 
-    // diff: two run folders, a run against the baseline, and bad input.
-    const d = await runCli(
-      ['diff', path.join(dir, 'D'), path.join(dir, 'D2')].map((p, i) => (i === 0 ? p : p)),
-      {},
-    );
-    assert.equal(d.code, 2, 'a report dir holding run folders is not a run folder');
-    const changed = await runCli([
-      'diff',
-      await runDir(path.join(dir, 'D')),
-      path.join(await runDir(path.join(dir, 'D2')), 'summary.json'),
-    ]);
+    // diff: two runs (a folder and a summary.json), a baseline and a run, bad input.
+    const changed = await runCli(['diff', pre.folder, path.join(gone.folder, 'summary.json')]);
     assert.equal(changed.code, 1, changed.stdout + changed.stderr);
     assert.match(changed.stdout, /^o2-a \(o2\):$/m);
     assert.match(changed.stdout, /'x-forwarded-for' was injected on probe nav in the baseline, not now/);
-    const unchanged = await runCli(['diff', baseline, await runDir(path.join(dir, 'D1'))]);
+    const unchanged = await runCli(['diff', baseline, same.folder]);
     assert.equal(unchanged.code, 0, unchanged.stdout + unchanged.stderr);
     assert.match(unchanged.stdout, /nothing changed \(1 handset\(s\) compared\)/);
+    const bad = await runCli(['diff', path.join(dir, 'D'), baseline]);
+    assert.equal(bad.code, 2, 'a report dir of run folders is not a run');
+    assert.match(bad.stderr, /^headerguard: .*summary\.json: cannot be read: /);
   });
 });
