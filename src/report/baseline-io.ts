@@ -27,7 +27,7 @@ export async function readBaselineFile(file: string, flag = '--baseline'): Promi
       `${flag} ${file}: kind: not a headerguard baseline (write one with headerguard run --save-baseline FILE)`,
     );
   }
-  return baselineView(value, file);
+  return baselineView(value, `${flag} ${file}`);
 }
 
 /** A baseline file, a summary.json, or a report folder with a summary.json (`headerguard diff A B`). */
