@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDiff } from './cli/diff-command.ts';
 import { registerDoctor } from './cli/doctor-command.ts';
 import { registerIncident } from './cli/incident-command.ts';
 import { registerProbe } from './cli/probe-command.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     registerProbe,
     registerDoctor,
     registerWatch,
+    registerDiff,
   ]) {
     const sub = register(program);
     sub.exitOverride().configureOutput({ outputError: (str, write) => write(usageErrorLine(str)) });

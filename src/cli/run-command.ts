@@ -30,6 +30,9 @@ export function addRunOptions(command: Command): string[] {
       '--handset-timeout <seconds>',
       `a handset not judged this long after its worker started is broken (default: ${DEFAULT_HANDSET_TIMEOUT_S})`,
     )
+    .option('--baseline <file>', 'compare with this baseline: what changed is a drift finding')
+    .option('--drift <mode>', 'with --baseline: fail (default: drift fails the run) or warn (listed only)')
+    .option('--save-baseline <file>', "write this run's baseline (header names and verdicts, never a value)")
     .option('--quiet', 'print only the verdict table (no live progress)')
     .option('--verbose', "also print WebdriverIO's test output and every handset's steps");
   return command.options.slice(before).map((o) => o.attributeName());
@@ -92,6 +95,9 @@ export function registerRun(program: Command): Command {
         ...(maxParallel !== undefined ? { maxParallel } : {}),
         ...(handsetTimeoutS !== undefined ? { handsetTimeoutS } : {}),
         output: opts.quiet ? 'quiet' : opts.verbose ? 'verbose' : 'normal',
+        ...(opts.baseline !== undefined ? { baselinePath: opts.baseline } : {}),
+        ...(opts.drift !== undefined ? { driftMode: opts.drift } : {}),
+        ...(opts.saveBaseline !== undefined ? { saveBaselinePath: opts.saveBaseline } : {}),
       });
       if (webhooks.length > 0) {
         const { plan, farm } = await currentSession();

@@ -87,8 +87,7 @@ export function evaluate(input: EvaluationInput): Judgement {
 
   let partnerPlain = 0;
   for (const c of captures) {
-    const control = c.tls ? undefined : judge.controlFor(c);
-    const injected = control ? diffAgainstControl(c.headers, control) : [];
+    const { control, injected } = judge.injectedInto(c);
     const thirdParty = c.role === 'third-party';
 
     if (thirdParty) {
@@ -221,6 +220,8 @@ function nothingToCheck(
   else if (!captures.some((c) => c.role === 'partner' && !c.tls)) {
     skip.spoofable = 'no plain-HTTP probe reached the partner host';
   }
+  // Drift is judged against a baseline after the verdict (drift.ts), never by evaluate itself.
+  skip.drift = NO_BASELINE;
   if (!policy.attest && !input.device)
     skip['off-bearer'] = `attestation is off for ${policy.id} (its policy has no attest)`;
   if (offPath) {
@@ -269,15 +270,60 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
 }
 
 /**
- * The state of one evaluate() call. A class rather than closures: under tsx every named closure created per
- * call costs a defineProperty (keepNames), which showed up in profiles.
+ * The HTTPS control of each plain-HTTP capture of one run: its twin, else same-role HTTPS captures (same host
+ * first). Shared by the verdict and the baseline view (observed.ts), so both see the same injections.
  */
-class Judge {
-  readonly findings: Finding[] = [];
-  readonly seen = new Set<string>();
+export class ControlIndex {
   readonly byProbe = new Map<string, ScanCapture[]>();
   readonly tlsCaptures: ScanCapture[] = [];
   readonly controls = new Map<string, Control | undefined>();
+
+  constructor(captures: readonly ScanCapture[]) {
+    for (const c of captures) {
+      const list = this.byProbe.get(c.probe);
+      if (list) list.push(c);
+      else this.byProbe.set(c.probe, [c]);
+      if (c.tls) this.tlsCaptures.push(c);
+    }
+  }
+
+  /** The HTTPS control of a plain-HTTP capture: its twin, else same-role HTTPS captures (same host first). */
+  controlFor(c: ScanCapture): Control | undefined {
+    if (c.twin !== undefined) {
+      const key = `twin:${c.twin}`;
+      if (this.controls.has(key)) return this.controls.get(key);
+      const twins = this.byProbe.get(c.twin)?.filter((t) => t.tls) ?? [];
+      if (twins.length > 0) {
+        const control = buildControl(twins);
+        this.controls.set(key, control);
+        return control;
+      }
+    }
+    const host = hostname(c.host);
+    const key = `role:${c.role}:${host}`;
+    if (this.controls.has(key)) return this.controls.get(key);
+    const sameRole = this.tlsCaptures.filter((t) => t.role === c.role);
+    const sameHost = sameRole.filter((t) => hostname(t.host) === host);
+    const use = sameHost.length > 0 ? sameHost : sameRole;
+    const control = use.length > 0 ? buildControl(use) : undefined;
+    this.controls.set(key, control);
+    return control;
+  }
+
+  /** What the network injected into a capture (nothing over TLS, nothing without a control). */
+  injectedInto(c: ScanCapture): { control: Control | undefined; injected: Injected[] } {
+    const control = c.tls ? undefined : this.controlFor(c);
+    return { control, injected: control ? diffAgainstControl(c.headers, control) : [] };
+  }
+}
+
+/**
+ * The state of one evaluate() call. A class rather than closures: under tsx every named closure created per
+ * call costs a defineProperty (keepNames), which showed up in profiles.
+ */
+class Judge extends ControlIndex {
+  readonly findings: Finding[] = [];
+  readonly seen = new Set<string>();
   /** Browser headers repeat across a run's captures and their twins: scan each distinct value once per call. */
   readonly valueMemo = new Map<string, Hit[]>();
 
@@ -285,12 +331,7 @@ class Judge {
     readonly needles: Needles,
     captures: readonly ScanCapture[],
   ) {
-    for (const c of captures) {
-      const list = this.byProbe.get(c.probe);
-      if (list) list.push(c);
-      else this.byProbe.set(c.probe, [c]);
-      if (c.tls) this.tlsCaptures.push(c);
-    }
+    super(captures);
   }
 
   /**
@@ -319,32 +360,12 @@ class Judge {
       detail: { identifier: null, form: null, encoding: [], sentBy: null, ...detail },
     });
   }
-
-  /** The HTTPS control of a plain-HTTP capture: its twin, else same-role HTTPS captures (same host first). */
-  controlFor(c: ScanCapture): Control | undefined {
-    if (c.twin !== undefined) {
-      const key = `twin:${c.twin}`;
-      if (this.controls.has(key)) return this.controls.get(key);
-      const twins = this.byProbe.get(c.twin)?.filter((t) => t.tls) ?? [];
-      if (twins.length > 0) {
-        const control = buildControl(twins);
-        this.controls.set(key, control);
-        return control;
-      }
-    }
-    const host = hostname(c.host);
-    const key = `role:${c.role}:${host}`;
-    if (this.controls.has(key)) return this.controls.get(key);
-    const sameRole = this.tlsCaptures.filter((t) => t.role === c.role);
-    const sameHost = sameRole.filter((t) => hostname(t.host) === host);
-    const use = sameHost.length > 0 ? sameHost : sameRole;
-    const control = use.length > 0 ? buildControl(use) : undefined;
-    this.controls.set(key, control);
-    return control;
-  }
 }
 
 const NEVER = () => false;
+
+/** The drift check's reason when no baseline was given. */
+export const NO_BASELINE = 'no baseline to compare with (--baseline FILE)';
 
 /** A test for the exact client-sent canary pair (header name case-insensitive, value trimmed). */
 function canaryTest(canary: Canary | undefined): (name: string, value: string) => boolean {

@@ -6,11 +6,13 @@
 
 export type { OffBearer } from './attestation.ts';
 export { CATALOGUE, matchIdentityCookie, matchIdentityHeader } from './catalogue.ts';
+export { type Change, compareHandset, compareViews, describeChange, withDrift } from './drift.ts';
 export { DetectInputError, PolicyError } from './errors.ts';
 export type { EvaluationInput, ScanCapture } from './evaluate.ts';
 export { evaluate, RULE_SEVERITY } from './evaluate.ts';
 export { describeHit, findIdentifiers } from './match.ts';
 export { needlesFor } from './needles.ts';
+export { observedProbes } from './observed.ts';
 export { canonicalMccMnc, parsePolicyInput, resolvePolicies, unknownBearer } from './policy.ts';
 export { renderTable } from './render.ts';
 export { parseScanInput } from './scan-input.ts';

@@ -42,14 +42,15 @@ export type Verdict = 'pass' | 'fail' | 'broken';
 /**
  * What became of one rule for one handset: `passed` (checked, nothing found), `failed` (a finding of a rule
  * whose outcome is fail), `broken` (a finding of a rule whose outcome is broken, or the handset could not be
- * checked), `skipped` (the rule had nothing to check: never reported as a pass).
+ * checked), `skipped` (the rule had nothing to check: never reported as a pass), `warned` (drift under
+ * `--drift warn`: findings listed, the verdict kept).
  */
-export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'broken';
+export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'broken' | 'warned';
 
 export interface RuleCheck {
   rule: RuleId;
   status: CheckStatus;
-  /** Why it was skipped or broken; null when it passed or failed (the findings say why). */
+  /** Why it was skipped, broken or warned; null when it passed or failed (the findings say why). */
   reason: string | null;
 }
 

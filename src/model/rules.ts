@@ -123,6 +123,17 @@ export const RULES = [
     failsWhen:
       'a planned probe or a named twin was never captured; no captures at all; partner enrichment expected but no plain-HTTP partner capture',
   },
+  {
+    id: 'drift',
+    severity: 'normal',
+    outcome: 'fail',
+    title: 'nothing changed against the baseline',
+    feature: 'baseline drift',
+    category: 'Drift from the baseline',
+    pathDependent: false,
+    failsWhen:
+      'with `--baseline FILE`: an injected header name is new or gone, partner enrichment is new or gone, the verdict changed, a probe is newly missing, or a handset is on one side only (`--drift warn`: listed, the verdict kept)',
+  },
 ] as const satisfies readonly RuleInfo[];
 
 export type RuleId = (typeof RULES)[number]['id'];

@@ -22,7 +22,9 @@ function handsetLines(h: HandsetSummary): string[] {
     const findings = byRule.get(rule)!;
     const example = findings[0]!.evidence;
     const shown = example.length > EVIDENCE_CHARS ? `${example.slice(0, EVIDENCE_CHARS - 1)}…` : example;
-    lines.push(`  ${ruleInfo(rule).severity.padEnd(8)} ${summariseFindings(findings)}`);
+    const warned =
+      h.checks.find((c) => c.rule === rule)?.status === 'warned' ? ' (--drift warn: not failing)' : '';
+    lines.push(`  ${ruleInfo(rule).severity.padEnd(8)} ${summariseFindings(findings)}${warned}`);
     lines.push(`           e.g. ${shown}`);
   }
   return lines;
@@ -51,9 +53,24 @@ export function formatSummaryTable(summary: RunSummary): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
     ...(details.length ? ['', ...details] : []),
+    ...goneLines(summary),
     '',
     `verdict: ${summary.verdict.toUpperCase()}${replayNote(summary)}`,
   ].join('\n');
+}
+
+/** Baseline handsets this run lacks (`--baseline`). */
+function goneLines(summary: RunSummary): string[] {
+  const drift = summary.drift;
+  if (!drift || drift.handsetsGone.length === 0) return [];
+  const how = drift.mode === 'warn' ? ' (--drift warn: not failing)' : '';
+  return [
+    '',
+    ...drift.handsetsGone.map(
+      (h) =>
+        `drift: handset ${h.id} (${h.bearer}) is in the baseline ${drift.baselineRunId}, not in this run${how}`,
+    ),
+  ];
 }
 
 /** A red fault replay must never read like a real leak: say which gateways replayed a fault. */

@@ -30,6 +30,9 @@ export function toJunitXml(summary: RunSummary): string {
         body = `<error type="broken" message="${esc(`[${rule}] ${h.failure ?? `${findings.length} finding(s)`}`)}">${details}</error>`;
       } else if (check.status === 'broken') {
         body = `<error type="broken" message="${esc(check.reason ?? `not checked: ${h.failure ?? 'broken'}`)}"/>`;
+      } else if (check.status === 'warned') {
+        // `--drift warn`: a passing case that lists the drift.
+        body = `<system-out>${esc(`--drift warn: ${findings.length} change(s), listed, not failing\n`)}${details}</system-out>`;
       } else if (check.status === 'skipped') {
         body = `<skipped message="${esc(check.reason ?? 'nothing to check')}"/>`;
       }
@@ -50,5 +53,28 @@ export function toJunitXml(summary: RunSummary): string {
       '  </testsuite>',
     ].join('\n');
   });
+  const gone = goneSuite(summary);
+  if (gone) suites.push(gone);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="headerguard ${esc(summary.farm)}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+/** Baseline handsets this run lacks (`--baseline`): a case each, failed under `--drift fail`. */
+function goneSuite(summary: RunSummary): string | undefined {
+  const drift = summary.drift;
+  if (!drift || drift.handsetsGone.length === 0) return undefined;
+  const fail = drift.mode === 'fail';
+  const cases = drift.handsetsGone.map((h) => {
+    const message = esc(
+      `[drift] handset ${h.id} (${h.bearer}) is in the baseline ${drift.baselineRunId}, not in this run`,
+    );
+    const body = fail
+      ? `<failure type="drift" message="${message}"/>`
+      : `<system-out>${message}</system-out>`;
+    return `    <testcase name="drift" classname="${esc(`headerguard.${h.bearer}.${h.id}`)}">${body}</testcase>`;
+  });
+  return [
+    `  <testsuite name="baseline ${esc(drift.baselineRunId)}: handsets not in this run" tests="${cases.length}" failures="${fail ? cases.length : 0}" errors="0" skipped="0">`,
+    ...cases,
+    '  </testsuite>',
+  ].join('\n');
 }

@@ -11,8 +11,11 @@ import { RULE_IDS, type RuleId, SEVERITY_SCALE, type Severity } from '../model/r
  *   handsets[{id, bearer, device, verdict, findings[{rule, severity, probe, header, evidence}]}].
  * - 2: adds formatVersion, tool, runId, simFault; per handset durationMs, attempts, failure, policy, gateway,
  *   checks; per finding detail. Nothing of version 1 removed or renamed.
+ * - 3: adds rule `drift` and check status `warned`; per handset `observed` (the baseline view: injected and
+ *   enrichment header names per probe, the verdict before drift); top-level `drift` (the baseline compared
+ *   with, the mode, the baseline's handsets this run lacks). Nothing of version 2 removed or renamed.
  */
-export const SUMMARY_FORMAT_VERSION = 2;
+export const SUMMARY_FORMAT_VERSION = 3;
 
 const verdict = z.enum(['pass', 'fail', 'broken']);
 const isoTime = z.iso.datetime();
@@ -35,9 +38,21 @@ export const findingSchema = z.strictObject({
 
 export const ruleCheckSchema = z.strictObject({
   rule: z.enum(RULE_IDS as [RuleId, ...RuleId[]]),
-  status: z.enum(['passed', 'failed', 'skipped', 'broken']),
+  status: z.enum(['passed', 'failed', 'skipped', 'broken', 'warned']),
   reason: z.string().nullable(),
 });
+
+const names = z.array(z.string());
+
+/** One captured probe of the baseline view: header names only, never a value. */
+export const observedProbeSchema = z.strictObject({
+  probe: z.string().min(1),
+  injected: names,
+  enrichment: names,
+});
+
+/** The handset's baseline view: its verdict as judged before drift, and every probe captured. */
+export const observedSchema = z.strictObject({ verdict, probes: z.array(observedProbeSchema) });
 
 /** The resolved bearer policy the handset was judged with (inheritance applied, defaults filled). */
 export const judgedPolicySchema = z.strictObject({
@@ -75,6 +90,8 @@ export const handsetSummarySchema = z
     /** One entry per rule, in rule-table order: passed, failed, skipped (nothing to check) or broken. */
     checks: z.array(ruleCheckSchema),
     findings: z.array(findingSchema),
+    /** The baseline view of this handset (what `--save-baseline` writes and `diff` compares). */
+    observed: observedSchema,
   })
   .refine((h) => (h.verdict === 'broken') === (h.failure !== null), {
     error: 'failure is set exactly when the verdict is broken',
@@ -88,9 +105,14 @@ export const handsetSummarySchema = z
     (h) =>
       h.checks.every((c) => {
         const found = h.findings.some((f) => f.rule === c.rule);
-        return found ? c.status === 'failed' || c.status === 'broken' : c.status !== 'failed';
+        return found
+          ? c.status !== 'passed' && c.status !== 'skipped'
+          : c.status !== 'failed' && c.status !== 'warned';
       }),
-    { error: 'a rule with findings is failed or broken, and a failed rule has findings', path: ['checks'] },
+    {
+      error: 'a rule with findings is failed, broken or warned, and a failed or warned rule has findings',
+      path: ['checks'],
+    },
   );
 
 export const runSummarySchema = z.strictObject({
@@ -106,7 +128,20 @@ export const runSummarySchema = z.strictObject({
   /** `--sim-fault`: the fault every simulated gateway replayed in this run, or null. */
   simFault: z.string().nullable(),
   handsets: z.array(handsetSummarySchema),
+  /** `--baseline`: what this run was compared with; null without one. */
+  drift: z
+    .strictObject({
+      baseline: z.string().min(1),
+      baselineRunId: z.string().min(1),
+      mode: z.enum(['fail', 'warn']),
+      /** Handsets in the baseline that this run did not check (drift: on one side only). */
+      handsetsGone: z.array(
+        z.strictObject({ id: z.string(), bearer: z.string(), apn: z.string().nullable() }),
+      ),
+    })
+    .nullable(),
 });
 
 export type RunSummary = z.infer<typeof runSummarySchema>;
 export type HandsetSummary = z.infer<typeof handsetSummarySchema>;
+export type DriftSummary = NonNullable<RunSummary['drift']>;

@@ -1,6 +1,7 @@
 import type { Finding, Verdict } from '../model/finding.ts';
 import { TOOL } from '../shared/tool.ts';
 import {
+  type DriftSummary,
   type HandsetSummary,
   type RunSummary,
   runSummarySchema,
@@ -25,6 +26,8 @@ export interface RunMeta {
   tag?: string;
   change?: string;
   simFault?: string;
+  /** `--baseline`: what the run was compared with. */
+  drift?: DriftSummary;
 }
 
 /**
@@ -36,13 +39,14 @@ export function buildSummary(meta: RunMeta, handsets: readonly HandsetSummary[])
     formatVersion: SUMMARY_FORMAT_VERSION,
     tool: { name: TOOL.name, version: TOOL.version },
     runId: meta.runId,
-    verdict: overallVerdict(handsets.map((h) => h.verdict)),
+    verdict: withHandsetsGone(overallVerdict(handsets.map((h) => h.verdict)), meta.drift),
     startedAt: meta.startedAt,
     finishedAt: meta.finishedAt,
     farm: meta.farm,
     tag: meta.tag ?? null,
     change: meta.change ?? null,
     simFault: meta.simFault ?? null,
+    drift: meta.drift ?? null,
     handsets: handsets.map((h) => ({
       id: h.id,
       bearer: h.bearer,
@@ -55,8 +59,17 @@ export function buildSummary(meta: RunMeta, handsets: readonly HandsetSummary[])
       gateway: h.gateway,
       checks: h.checks.map(({ rule, status, reason }) => ({ rule, status, reason })),
       findings: h.findings.map(pickFinding),
+      observed: {
+        verdict: h.observed.verdict,
+        probes: h.observed.probes.map(({ probe, injected, enrichment }) => ({ probe, injected, enrichment })),
+      },
     })),
   });
+}
+
+/** A baseline handset this run lacks is drift: with `--drift fail` a passing run fails (broken stays broken). */
+function withHandsetsGone(verdict: Verdict, drift: DriftSummary | undefined): Verdict {
+  return verdict === 'pass' && drift?.mode === 'fail' && drift.handsetsGone.length > 0 ? 'fail' : verdict;
 }
 
 function pickFinding({ rule, severity, probe, header, evidence, detail }: Finding): Finding {

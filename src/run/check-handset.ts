@@ -1,6 +1,7 @@
 import type { CaptureClient, CreatedRun, RunCaptures } from '../capture/index.ts';
-import { type EvaluationInput, evaluate, type ScanCapture } from '../detect/index.ts';
+import { type EvaluationInput, evaluate, observedProbes, type ScanCapture } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
+import type { ObservedProbe } from '../model/baseline.ts';
 import type { Judgement } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
@@ -69,6 +70,8 @@ export interface HandsetCheck {
   run: CreatedRun;
   captures: ScanCapture[];
   captured: number;
+  /** The baseline view of the captures: injected and enrichment header names per probe (names only). */
+  observed: ObservedProbe[];
   /** Why the probe page did not run, when the browser showed another page instead (masked). */
   foreignPage?: string;
 }
@@ -184,16 +187,15 @@ function judgeRun(
   device: CheckOptions['device'],
 ): HandsetCheck {
   const captures = toScanCaptures(run.plan, records.captures);
-  const judgement = evaluate({
+  const input = {
     policy: handset.policy,
     identity: handset.identity,
     captures,
     plan: run.plan.map((p) => p.probe),
-    canary: run.canary,
-    ...(device ? { device } : {}),
-  });
+  };
+  const judgement = evaluate({ ...input, canary: run.canary, ...(device ? { device } : {}) });
   const probesCaptured = new Set(records.captures.map((c) => c.probe)).size;
-  return { judgement, run, captures, captured: probesCaptured };
+  return { judgement, run, captures, captured: probesCaptured, observed: observedProbes(input) };
 }
 
 async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -4,9 +4,13 @@ import path from 'node:path';
 import type { Handset } from '../farm/index.ts';
 import { nextBuildOrder, writeAllureMetadata } from '../report/allure-files.ts';
 import { generateAllureReport, previousHistoryDir } from '../report/allure-generate.ts';
+import { saveBaseline } from '../report/baseline-io.ts';
 import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
+import { describeError } from '../shared/errors.ts';
+import { maskDigitRuns } from '../shared/mask.ts';
+import { againstBaseline, handsetsGone } from './baseline-drift.ts';
 import { gatewayLabel } from './gateway-label.ts';
 import {
   type HandsetResult,
@@ -14,7 +18,7 @@ import {
   readHandsetResult,
   readHandsetResultSync,
 } from './handset-result.ts';
-import type { Session } from './session.ts';
+import type { Session, SessionPlan } from './session.ts';
 import { mark } from './timing.ts';
 
 /** Why a handset that left no result is broken, when the launcher knows no better reason. */
@@ -27,9 +31,14 @@ export function handsetSummary(
   r: HandsetResult | undefined,
   gateway: string,
   whyMissing: string = NO_RESULT,
+  plan: Pick<SessionPlan, 'baselineView' | 'driftMode'> = {},
 ): HandsetSummary {
   const base = { id: h.id, bearer: h.bearer, device: h.device, policy: h.policy, gateway };
-  if (!r) return { ...base, ...notChecked(whyMissing), durationMs: null, attempts: 0 };
+  if (!r) {
+    const observed = { verdict: 'broken' as const, probes: [] };
+    const outcome = againstBaseline(notChecked(whyMissing), observed, h, plan);
+    return { ...base, ...outcome, observed, durationMs: null, attempts: 0 };
+  }
   const durationMs = Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.workerStartedAt));
   return {
     ...base,
@@ -37,6 +46,7 @@ export function handsetSummary(
     findings: r.findings,
     checks: r.checks,
     failure: r.failure,
+    observed: r.observed,
     durationMs: Number.isFinite(durationMs) ? durationMs : null,
     attempts: r.attempts,
   };
@@ -58,8 +68,18 @@ export function summaryOf(
       ...(plan.tag ? { tag: plan.tag } : {}),
       ...(plan.change ? { change: plan.change } : {}),
       ...(plan.simFault ? { simFault: plan.simFault } : {}),
+      ...(plan.baselineView
+        ? {
+            drift: {
+              baseline: plan.baselinePath ?? plan.baselineView.runId,
+              baselineRunId: plan.baselineView.runId,
+              mode: plan.driftMode ?? 'fail',
+              handsetsGone: handsetsGone(plan),
+            },
+          }
+        : {}),
     },
-    handsets.map((h, i) => handsetSummary(h, results[i], gatewayLabel(h, plan.simFault), whyMissing)),
+    handsets.map((h, i) => handsetSummary(h, results[i], gatewayLabel(h, plan.simFault), whyMissing, plan)),
   );
 }
 
@@ -78,6 +98,20 @@ export function writeStoppedSummary(session: Session, why: string): RunSummary {
   writeFileSync(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
   return summary;
+}
+
+/** `--save-baseline`: write it, and say so (or why not) in one line. */
+async function writeBaseline(file: string, summary: RunSummary): Promise<string> {
+  try {
+    await saveBaseline(file, summary);
+  } catch (err) {
+    return `headerguard: --save-baseline ${file}: not written: ${maskDigitRuns(describeError(err))}`;
+  }
+  const note =
+    summary.verdict === 'pass'
+      ? ''
+      : `; the run is ${summary.verdict.toUpperCase()}, and the baseline records it`;
+  return `baseline: ${file} (${summary.handsets.length} handset(s), header names and verdicts only${note})`;
 }
 
 export interface FinishOptions {
@@ -101,6 +135,9 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
   const summary = summaryOf(session, results, options.whyMissing);
   await writeFile(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  const baselineLine = plan.saveBaselinePath
+    ? await writeBaseline(plan.saveBaselinePath, summary)
+    : undefined;
   await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {
     runId: plan.runId,
     startedAt: plan.startedAt,
@@ -125,6 +162,7 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
   log(
     `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
   );
+  if (baselineLine) log(baselineLine);
   // The verdict is known and written: print it first, then build the HTML report (seconds of Java).
   if (plan.output !== 'quiet') log('headerguard: writing the Allure report…');
   mark('allure-start');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Observed } from '../model/baseline.ts';
 import type { Finding, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
 import { RULES, ruleInfo } from '../model/rules.ts';
 import type { HandsetCheck } from './check-handset.ts';
@@ -19,6 +20,8 @@ export interface HandsetResult {
   /** One masked line: why the handset is broken (endpoint unreachable, session crashed, probes missing…). */
   failure: string | null;
   probes: { planned: number; captured: number };
+  /** The baseline view: header names per captured probe and the verdict before drift (names only). */
+  observed: Observed;
   attempts: number;
   /** When the worker process started (before its browser session): the handset's whole cost starts here. */
   workerStartedAt: string;
@@ -64,7 +67,13 @@ export function readHandsetResultSync(runDir: string, handsetId: string): Handse
 
 function asResult(parsed: unknown, handsetId: string): HandsetResult | undefined {
   const r = parsed as HandsetResult | null;
-  return r && r.id === handsetId && Array.isArray(r.findings) && Array.isArray(r.checks) ? r : undefined;
+  return r &&
+    r.id === handsetId &&
+    Array.isArray(r.findings) &&
+    Array.isArray(r.checks) &&
+    Array.isArray(r.observed?.probes)
+    ? r
+    : undefined;
 }
 
 /** A judgement with the reason it is broken, if it is: what a handset's result and summary.json carry. */

@@ -178,6 +178,11 @@ export async function runProbe(farm: Farm, deps: ProbeDeps = {}): Promise<Handse
       workerStartedAt,
       startedAt: workerStartedAt,
       finishedAt: new Date().toISOString(),
+      // No baseline here: what was observed is what was judged.
+      observed: {
+        verdict: judgement.verdict,
+        probes: outcome.check?.observed ?? outcome.partial?.observed ?? [],
+      },
     };
     return handsetSummary(handset, r, gatewayLabel(handset));
   };

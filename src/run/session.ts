@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EndpointConnection } from '../capture/client/endpoint-agent.ts';
 import type { Farm, Handset } from '../farm/index.ts';
+import type { DriftMode, RunView } from '../model/baseline.ts';
 import type { BearerPolicy } from '../model/policy.ts';
 import { UserError } from '../shared/errors.ts';
 import { freePort } from '../shared/free-port.ts';
@@ -32,6 +33,12 @@ export interface RunOptions {
   handsetTimeoutS?: number;
   /** `--quiet` / `--verbose` (default normal: live progress, no WebdriverIO test output). */
   output?: OutputLevel;
+  /** `--baseline FILE`: compare with this baseline (drift findings). */
+  baselinePath?: string;
+  /** `--drift fail|warn` (default fail): whether drift fails the run or is only listed. */
+  driftMode?: DriftMode;
+  /** `--save-baseline FILE`: write this run's baseline view there. */
+  saveBaselinePath?: string;
 }
 
 /**
@@ -63,6 +70,8 @@ export interface SessionPlan extends RunOptions {
   /** Port of the one chromedriver that serves the run's emulated handsets not on a grid (started in onPrepare). */
   chromedriverPort?: number;
   handsetIds: string[];
+  /** The baseline read from `--baseline` before anything started (names and verdicts only). */
+  baselineView?: RunView;
 }
 
 export interface Session {
@@ -105,6 +114,7 @@ export async function planSession(
       `--sim-fault: unknown fault "${options.simFault}" (known: ${Object.keys(FAULTS).join(', ')})`,
     );
   }
+  const baselineView = await checkBaselineOptions(options);
   const farm = await loadFarm(options.farmPath, env);
   const handsets = selectHandsets(farm, options.bearers);
   const startedAt = new Date();
@@ -130,6 +140,7 @@ export async function planSession(
     ...(appiumPort ? { appiumPort } : {}),
     ...(chromedriverPort ? { chromedriverPort } : {}),
     handsetIds: handsets.map((h) => h.id),
+    ...(baselineView ? { baselineView } : {}),
   };
   return { plan, farm, handsets };
 }
@@ -149,6 +160,34 @@ export async function endpointFor(farm: Farm): Promise<SessionPlan['endpoint']> 
         ports: { main: await freePort(), alt: await freePort(), https: await freePort() },
         apiKey: randomBytes(24).toString('base64url'),
       };
+}
+
+/**
+ * `--baseline`, `--drift` and `--save-baseline`, checked before anything starts: the baseline is read and
+ * validated (a bad one exits 2 in one line), `--drift` needs a baseline, and the folder a baseline is saved
+ * to must exist.
+ */
+async function checkBaselineOptions(options: RunOptions): Promise<RunView | undefined> {
+  const { DRIFT_MODES } = await import('../model/baseline.ts');
+  if (options.driftMode !== undefined && !DRIFT_MODES.includes(options.driftMode)) {
+    throw new UserError(`--drift: expected ${DRIFT_MODES.join(' or ')}, got "${options.driftMode}"`);
+  }
+  if (options.driftMode !== undefined && options.baselinePath === undefined) {
+    throw new UserError('--drift needs --baseline FILE (the baseline to compare with)');
+  }
+  if (options.saveBaselinePath !== undefined) {
+    const { stat } = await import('node:fs/promises');
+    const dir = path.dirname(path.resolve(options.saveBaselinePath));
+    const isDir = await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir)
+      throw new UserError(`--save-baseline ${options.saveBaselinePath}: folder ${dir} does not exist`);
+  }
+  if (options.baselinePath === undefined) return undefined;
+  const { readBaselineFile } = await import('../report/baseline-io.ts');
+  return readBaselineFile(options.baselinePath);
 }
 
 /** Store the plan where WDIO workers (forked with this environment) will find it. */

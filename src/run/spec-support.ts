@@ -16,6 +16,7 @@ import {
 import { CaptureClient } from '../capture/client/capture-client.ts';
 import { needlesFor } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
+import type { Observed, ObservedProbe } from '../model/baseline.ts';
 import type { Finding } from '../model/finding.ts';
 import { type RuleId, ruleInfo } from '../model/rules.ts';
 import { formatFinding, summariseFindings } from '../report/format-finding.ts';
@@ -23,6 +24,7 @@ import { renderProbePairHtml } from '../report/masked-capture.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { androidOffBearer, androidUdid } from './android-attestation.ts';
+import { againstBaseline } from './baseline-drift.ts';
 import { HANDSET_CAPABILITY } from './capabilities.ts';
 import {
   type CheckAttempts,
@@ -73,6 +75,7 @@ export class HandsetUnderTest {
   private check?: HandsetCheck;
   private error?: string;
   private judgement?: HandsetOutcome;
+  private observed: Observed = { verdict: 'broken', probes: [] };
 
   private constructor(session: Session, handset: Handset) {
     this.session = session;
@@ -155,6 +158,9 @@ export class HandsetUnderTest {
       this.error = outcome.error;
       this.judgement = outcomeOf(this.check, outcome.partial, this.error);
     }
+    this.compareWithBaseline(
+      outcome === 'timeout' ? [] : (outcome.check?.observed ?? outcome.partial?.observed ?? []),
+    );
     this.log(
       `verdict ${this.judgement.verdict.toUpperCase()} (${this.judgement.findings.length} finding(s))`,
     );
@@ -192,7 +198,14 @@ export class HandsetUnderTest {
   async failBeforeJudging(err: unknown): Promise<void> {
     this.error = maskDigitRuns(describeError(err));
     this.judgement = notChecked(this.error);
+    this.compareWithBaseline([]);
     await this.writeResult(new Date().toISOString(), 1);
+  }
+
+  /** Keep what was observed (the verdict before drift) and add the drift against `--baseline`, if given. */
+  private compareWithBaseline(probes: ObservedProbe[]): void {
+    this.observed = { verdict: this.judgement!.verdict, probes };
+    this.judgement = againstBaseline(this.judgement!, this.observed, this.handset, this.session.plan);
   }
 
   private async writeResult(startedAt: string, attempts: number): Promise<void> {
@@ -206,6 +219,7 @@ export class HandsetUnderTest {
       checks: judgement.checks,
       failure: judgement.failure,
       probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
+      observed: this.observed,
       attempts,
       workerStartedAt: new Date(performance.timeOrigin).toISOString(),
       startedAt,
@@ -227,6 +241,11 @@ export class HandsetUnderTest {
       throw withoutStack(new Error(`not checked: ${this.error ?? 'the handset could not be checked'}`));
     }
     if (check.status === 'passed' || check.status === 'skipped') return check.status;
+    if (check.status === 'warned') {
+      // `--drift warn`: the test passes, and the drift is listed on it.
+      await addAttachment('drift (--drift warn)', findings.map(formatFinding).join('\n'), 'text/plain');
+      return 'passed';
+    }
     if (findings.length === 0) {
       // Broken without a finding of its own: the handset was not checked, or only on what arrived.
       const why = check.reason ?? 'not checked';

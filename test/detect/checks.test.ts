@@ -44,6 +44,7 @@ describe('detect/evaluate: checks per rule', () => {
       spoofable: 'passed',
       'off-bearer': 'skipped',
       incomplete: 'passed',
+      drift: 'skipped',
     });
     assert.match(
       j.checks.find((c) => c.rule === 'partner-enrichment-missing')!.reason!,

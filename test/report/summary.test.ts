@@ -50,6 +50,7 @@ function handset(
     policy: o2,
     gateway: 'sim:o2',
     checks: checksOf(h.findings, {}),
+    observed: { verdict: h.verdict, probes: [] },
     ...h,
   };
 }
@@ -78,6 +79,7 @@ describe('report/summary', () => {
     ]);
     assert.deepEqual(Object.keys(s).sort(), [
       'change',
+      'drift',
       'farm',
       'finishedAt',
       'formatVersion',
@@ -105,6 +107,7 @@ describe('report/summary', () => {
       'findings',
       'gateway',
       'id',
+      'observed',
       'policy',
       'verdict',
     ]);

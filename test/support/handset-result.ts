@@ -12,6 +12,7 @@ export function handsetResult(id: string, over: Partial<HandsetResult> = {}): Ha
     checks: checksOf([], {}),
     failure: null,
     probes: { planned: 16, captured: 16 },
+    observed: { verdict: over.verdict ?? 'pass', probes: [] },
     attempts: 1,
     workerStartedAt: '2026-12-01T10:00:00.000Z',
     startedAt: '2026-12-01T10:00:01.000Z',

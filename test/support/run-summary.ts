@@ -31,7 +31,7 @@ export function handsetLine(
   findings: Finding[] = [],
   over: Partial<HandsetSummary> = {},
 ): HandsetSummary {
-  return {
+  const line: Omit<HandsetSummary, 'observed'> = {
     id,
     bearer: 'o2',
     device: 'Pixel 7',
@@ -45,6 +45,7 @@ export function handsetLine(
     findings,
     ...over,
   };
+  return { ...line, observed: over.observed ?? { verdict: line.verdict, probes: [] } };
 }
 
 /** A whole valid summary.json started at `startedAt` (ISO) with these handsets. */
