@@ -6,6 +6,7 @@ import type { CaptureStore } from '../store/capture-store.ts';
 import type { CaptureWriter } from '../store/capture-writer.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import type { ConnectionRegistry } from './connections.ts';
+import type { EndpointMetrics } from './metrics.ts';
 
 export interface EndpointContext {
   store: CaptureStore;
@@ -19,6 +20,8 @@ export interface EndpointContext {
   maxCapturesPerRun: number;
   /** Most bytes an API request body may have. */
   maxBodyBytes: number;
+  /** Prometheus counters, histogram and gauge (`GET /metrics`). */
+  metrics: EndpointMetrics;
 }
 
 /** One request as it arrived, read once before routing. */

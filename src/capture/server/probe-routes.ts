@@ -150,6 +150,7 @@ export function handleProbe(
 ): void {
   const method = arrival.method;
   if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    ctx.metrics.refusedOne('method');
     sendError(
       req,
       res,
@@ -160,15 +161,18 @@ export function handleProbe(
   }
   const placement = probePlacement(probe);
   if (!placement || !isRunToken(token)) {
+    ctx.metrics.refusedOne('unknown-probe');
     sendError(req, res, new HttpError(404, 'no such probe'), REFUSAL);
     return;
   }
   const runId = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
   if (runId === 'unknown-run') {
+    ctx.metrics.refusedOne('unknown-run');
     sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
     return;
   }
   if (runId === 'run-full') {
+    ctx.metrics.refusedOne('run-full');
     ctx.logger.warn(
       { token: maskOpaque(token), probe },
       'run holds the most captures allowed; request not stored',
@@ -193,17 +197,21 @@ export function handleProbe(
     receivedAt: arrival.receivedAt,
     rawHeaders: req.rawHeaders,
   };
+  const queuedAt = performance.now();
   ctx.writer.write(capture, (outcome, error) => {
     try {
       if (outcome === 'failed') {
+        ctx.metrics.refusedOne('store-failed');
         ctx.logger.error({ probe, error: describeError(error) }, 'capture not stored');
         sendError(req, res, new HttpError(503, 'capture could not be stored; try again'), REFUSAL);
         return;
       }
       if (outcome === 'unknown-run') {
+        ctx.metrics.refusedOne('unknown-run');
         sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
         return;
       }
+      ctx.metrics.committedOne(queuedAt, performance.now());
       if (ctx.logger.isLevelEnabled('debug')) {
         ctx.logger.debug(
           { token: maskOpaque(token), probe, listener: arrival.listener, headers: req.rawHeaders.length / 2 },
