@@ -52,7 +52,11 @@ export function watchTlsFiles(files: TlsFiles, options: TlsReloadOptions): TlsRe
   } catch {
     current = undefined; // the first reload says what is wrong
   }
+  /** The last pair refused: the file watch does not refuse it again (SIGHUP does try again). */
+  let refused: { cert: string; key: string } | undefined;
   let settle: NodeJS.Timeout | undefined;
+  const same = (a: { cert: string; key: string } | undefined, cert: string, key: string) =>
+    a !== undefined && a.cert === cert && a.key === key;
 
   const reload = (why: string): void => {
     let cert: string;
@@ -68,16 +72,18 @@ export function watchTlsFiles(files: TlsFiles, options: TlsReloadOptions): TlsRe
       );
       return;
     }
-    if (why !== 'SIGHUP' && current && current.cert === cert && current.key === key) return;
+    if (why !== 'SIGHUP' && (same(current, cert, key) || same(refused, cert, key))) return;
     try {
       options.apply(cert, key);
     } catch (err) {
+      refused = { cert, key };
       options.warn(
         `headerguard: warning: TLS certificate not reloaded (${why}), keeping the current one: ${describeError(err)}`,
       );
       return;
     }
     current = { cert, key };
+    refused = undefined;
     const until = validTo(cert);
     options.say(
       `headerguard serve: TLS certificate reloaded from ${files.certPath} (${why})${until ? `, valid until ${until}` : ''}`,
