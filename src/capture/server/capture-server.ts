@@ -9,6 +9,7 @@ import type { Listener } from '../../model/capture.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
 import { listen } from '../../shared/listen.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
+import { PageCache } from '../pages/page-cache.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
 import { CaptureStore } from '../store/capture-store.ts';
 import { CaptureWriter } from '../store/capture-writer.ts';
@@ -122,6 +123,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     retentionMs: opts.retentionMs,
     maxCapturesPerRun: opts.maxCapturesPerRun,
     maxBodyBytes: MAX_BODY_BYTES,
+    pages: new PageCache(),
     metrics: new EndpointMetrics(() => store.countOpenRuns(Date.now())),
   };
 

@@ -1,6 +1,7 @@
 /** What every route of a running endpoint shares. */
 import type { Listener } from '../../model/capture.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { PageCache } from '../pages/page-cache.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
 import type { CaptureStore } from '../store/capture-store.ts';
 import type { CaptureWriter } from '../store/capture-writer.ts';
@@ -22,6 +23,8 @@ export interface EndpointContext {
   maxBodyBytes: number;
   /** Prometheus counters, histogram and gauge (`GET /metrics`). */
   metrics: EndpointMetrics;
+  /** Rendered navigation and partner pages of the runs being browsed. */
+  pages: PageCache;
 }
 
 /** One request as it arrived, read once before routing. */

@@ -20,7 +20,6 @@ import {
   NO_STORE,
   send,
   sendError,
-  sendHtml,
 } from './http-io.ts';
 
 const PROBE_PATH = /^\/p\/([^/]+)\/([^/]+)$/;
@@ -51,6 +50,15 @@ function canned(body: Buffer, contentType: string, close: boolean): Canned {
   if (close) flat.push('connection', 'close');
   return { body: body.toString('latin1'), headers: { ...headers, 'content-length': body.length }, flat };
 }
+
+/** Response headers of the navigation and partner pages, built once (what sendHtml would send). */
+const PAGE_HEADERS: OutgoingHttpHeaders = {
+  'content-type': 'text/html; charset=utf-8',
+  ...NO_STORE,
+  ...REFUSAL,
+};
+const PAGE_FLAT = Object.entries(PAGE_HEADERS).flatMap(([k, v]) => [k, String(v)]);
+const PAGE_FLAT_CLOSE = [...PAGE_FLAT, 'connection', 'close'];
 
 const CANNED = new Map<string, Canned>(
   PROBE_IDS.map((probe) => {
@@ -119,18 +127,35 @@ function answer(
     }
   }
   if (placement.kind === 'navigation') {
-    const run = ctx.store.getRun(token, Date.now());
-    const planned = run?.plan.find((p) => p.probe === probe);
-    const headers = !h2 && CLOSES_CONNECTION.has(probe) ? { ...REFUSAL, connection: 'close' } : REFUSAL;
-    if (!run || !planned) {
-      sendError(req, res, new HttpError(404, 'no such run'), headers);
-      return;
-    }
-    const html =
-      placement.role === 'third-party' && !placement.tls
+    const close = !h2 && CLOSES_CONNECTION.has(probe);
+    // The run's pages never change: rendered at its first visit, then served from memory (no query).
+    const html = ctx.pages.get(token, probe, () => {
+      const run = ctx.store.getRun(token, Date.now());
+      const planned = run?.plan.find((p) => p.probe === probe);
+      if (!run || !planned) return undefined;
+      return placement.role === 'third-party' && !placement.tls
         ? navPage(token, run.plan)
         : framePage(token, run.plan, planned, run.canary);
-    sendHtml(req, res, 200, html, headers);
+    });
+    if (!html) {
+      sendError(
+        req,
+        res,
+        new HttpError(404, 'no such run'),
+        close ? { ...REFUSAL, connection: 'close' } : REFUSAL,
+      );
+      return;
+    }
+    if (h2)
+      (res as unknown as ServerResponse).writeHead(200, { ...PAGE_HEADERS, 'content-length': html.length });
+    else
+      (res as ServerResponse).writeHead(200, [
+        ...(close ? PAGE_FLAT_CLOSE : PAGE_FLAT),
+        'content-length',
+        String(html.length),
+      ]);
+    if (arrival.method === 'HEAD') res.end();
+    else res.end(html);
     return;
   }
   const ready = CANNED.get(probe)!;
