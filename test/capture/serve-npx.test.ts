@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
+import { ANY_LOOPBACK_PORTS, cleanServeEnv } from './helpers.ts';
 
 /** Direct children of a process (Linux procfs). */
 function childrenOf(pid: number): number[] {
@@ -42,28 +43,10 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: n
 }
 
 function npxServe(): Spawned {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEADERGUARD_')) env[k] = v;
-  env.HEADERGUARD_LOG_LEVEL = 'warn';
   return spawnCollected(
     'npx',
-    [
-      '--offline',
-      'headerguard',
-      'serve',
-      '--dev',
-      '--db',
-      ':memory:',
-      '--bind',
-      '127.0.0.1',
-      '--http-port',
-      '0',
-      '--alt-port',
-      '0',
-      '--https-port',
-      '0',
-    ],
-    { env, cwd: ROOT },
+    ['--offline', 'headerguard', 'serve', '--dev', '--db', ':memory:', ...ANY_LOOPBACK_PORTS],
+    { env: cleanServeEnv(), cwd: ROOT },
   );
 }
 

@@ -12,7 +12,7 @@ import type tls from 'node:tls';
 import { selfSignedFor } from '../../src/capture/server/tls-material.ts';
 import type { CreatedRun } from '../../src/capture/types.ts';
 import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
-import { RawConnection, tempDir } from './helpers.ts';
+import { ANY_LOOPBACK_PORTS, cleanServeEnv, RawConnection, tempDir } from './helpers.ts';
 
 const KEY = 'tls-reload-key-0123456789';
 
@@ -61,17 +61,13 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
     const keyPath = path.join(tmp.dir, 'key.pem');
     writeFileSync(certPath, a.cert);
     writeFileSync(keyPath, a.key);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      HEADERGUARD_LOG_LEVEL: 'warn',
-      HEADERGUARD_API_KEY: KEY,
-    };
+    const env = cleanServeEnv({ HEADERGUARD_API_KEY: KEY });
     s = spawnCollected(
       process.execPath,
       [
         path.join(ROOT, 'bin', 'headerguard.js'),
         'serve',
-        ...['--http-port', '0', '--alt-port', '0', '--https-port', '0', '--bind', '127.0.0.1'],
+        ...ANY_LOOPBACK_PORTS,
         ...['--db', path.join(tmp.dir, 'hg.db'), '--tls-cert', certPath, '--tls-key', keyPath],
       ],
       { env },
