@@ -12,12 +12,15 @@
  *
  * "Committed" is counted in the SQLite file itself, after the endpoint has stopped (the warm-up and the measured
  * window write to two different runs), not from responses.
+ * Each target's CPU time over the measured window (procfs) gives CPU per request: the CPU ratio (bare echo's CPU
+ * per request over the endpoint's per committed capture) says what the endpoint costs even when neighbours on a
+ * shared machine take the throughput.
  * Prints, per number of connections, both rates and the median of the per-round ratios; then the capacity ratio:
  * the endpoint's best rate over the sweep against the bare server's best rate over the sweep, against the goal
  * (0.8). With --strict, exits 1 below it (a measurement, not a test: by default it never fails `npm run bench`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -195,6 +198,15 @@ interface Measured {
   rate: number;
   ackRate: number;
   p99: number;
+  /** CPU time (user + system) the target spent per request in the measured window, µs: robust to neighbours. */
+  cpuUs: number;
+}
+
+/** A process's CPU time so far, µs (Linux procfs; clock ticks of 10 ms). */
+function cpuTimeUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 async function benchBare(scenario: Scenario, connections: number): Promise<Measured> {
@@ -203,10 +215,12 @@ async function benchBare(scenario: Scenario, connections: number): Promise<Measu
     const fake = Array.from({ length: scenario.runs }, (_, i) => `token${i}`);
     const paths = scenario.paths(fake);
     await load(t.port, paths, connections, WARMUP_SECONDS);
+    const cpu0 = cpuTimeUs(t.child.pid!);
     const r = await load(t.port, paths, connections, SECONDS);
+    const cpuUs = (cpuTimeUs(t.child.pid!) - cpu0) / r['2xx'];
     if (r.errors || r.non2xx || r.timeouts)
       throw new Error(`bare server: ${r.errors} errors, ${r.non2xx} non-2xx`);
-    return { rate: r['2xx'] / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99 };
+    return { rate: r['2xx'] / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99, cpuUs };
   } finally {
     await stopTarget(t);
   }
@@ -222,9 +236,12 @@ async function benchCapture(
   const t = await startTarget('capture', dbPath, scenario.runs);
   const [warmup, measured] = t.tokens!;
   let r: AutocannonResult;
+  let cpu: number;
   try {
     await load(t.port, scenario.paths(warmup), connections, WARMUP_SECONDS);
+    const cpu0 = cpuTimeUs(t.child.pid!);
     r = await load(t.port, scenario.paths(measured), connections, SECONDS);
+    cpu = cpuTimeUs(t.child.pid!) - cpu0;
   } finally {
     await stopTarget(t);
   }
@@ -233,7 +250,12 @@ async function benchCapture(
     throw new Error(`capture endpoint: ${r.errors} errors, ${r.non2xx} non-2xx`);
   if (committed < r['2xx'])
     throw new Error(`only ${committed} of ${r['2xx']} acknowledged captures were committed`);
-  return { rate: committed / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99 };
+  return {
+    rate: committed / r.duration,
+    ackRate: r['2xx'] / r.duration,
+    p99: r.latency.p99,
+    cpuUs: cpu / r['2xx'],
+  };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -251,6 +273,8 @@ interface Level {
   ratios: number[];
   p99: number[];
   bareP99: number[];
+  /** Per round: bare CPU per request over the endpoint's CPU per committed capture. */
+  cpuRatios: number[];
 }
 
 /** Every round of one scenario over its levels; prints each round and a table; returns the levels. */
@@ -262,6 +286,7 @@ async function sweep(dir: string, scenario: Scenario, counts: readonly number[])
     ratios: [],
     p99: [],
     bareP99: [],
+    cpuRatios: [],
   }));
   console.log(
     scenario.name === 'best'
@@ -278,21 +303,23 @@ async function sweep(dir: string, scenario: Scenario, counts: readonly number[])
       level.capture.push(c.rate);
       level.p99.push(c.p99);
       level.ratios.push(c.rate / b.rate);
+      level.cpuRatios.push(b.cpuUs / c.cpuUs);
       console.log(
-        `  round ${round}, ${level.connections} connections: bare echo ${fmt(b.rate)} req/s (p99 ${b.p99} ms); ` +
-          `capture ${fmt(c.rate)} committed captures/s (${fmt(c.ackRate)} acknowledged/s, p99 ${c.p99} ms); ` +
-          `ratio ${(c.rate / b.rate).toFixed(2)}`,
+        `  round ${round}, ${level.connections} connections: bare echo ${fmt(b.rate)} req/s (p99 ${b.p99} ms, ` +
+          `${b.cpuUs.toFixed(1)} µs CPU/request); capture ${fmt(c.rate)} committed captures/s ` +
+          `(${fmt(c.ackRate)} acknowledged/s, p99 ${c.p99} ms, ${c.cpuUs.toFixed(1)} µs CPU/capture); ` +
+          `ratio ${(c.rate / b.rate).toFixed(2)}, CPU ratio ${(b.cpuUs / c.cpuUs).toFixed(2)}`,
       );
     }
   }
   console.log(
-    'connections | bare echo req/s (mean) | committed captures/s (mean) | ratio (median of rounds) | p99 ms (median; bare)',
+    'connections | bare echo req/s (mean) | committed captures/s (mean) | ratio (median of rounds) | CPU ratio | p99 ms (median; bare)',
   );
   for (const level of levels) {
     console.log(
       `${String(level.connections).padStart(11)} | ${fmt(mean(level.bare)).padStart(22)} | ` +
         `${fmt(mean(level.capture)).padStart(27)} | ${median(level.ratios).toFixed(2).padStart(24)} | ` +
-        `${median(level.p99)} (${median(level.bareP99)})`,
+        `${median(level.cpuRatios).toFixed(2).padStart(9)} | ${median(level.p99)} (${median(level.bareP99)})`,
     );
   }
   return levels;
