@@ -73,8 +73,10 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
       { env },
     );
     const proc = s;
-    const banner = await until('the ready banner', () =>
-      /Ctrl-C stops it/.test(proc.stdout()) ? proc.stdout() : undefined,
+    const banner = await until(
+      'the ready banner',
+      () => (/Ctrl-C stops it/.test(proc.stdout()) ? proc.stdout() : undefined),
+      60_000,
     );
     const https = Number(/listening on 127\.0\.0\.1:(\d+), h2/.exec(banner)![1]);
     const api = /health +(\S+)\/healthz/.exec(banner)![1]!;
@@ -158,5 +160,25 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
     const body = (await stored.json()) as { captures: unknown[] };
     assert.equal(body.captures.length, acknowledged, 'every acknowledged capture is stored');
     assert.doesNotMatch(proc.stderr(), /BEGIN|PRIVATE KEY/, 'no PEM text in any line');
+  });
+
+  it('SIGHUP without --tls-cert says there is nothing to reload and keeps serving', async () => {
+    s = spawnCollected(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'headerguard.js'), 'serve', ...ANY_LOOPBACK_PORTS, '--db', ':memory:', '--dev'],
+      { env: cleanServeEnv() },
+    );
+    const proc = s;
+    const banner = await until(
+      'the ready banner',
+      () => (/Ctrl-C stops it/.test(proc.stdout()) ? proc.stdout() : undefined),
+      60_000,
+    );
+    const api = /health +(\S+)\/healthz/.exec(banner)![1]!;
+    proc.child.kill('SIGHUP');
+    await until('the SIGHUP line', () =>
+      /headerguard serve: SIGHUP: no --tls-cert\/--tls-key to reload/.test(proc.stdout()) ? true : undefined,
+    );
+    assert.equal((await fetch(`${api}/healthz`)).status, 200, 'still serving');
   });
 });
