@@ -1,21 +1,30 @@
 /**
  * A benchmark target, run in its own process by bench/capture.bench.ts (loopback only):
- *   bare            a bare Node http server that only echoes the request headers
- *   capture <db>    the capture endpoint on a SQLite file, with one open run
- * Prints one line `READY <port> [<warm-up token> <measured token>]`, then serves until stdin closes or SIGTERM.
+ *   bare                   a bare Node http server that only echoes the request headers (and, like the
+ *                          endpoint, closes the connection after a `same-conn` probe, as the plan asks)
+ *   capture <db> [runs]    the capture endpoint on a SQLite file, with `runs` open runs for the warm-up and as
+ *                          many for the measured window (default 1 each)
+ * Prints one line `READY <port> [<warm-up tokens> <measured tokens>]` (tokens comma-separated), then serves until
+ * stdin closes or SIGTERM.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CaptureClient, startLocalCaptureServer } from '../src/capture/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
 
-const [mode, dbPath] = process.argv.slice(2);
+const [mode, dbPath, runsArg] = process.argv.slice(2);
+const runs = Number(runsArg ?? 1);
 let stop: () => Promise<void>;
 
 if (mode === 'bare') {
   const server = http.createServer((req, res) => {
     const body = JSON.stringify(req.rawHeaders);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    const close = req.url?.endsWith('/same-conn') ? { connection: 'close' } : {};
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...close,
+    });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -30,9 +39,15 @@ if (mode === 'bare') {
     logger: createLogger('bench', 'silent'),
   });
   const client = new CaptureClient(server.apiBaseUrl, apiKey);
-  const warmup = await client.createRun({ handset: 'bench-warmup', bearer: 'bench' });
-  const measured = await client.createRun({ handset: 'bench', bearer: 'bench' });
-  process.stdout.write(`READY ${server.ports.main} ${warmup.token} ${measured.token}\n`);
+  const tokens = async (handset: string) => {
+    const out: string[] = [];
+    for (let i = 0; i < runs; i++)
+      out.push((await client.createRun({ handset: `${handset}-${i}`, bearer: 'bench' })).token);
+    return out.join(',');
+  };
+  const warmup = await tokens('bench-warmup');
+  const measured = await tokens('bench');
+  process.stdout.write(`READY ${server.ports.main} ${warmup} ${measured}\n`);
   stop = () => server.close();
 } else {
   process.stderr.write('usage: capture-target.ts bare | capture <db>\n');

@@ -41,6 +41,11 @@ export interface CaptureServerOptions {
     handshakeMs: number;
     checkIntervalMs: number;
   }>;
+  /**
+   * A listener of its own for `GET /metrics` without the API key (a private address, say). `/metrics` on the
+   * main listeners needs the key either way.
+   */
+  metricsListen?: { host: string; port: number };
   /** Where the endpoint logs (never header values, never full tokens). Default: a pino logger on stderr. */
   logger?: Logger;
 }
@@ -52,6 +57,13 @@ export interface RunningCaptureServer {
   apiKey: string;
   /** True when the HTTPS listener uses a certificate generated at start-up. */
   selfSignedCertificate: boolean;
+  /** The metrics listener's port, when `metricsListen` was given. */
+  metricsPort?: number;
+  /**
+   * Replace the HTTPS certificate for new connections (open ones keep theirs). Throws a UserError, and keeps the
+   * current certificate, when the pair does not load.
+   */
+  reloadTls(cert: string, key: string): void;
   /** Stops the listeners and the purge timer, then closes the database. Idempotent. */
   close(): Promise<void>;
 }

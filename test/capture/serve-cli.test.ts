@@ -6,17 +6,12 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
-import { freePort, RawConnection, tempDir } from './helpers.ts';
+import { ANY_LOOPBACK_PORTS, cleanServeEnv, freePort, RawConnection, tempDir } from './helpers.ts';
 
 const BIN = path.join(ROOT, 'bin', 'headerguard.js');
 const KEY = 'acceptance-key-4f1d2c3b';
 
-/** The environment of the spawned CLI: ours, less any HEADERGUARD_* setting that would change what is tested. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEADERGUARD_')) env[k] = v;
-  return { ...env, HEADERGUARD_LOG_LEVEL: 'warn', ...extra };
-}
+const cleanEnv = cleanServeEnv;
 
 function serve(args: string[], env: Record<string, string> = {}): Spawned {
   return spawnCollected(process.execPath, [BIN, 'serve', ...args], { env: cleanEnv(env) });
@@ -40,18 +35,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 function readyBanner(s: Spawned): Promise<string> {
   return until('the ready banner', async () => (/Ctrl-C stops it/.test(s.stdout()) ? s.stdout() : undefined));
 }
-
-/** Every listener on a free loopback port. */
-const ANY_LOOPBACK_PORTS = [
-  '--http-port',
-  '0',
-  '--alt-port',
-  '0',
-  '--https-port',
-  '0',
-  '--bind',
-  '127.0.0.1',
-];
 
 async function stop(s: Spawned): Promise<void> {
   if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');

@@ -150,3 +150,35 @@ describe('serve settings', () => {
     assert.equal(formatDuration(1500), '1500ms');
   });
 });
+
+describe('serve settings: --metrics-listen', () => {
+  it('takes ADDR:PORT from a flag, the environment or the config file', () => {
+    assert.deepEqual(resolve({ apiKey: 'k', metricsListen: '127.0.0.1:9464' }).options.metricsListen, {
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    assert.deepEqual(
+      resolve({ apiKey: 'k' }, { HEADERGUARD_METRICS_LISTEN: '[::1]:0' }).options.metricsListen,
+      { host: '::1', port: 0 },
+    );
+    assert.deepEqual(
+      resolve({ apiKey: 'k', config: 'c.json' }, {}, { 'c.json': '{"metricsListen": "10.0.0.5:9100"}' })
+        .options.metricsListen,
+      { host: '10.0.0.5', port: 9100 },
+    );
+    assert.equal(resolve({ apiKey: 'k' }).options.metricsListen, undefined, 'none by default');
+  });
+
+  it('refuses what is not ADDR:PORT in one line naming the flag and the source', () => {
+    for (const bad of ['9464', '127.0.0.1', '127.0.0.1:70000', '::1:9464', '[localhost]:9464', 'a b:1']) {
+      refuses(
+        () => resolve({ apiKey: 'k', metricsListen: bad }),
+        /^--metrics-listen must be ADDR:PORT, e\.g\. 127\.0\.0\.1:9464 or \[::1\]:9464, got "/,
+      );
+    }
+    refuses(
+      () => resolve({ apiKey: 'k' }, { HEADERGUARD_METRICS_LISTEN: 'nope' }),
+      /\(from HEADERGUARD_METRICS_LISTEN\)$/,
+    );
+  });
+});

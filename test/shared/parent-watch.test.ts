@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { parentAlive, watchParent } from '../../src/shared/parent-watch.ts';
+import { parentAlive, procStat, watchedLinks, watchParent } from '../../src/shared/parent-watch.ts';
 
 describe('shared/parent-watch', () => {
   it('knows its own parent, and that no other process is it', async () => {
@@ -20,5 +20,26 @@ describe('shared/parent-watch', () => {
     await new Promise((r) => setTimeout(r, 200));
     unwatch();
     assert.equal(fired, 0);
+  });
+
+  it('watches the shell wrapper too when the parent is a shell (npx runs bins through sh -c)', () => {
+    const table: Record<number, { comm: string; ppid: number }> = {
+      40: { comm: 'sh', ppid: 30 },
+      41: { comm: 'node', ppid: 30 },
+      42: { comm: 'sh', ppid: 1 },
+    };
+    const stat = (pid: number) => table[pid];
+    assert.deepEqual(watchedLinks(40, stat), [
+      ['self', 40],
+      [40, 30],
+    ]);
+    assert.deepEqual(watchedLinks(41, stat), [['self', 41]], 'a non-shell parent alone');
+    assert.deepEqual(watchedLinks(42, stat), [['self', 42]], 'a shell adopted by init has no wrapper left');
+    assert.deepEqual(watchedLinks(99, stat), [['self', 99]], 'an unreadable parent');
+  });
+
+  it('reads a process name and parent from procfs', () => {
+    assert.deepEqual(procStat('self'), { comm: 'node', ppid: process.ppid });
+    assert.equal(procStat(2 ** 30), undefined);
   });
 });

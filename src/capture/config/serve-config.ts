@@ -26,6 +26,7 @@ export interface ServeFlags {
   bind?: string;
   config?: string;
   dev?: boolean;
+  metricsListen?: string;
 }
 
 export interface ServeConfig {
@@ -64,6 +65,18 @@ const asKey: Parser<string> = (raw) => (typeof raw === 'string' && API_KEY.test(
 const asRetention: Parser<number> = (raw) => {
   const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
   return ms !== undefined && ms <= MAX_RETENTION_MS ? ms : undefined;
+};
+
+/** `ADDR:PORT` (IPv6 in brackets: `[::1]:9464`) for the metrics listener. */
+export const asListenAddress: Parser<{ host: string; port: number }> = (raw) => {
+  if (typeof raw !== 'string') return undefined;
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw.trim());
+  if (!m) return undefined;
+  const host = (m[1] ?? m[2])!;
+  const port = asPort(m[3]!);
+  if (port === undefined || !isHostName(host) || (m[1] !== undefined && !host.includes(':')))
+    return undefined;
+  return { host: host.toLowerCase(), port };
 };
 
 const PORT = 'an integer from 0 to 65535; 0 picks a free port';
@@ -158,6 +171,14 @@ const S = {
     expect: 'a local IP address',
     echo: true,
   },
+  metricsListen: {
+    key: 'metricsListen',
+    flag: '--metrics-listen',
+    env: 'HEADERGUARD_METRICS_LISTEN',
+    parse: asListenAddress,
+    expect: 'ADDR:PORT, e.g. 127.0.0.1:9464 or [::1]:9464',
+    echo: true,
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 /** The keys a config file may hold: the flags' names in camelCase. */
@@ -237,6 +258,7 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
   const retentionMs = pick(S.retention) ?? DEFAULTS.retentionMs;
   const tlsCertPath = pick(S.tlsCert);
   const tlsKeyPath = pick(S.tlsKey);
+  const metricsListen = pick(S.metricsListen);
   let apiKey = pick(S.apiKey);
   let generatedApiKey = false;
   if (apiKey === undefined) {
@@ -271,6 +293,7 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
     apiKey,
     retentionMs,
   };
+  if (metricsListen !== undefined) options.metricsListen = metricsListen;
   if (tlsCertPath !== undefined && tlsKeyPath !== undefined) {
     options.tlsCert = readPem('--tls-cert', tlsCertPath);
     options.tlsKey = readPem('--tls-key', tlsKeyPath);

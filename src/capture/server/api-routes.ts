@@ -126,6 +126,7 @@ function storedMeta(
 }
 
 function deleteRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {
+  ctx.pages.forget(token);
   if (!isRunToken(token) || !ctx.store.deleteRun(token)) throw new HttpError(404, 'no such run');
   ctx.logger.info({ token: maskOpaque(token) }, 'run deleted');
   send(req, res, 204, { 'cache-control': 'no-store' });

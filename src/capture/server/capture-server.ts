@@ -9,6 +9,7 @@ import type { Listener } from '../../model/capture.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
 import { listen } from '../../shared/listen.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
+import { PageCache } from '../pages/page-cache.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
 import { CaptureStore } from '../store/capture-store.ts';
 import { CaptureWriter } from '../store/capture-writer.ts';
@@ -17,9 +18,11 @@ import type { CaptureServerOptions, RunningCaptureServer } from '../types.ts';
 import { ApiKeyCheck } from './auth.ts';
 import { ConnectionRegistry } from './connections.ts';
 import type { EndpointContext } from './context.ts';
+import { EndpointMetrics } from './metrics.ts';
+import { createMetricsHandler } from './metrics-routes.ts';
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES, resolveOptions } from './options.ts';
 import { createHandler } from './router.ts';
-import { tlsMaterial } from './tls-material.ts';
+import { checkTlsPair, tlsMaterial } from './tls-material.ts';
 
 type AnyServer = http.Server | http2.Http2SecureServer;
 
@@ -60,7 +63,7 @@ async function listenOn(
   server: AnyServer,
   port: number,
   host: string,
-  listener: Listener,
+  listener: Listener | 'metrics',
   logger: Logger,
 ): Promise<number> {
   try {
@@ -120,6 +123,8 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     retentionMs: opts.retentionMs,
     maxCapturesPerRun: opts.maxCapturesPerRun,
     maxBodyBytes: MAX_BODY_BYTES,
+    pages: new PageCache(),
+    metrics: new EndpointMetrics(() => store.countOpenRuns(Date.now())),
   };
 
   const sockets = new Set<Socket>();
@@ -185,8 +190,15 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   track(secure);
 
   const servers: AnyServer[] = [main, alt, secure];
+  const metricsServer = opts.metricsListen ? http.createServer(createMetricsHandler(ctx)) : undefined;
+  if (metricsServer) {
+    metricsServer.keepAliveTimeout = timeouts.idleMs;
+    track(metricsServer);
+    servers.push(metricsServer);
+  }
   let purgeTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
+  let metricsPort: number | undefined;
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -212,6 +224,15 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     endpoint.ports.main = await listenOn(main, opts.httpPort, opts.bindAddress, 'main', logger);
     endpoint.ports.alt = await listenOn(alt, opts.altPort, opts.bindAddress, 'alt', logger);
     endpoint.ports.https = await listenOn(secure, opts.httpsPort, opts.bindAddress, 'https', logger);
+    if (metricsServer && opts.metricsListen) {
+      metricsPort = await listenOn(
+        metricsServer,
+        opts.metricsListen.port,
+        opts.metricsListen.host,
+        'metrics',
+        logger,
+      );
+    }
   } catch (err) {
     await close();
     throw err;
@@ -220,8 +241,10 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   const purge = () => {
     try {
       const purged = store.purgeExpired(Date.now());
+      ctx.metrics.purged(purged.runs);
       if (purged.runs > 0) logger.info(purged, 'expired runs purged');
     } catch (err) {
+      ctx.metrics.purgeFailed();
       logger.error({ error: describeError(err) }, 'purge failed');
     }
   };
@@ -243,6 +266,13 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     apiBaseUrl: `http://${localHost(opts.bindAddress)}:${endpoint.ports.main}`,
     apiKey: opts.apiKey,
     selfSignedCertificate: tls.selfSigned,
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+    reloadTls(cert: string, key: string): void {
+      // Checked first: a bad pair throws (UserError) and the listener keeps the certificate it has.
+      checkTlsPair(cert, key);
+      // New handshakes get the new pair; connections already open keep theirs and are not dropped.
+      secure.setSecureContext({ cert, key });
+    },
     close,
   };
 }

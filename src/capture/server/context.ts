@@ -1,11 +1,13 @@
 /** What every route of a running endpoint shares. */
 import type { Listener } from '../../model/capture.ts';
 import type { Logger } from '../../shared/logger.ts';
+import type { PageCache } from '../pages/page-cache.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
 import type { CaptureStore } from '../store/capture-store.ts';
 import type { CaptureWriter } from '../store/capture-writer.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import type { ConnectionRegistry } from './connections.ts';
+import type { EndpointMetrics } from './metrics.ts';
 
 export interface EndpointContext {
   store: CaptureStore;
@@ -19,6 +21,10 @@ export interface EndpointContext {
   maxCapturesPerRun: number;
   /** Most bytes an API request body may have. */
   maxBodyBytes: number;
+  /** Prometheus counters, histogram and gauge (`GET /metrics`). */
+  metrics: EndpointMetrics;
+  /** Rendered navigation and partner pages of the runs being browsed. */
+  pages: PageCache;
 }
 
 /** One request as it arrived, read once before routing. */

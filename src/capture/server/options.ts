@@ -75,6 +75,7 @@ const optionsSchema = z.object({
   tlsKey: z.string().optional(),
   purgeIntervalMs: z.number().int().min(10).max(MAX_RETENTION_MS).optional(),
   maxCapturesPerRun: z.number().int().min(1).optional(),
+  metricsListen: z.strictObject({ host: hostSchema, port: portSchema }).optional(),
   timeouts: z
     .strictObject({
       headersMs: z.number().int().min(100),

@@ -20,7 +20,6 @@ import {
   NO_STORE,
   send,
   sendError,
-  sendHtml,
 } from './http-io.ts';
 
 const PROBE_PATH = /^\/p\/([^/]+)\/([^/]+)$/;
@@ -51,6 +50,15 @@ function canned(body: Buffer, contentType: string, close: boolean): Canned {
   if (close) flat.push('connection', 'close');
   return { body: body.toString('latin1'), headers: { ...headers, 'content-length': body.length }, flat };
 }
+
+/** Response headers of the navigation and partner pages, built once (what sendHtml would send). */
+const PAGE_HEADERS: OutgoingHttpHeaders = {
+  'content-type': 'text/html; charset=utf-8',
+  ...NO_STORE,
+  ...REFUSAL,
+};
+const PAGE_FLAT = Object.entries(PAGE_HEADERS).flatMap(([k, v]) => [k, String(v)]);
+const PAGE_FLAT_CLOSE = [...PAGE_FLAT, 'connection', 'close'];
 
 const CANNED = new Map<string, Canned>(
   PROBE_IDS.map((probe) => {
@@ -119,18 +127,35 @@ function answer(
     }
   }
   if (placement.kind === 'navigation') {
-    const run = ctx.store.getRun(token, Date.now());
-    const planned = run?.plan.find((p) => p.probe === probe);
-    const headers = !h2 && CLOSES_CONNECTION.has(probe) ? { ...REFUSAL, connection: 'close' } : REFUSAL;
-    if (!run || !planned) {
-      sendError(req, res, new HttpError(404, 'no such run'), headers);
-      return;
-    }
-    const html =
-      placement.role === 'third-party' && !placement.tls
+    const close = !h2 && CLOSES_CONNECTION.has(probe);
+    // The run's pages never change: rendered at its first visit, then served from memory (no query).
+    const html = ctx.pages.get(token, probe, () => {
+      const run = ctx.store.getRun(token, Date.now());
+      const planned = run?.plan.find((p) => p.probe === probe);
+      if (!run || !planned) return undefined;
+      return placement.role === 'third-party' && !placement.tls
         ? navPage(token, run.plan)
         : framePage(token, run.plan, planned, run.canary);
-    sendHtml(req, res, 200, html, headers);
+    });
+    if (!html) {
+      sendError(
+        req,
+        res,
+        new HttpError(404, 'no such run'),
+        close ? { ...REFUSAL, connection: 'close' } : REFUSAL,
+      );
+      return;
+    }
+    if (h2)
+      (res as unknown as ServerResponse).writeHead(200, { ...PAGE_HEADERS, 'content-length': html.length });
+    else
+      (res as ServerResponse).writeHead(200, [
+        ...(close ? PAGE_FLAT_CLOSE : PAGE_FLAT),
+        'content-length',
+        String(html.length),
+      ]);
+    if (arrival.method === 'HEAD') res.end();
+    else res.end(html);
     return;
   }
   const ready = CANNED.get(probe)!;
@@ -150,6 +175,7 @@ export function handleProbe(
 ): void {
   const method = arrival.method;
   if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    ctx.metrics.refusedOne('method');
     sendError(
       req,
       res,
@@ -160,15 +186,18 @@ export function handleProbe(
   }
   const placement = probePlacement(probe);
   if (!placement || !isRunToken(token)) {
+    ctx.metrics.refusedOne('unknown-probe');
     sendError(req, res, new HttpError(404, 'no such probe'), REFUSAL);
     return;
   }
   const runId = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
   if (runId === 'unknown-run') {
+    ctx.metrics.refusedOne('unknown-run');
     sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
     return;
   }
   if (runId === 'run-full') {
+    ctx.metrics.refusedOne('run-full');
     ctx.logger.warn(
       { token: maskOpaque(token), probe },
       'run holds the most captures allowed; request not stored',
@@ -193,17 +222,21 @@ export function handleProbe(
     receivedAt: arrival.receivedAt,
     rawHeaders: req.rawHeaders,
   };
+  const queuedAt = performance.now();
   ctx.writer.write(capture, (outcome, error) => {
     try {
       if (outcome === 'failed') {
+        ctx.metrics.refusedOne('store-failed');
         ctx.logger.error({ probe, error: describeError(error) }, 'capture not stored');
         sendError(req, res, new HttpError(503, 'capture could not be stored; try again'), REFUSAL);
         return;
       }
       if (outcome === 'unknown-run') {
+        ctx.metrics.refusedOne('unknown-run');
         sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
         return;
       }
+      ctx.metrics.committedOne(queuedAt, performance.now());
       if (ctx.logger.isLevelEnabled('debug')) {
         ctx.logger.debug(
           { token: maskOpaque(token), probe, listener: arrival.listener, headers: req.rawHeaders.length / 2 },

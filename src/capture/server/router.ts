@@ -20,6 +20,7 @@ import {
   sendJson,
 } from './http-io.ts';
 import { handleMe } from './me-routes.ts';
+import { handleMetrics } from './metrics-routes.ts';
 import { handleProbe, matchProbePath } from './probe-routes.ts';
 
 /** The index page may not run scripts or load anything (`/me` has its own policy: me-routes.ts). */
@@ -88,6 +89,12 @@ export function createHandler(ctx: EndpointContext, listener: Listener, tls: boo
       }
       if (path === '/api' || path.startsWith('/api/')) {
         handleApi(ctx, req, res, path, method).catch((err: unknown) => fail(ctx, req, res, err, 'api'));
+        return;
+      }
+      if (path === '/metrics') {
+        handleMetrics(ctx, req, res, method, true).catch((err: unknown) =>
+          fail(ctx, req, res, err, 'metrics'),
+        );
         return;
       }
       if (path === '/healthz') {

@@ -244,6 +244,7 @@ export class CaptureStore {
       deleteCaptures: db.prepare('DELETE FROM capture_blocks WHERE id > ? AND id < ?'),
       deleteRunById: db.prepare('DELETE FROM runs WHERE id = ?'),
       ping: db.prepare('SELECT 1 AS ok'),
+      countOpenRuns: db.prepare('SELECT count(*) AS n FROM runs WHERE expires_at > ?'),
     };
   }
 
@@ -395,6 +396,11 @@ export class CaptureStore {
     const result = this.purgeTx(now);
     if (result.runs > 0 || result.captures > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return result;
+  }
+
+  /** Runs not expired at `now` (for the open-runs metric). */
+  countOpenRuns(now: number): number {
+    return (this.stmts.countOpenRuns.get(now) as { n: number }).n;
   }
 
   /** True when the database answers a query. */
