@@ -86,7 +86,7 @@ function preflightHeaders(req: AnyRequest): OutgoingHttpHeaders {
 }
 
 /** The answer once the capture is committed. */
-function answer(
+async function answer(
   ctx: EndpointContext,
   arrival: Arrival,
   req: AnyRequest,
@@ -94,7 +94,7 @@ function answer(
   token: string,
   probe: string,
   placement: ProbePlacement,
-): void {
+): Promise<void> {
   if (arrival.method === 'OPTIONS') {
     send(req, res, 204, preflightHeaders(req));
     return;
@@ -102,7 +102,7 @@ function answer(
   if (placement.listener !== arrival.listener) {
     // Stored for diagnosis, never counted: send the browser to the planned listener. This also lets a browser
     // that upgraded an http:// probe to https:// on its own (HTTPS-Upgrades) fall back to plain HTTP.
-    const planned = ctx.store.getRun(token, Date.now())?.plan.find((p) => p.probe === probe);
+    const planned = (await ctx.store.getRun(token, Date.now()))?.plan.find((p) => p.probe === probe);
     if (!planned) sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
     else send(req, res, 307, { ...REFUSAL, location: planned.url });
     return;
@@ -119,7 +119,7 @@ function answer(
     }
   }
   if (placement.kind === 'navigation') {
-    const run = ctx.store.getRun(token, Date.now());
+    const run = await ctx.store.getRun(token, Date.now());
     const planned = run?.plan.find((p) => p.probe === probe);
     const headers = !h2 && CLOSES_CONNECTION.has(probe) ? { ...REFUSAL, connection: 'close' } : REFUSAL;
     if (!run || !planned) {
@@ -163,21 +163,8 @@ export function handleProbe(
     sendError(req, res, new HttpError(404, 'no such probe'), REFUSAL);
     return;
   }
-  const runId = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
-  if (runId === 'unknown-run') {
-    sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
-    return;
-  }
-  if (runId === 'run-full') {
-    ctx.logger.warn(
-      { token: maskOpaque(token), probe },
-      'run holds the most captures allowed; request not stored',
-    );
-    sendError(req, res, new HttpError(429, 'this run holds the most captures allowed'), REFUSAL);
-    return;
-  }
   const capture: PendingCapture = {
-    runId,
+    runId: 0, // the store's id of the run, filled in when it admits the capture
     runToken: token,
     probe,
     listener: arrival.listener,
@@ -193,7 +180,11 @@ export function handleProbe(
     receivedAt: arrival.receivedAt,
     rawHeaders: req.rawHeaders,
   };
-  ctx.writer.write(capture, (outcome, error) => {
+  const failed = (err: unknown) => {
+    ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
+    res.destroy?.();
+  };
+  ctx.store.capture(capture, ctx.maxCapturesPerRun, (outcome, error) => {
     try {
       if (outcome === 'failed') {
         ctx.logger.error({ probe, error: describeError(error) }, 'capture not stored');
@@ -204,16 +195,23 @@ export function handleProbe(
         sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
         return;
       }
+      if (outcome === 'run-full') {
+        ctx.logger.warn(
+          { token: maskOpaque(token), probe },
+          'run holds the most captures allowed; request not stored',
+        );
+        sendError(req, res, new HttpError(429, 'this run holds the most captures allowed'), REFUSAL);
+        return;
+      }
       if (ctx.logger.isLevelEnabled('debug')) {
         ctx.logger.debug(
           { token: maskOpaque(token), probe, listener: arrival.listener, headers: req.rawHeaders.length / 2 },
           'capture stored',
         );
       }
-      answer(ctx, arrival, req, res, token, probe, placement);
+      answer(ctx, arrival, req, res, token, probe, placement).catch(failed);
     } catch (err) {
-      ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
-      res.destroy?.();
+      failed(err);
     }
   });
 }
