@@ -360,7 +360,11 @@ export class PgRunStore implements RunStore {
       this.pending += 1;
       this.commit(batch)
         .then(
-          (outcomes) => batch.forEach((q, i) => q.done(outcomes[i]!)),
+          (outcomes) => {
+            batch.forEach((q, i) => {
+              q.done(outcomes[i]!);
+            });
+          },
           (err: unknown) => {
             for (const q of batch) q.done('failed', err);
           },
