@@ -69,6 +69,8 @@ function insertOldRun(db: Database.Database, token: string, createdAt: number, e
   ).run(token, JSON.stringify(buildPlan(token, endpoint)), createdAt, expiresAt);
 }
 
+// Behaviour shared with PostgreSQL (round trips, refusals, purges) is tested on both in run-store.test.ts; here
+// what is SQLite's own: the file, its migrations, the in-memory admission and the group-commit writer.
 describe('capture store', () => {
   let tmp: ReturnType<typeof tempDir>;
   beforeEach(() => {
@@ -87,34 +89,6 @@ describe('capture store', () => {
     assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.equal(db.pragma('application_id', { simple: true }), APPLICATION_ID);
     db.close();
-  });
-
-  it('round-trips a capture exactly, and keeps it across a reopen', () => {
-    const file = path.join(tmp.dir, 'a.db');
-    const now = Date.now();
-    let store = CaptureStore.open(file);
-    const token = newRun(store, now, 60_000);
-    const c = capture(token);
-    assert.equal(store.recordCapture(c, now, 100), 'ok');
-    store.close();
-    store = CaptureStore.open(file);
-    assert.deepEqual(store.listCaptures(token), [c]);
-    store.close();
-  });
-
-  it('refuses captures for unknown, expired and full runs', () => {
-    const store = CaptureStore.open(':memory:');
-    const now = Date.now();
-    const live = newRun(store, now, 60_000);
-    const expired = newRun(store, now - 120_000, 60_000);
-    assert.equal(store.recordCapture(capture(newRunToken()), now, 100), 'unknown-run');
-    assert.equal(store.recordCapture(capture(expired), now, 100), 'unknown-run');
-    assert.equal(store.recordCapture(capture(live), now, 2), 'ok');
-    assert.equal(store.recordCapture(capture(live), now, 2), 'ok');
-    assert.equal(store.recordCapture(capture(live), now, 2), 'run-full');
-    assert.equal(store.listCaptures(live).length, 2);
-    assert.equal(store.getRun(expired, now), undefined);
-    store.close();
   });
 
   it('keeps each run’s captures apart and in arrival order, never filing one under another run', () => {
