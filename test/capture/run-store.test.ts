@@ -10,13 +10,14 @@ import { buildPlan, newCanary } from '../../src/capture/plan/probe-plan.ts';
 import { newRunToken } from '../../src/capture/plan/run-token.ts';
 import { headerPairs } from '../../src/capture/store/capture-block.ts';
 import { toPending } from '../../src/capture/store/capture-store.ts';
+import { openRunStore } from '../../src/capture/store/open-run-store.ts';
 import { PG_SCHEMA_VERSION } from '../../src/capture/store/pg-schema.ts';
-import { openRunStore, type RunStore, type WriteOutcome } from '../../src/capture/store/run-store.ts';
+import type { RunStore, WriteOutcome } from '../../src/capture/store/run-store.ts';
 import type { CaptureRecord } from '../../src/model/capture.ts';
 import { UserError } from '../../src/shared/errors.ts';
 import { EXIT } from '../../src/shared/exit-codes.ts';
 import { createLogger } from '../../src/shared/logger.ts';
-import { usePostgres } from '../support/postgres.ts';
+import { startPostgres, usePostgres } from '../support/postgres.ts';
 import { tempDir } from './helpers.ts';
 
 const logger = createLogger('store-test', 'silent');
@@ -337,5 +338,26 @@ describe('capture store on PostgreSQL: several processes on one database', () =>
         !err.message.includes('s3cret') &&
         err.message.startsWith('--db postgres://hg:***@/ '),
     );
+  });
+});
+
+describe('capture store on PostgreSQL: the database goes away', () => {
+  it('fails closed: captures are not acknowledged, ping says no, and the process keeps running', async function () {
+    this.timeout(120_000);
+    const own = await startPostgres();
+    let store: RunStore | undefined;
+    try {
+      store = await openRunStore(await own.freshDatabase(), logger);
+      const token = await newRun(store, Date.now(), 60_000);
+      assert.equal(await put(store, capture(token, 'nav')), 'stored');
+      own.stop();
+      assert.equal(await put(store, capture(token, 'img')), 'failed');
+      assert.equal(await put(store, capture(newRunToken())), 'failed');
+      assert.equal(await store.ping(), false);
+      await assert.rejects(store.listCaptures(token));
+    } finally {
+      own.stop();
+      await store?.close();
+    }
   });
 });

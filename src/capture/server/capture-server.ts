@@ -10,7 +10,7 @@ import { describeError, UserError } from '../../shared/errors.ts';
 import { listen } from '../../shared/listen.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
-import { openRunStore } from '../store/run-store.ts';
+import { openRunStore } from '../store/open-run-store.ts';
 import type { CaptureServerOptions, RunningCaptureServer } from '../types.ts';
 import { ApiKeyCheck } from './auth.ts';
 import { ConnectionRegistry } from './connections.ts';

@@ -85,8 +85,8 @@ function preflightHeaders(req: AnyRequest): OutgoingHttpHeaders {
   return headers;
 }
 
-/** The answer once the capture is committed. */
-async function answer(
+/** The answer once the capture is committed: at once for a subresource, after reading its run for a page. */
+function answer(
   ctx: EndpointContext,
   arrival: Arrival,
   req: AnyRequest,
@@ -94,7 +94,7 @@ async function answer(
   token: string,
   probe: string,
   placement: ProbePlacement,
-): Promise<void> {
+): Promise<void> | undefined {
   if (arrival.method === 'OPTIONS') {
     send(req, res, 204, preflightHeaders(req));
     return;
@@ -102,10 +102,11 @@ async function answer(
   if (placement.listener !== arrival.listener) {
     // Stored for diagnosis, never counted: send the browser to the planned listener. This also lets a browser
     // that upgraded an http:// probe to https:// on its own (HTTPS-Upgrades) fall back to plain HTTP.
-    const planned = (await ctx.store.getRun(token, Date.now()))?.plan.find((p) => p.probe === probe);
-    if (!planned) sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
-    else send(req, res, 307, { ...REFUSAL, location: planned.url });
-    return;
+    return ctx.store.getRun(token, Date.now()).then((run) => {
+      const planned = run?.plan.find((p) => p.probe === probe);
+      if (!planned) sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
+      else send(req, res, 307, { ...REFUSAL, location: planned.url });
+    });
   }
   const h2 = isHttp2(req);
   if (h2 && CLOSES_CONNECTION.has(probe)) {
@@ -119,25 +120,26 @@ async function answer(
     }
   }
   if (placement.kind === 'navigation') {
-    const run = await ctx.store.getRun(token, Date.now());
-    const planned = run?.plan.find((p) => p.probe === probe);
     const headers = !h2 && CLOSES_CONNECTION.has(probe) ? { ...REFUSAL, connection: 'close' } : REFUSAL;
-    if (!run || !planned) {
-      sendError(req, res, new HttpError(404, 'no such run'), headers);
-      return;
-    }
-    const html =
-      placement.role === 'third-party' && !placement.tls
-        ? navPage(token, run.plan)
-        : framePage(token, run.plan, planned, run.canary);
-    sendHtml(req, res, 200, html, headers);
-    return;
+    return ctx.store.getRun(token, Date.now()).then((run) => {
+      const planned = run?.plan.find((p) => p.probe === probe);
+      if (!run || !planned) {
+        sendError(req, res, new HttpError(404, 'no such run'), headers);
+        return;
+      }
+      const html =
+        placement.role === 'third-party' && !placement.tls
+          ? navPage(token, run.plan)
+          : framePage(token, run.plan, planned, run.canary);
+      sendHtml(req, res, 200, html, headers);
+    });
   }
   const ready = CANNED.get(probe)!;
   if (h2) (res as unknown as ServerResponse).writeHead(200, ready.headers);
   else (res as ServerResponse).writeHead(200, ready.flat);
   if (arrival.method === 'HEAD') res.end();
   else res.end(ready.body, 'latin1');
+  return undefined;
 }
 
 export function handleProbe(
@@ -209,7 +211,7 @@ export function handleProbe(
           'capture stored',
         );
       }
-      answer(ctx, arrival, req, res, token, probe, placement).catch(failed);
+      answer(ctx, arrival, req, res, token, probe, placement)?.catch(failed);
     } catch (err) {
       failed(err);
     }

@@ -103,11 +103,14 @@ async function migrate(client: pg.PoolClient, display: string): Promise<number> 
         `cannot use database ${display}: it has tables named like headerguard's but no headerguard_schema`,
       );
     }
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS headerguard_schema (
-         version integer PRIMARY KEY,
-         applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    if (!versions) {
+      // Only on the first start: afterwards the database user needs no right to create tables.
+      await client.query(
+        `CREATE TABLE headerguard_schema (
+           version integer PRIMARY KEY,
+           applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+    }
     const current = (
       await client.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM headerguard_schema')
     ).rows[0]!.v;
@@ -168,6 +171,11 @@ export class PgRunStore implements RunStore {
     });
     // An idle connection the server dropped: logged; the pool opens a new one when next needed.
     pool.on('error', (err) => logger.warn({ error: describeError(err) }, 'database connection lost'));
+    // A connection lost while in use also emits 'error' on its client: unheard, that would crash the process.
+    // Its query fails on its own (the capture is answered 503, never acknowledged).
+    pool.on('connect', (client) => {
+      client.on('error', (err) => logger.warn({ error: describeError(err) }, 'database connection lost'));
+    });
     let version: number;
     try {
       const client = await pool.connect();

@@ -4,12 +4,8 @@
  * read goes to the database, so completeness is judged from what is committed, whichever process committed it.
  */
 import type { CaptureRecord } from '../../model/capture.ts';
-import type { Logger } from '../../shared/logger.ts';
 import type { NewRun, PendingCapture, PurgeResult, StoredRun } from './capture-store.ts';
 import type { WriteOutcome } from './capture-writer.ts';
-import { parseDbLocation } from './db-location.ts';
-import { PgRunStore } from './pg-store.ts';
-import { SqliteRunStore } from './sqlite-store.ts';
 
 export type { NewRun, PendingCapture, PurgeResult, StoredRun, WriteOutcome };
 
@@ -43,14 +39,4 @@ export interface RunStore {
   capture(capture: PendingCapture, maxPerRun: number, done: CaptureDone): void;
   /** Commit what is queued, then close. Idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * Open the store `--db` names: a SQLite file or `:memory:`, or a `postgres://` URL; `logger` hears about
- * background failures (codes only). Throws UserError naming the database (a password masked).
- */
-export async function openRunStore(db: string, logger: Logger): Promise<RunStore> {
-  const location = parseDbLocation(db);
-  if (location.kind === 'postgres') return PgRunStore.open(location.url, location.display, logger);
-  return SqliteRunStore.open(location.path, (code) => logger.warn({ code }, 'WAL checkpoint failed'));
 }
