@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import pg from 'pg';
-import { buildPlan, newCanary } from '../../src/capture/plan/probe-plan.ts';
+import { buildPlan } from '../../src/capture/plan/probe-plan.ts';
 import { newRunToken } from '../../src/capture/plan/run-token.ts';
-import { headerPairs } from '../../src/capture/store/capture-block.ts';
 import { toPending } from '../../src/capture/store/capture-store.ts';
 import { openRunStore } from '../../src/capture/store/open-run-store.ts';
 import { PG_SCHEMA_VERSION } from '../../src/capture/store/pg-schema.ts';
@@ -19,47 +18,18 @@ import { EXIT } from '../../src/shared/exit-codes.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startPostgres, usePostgres } from '../support/postgres.ts';
 import { tempDir } from './helpers.ts';
+import { PLAN_ENDPOINT, sampleCapture, sampleRun } from './store-fixtures.ts';
 
 const logger = createLogger('store-test', 'silent');
-const endpoint = {
-  probeHost: 'probe.localhost',
-  partnerHost: 'partner.localhost',
-  ports: { main: 1, alt: 2, https: 3 },
-};
+const endpoint = PLAN_ENDPOINT;
 
 async function newRun(store: RunStore, now: number, ttl: number, meta?: Record<string, unknown>) {
-  const token = newRunToken();
-  await store.createRun({
-    token,
-    handset: 'h',
-    bearer: 'b',
-    ...(meta ? { meta } : {}),
-    plan: buildPlan(token, endpoint),
-    canary: newCanary(),
-    createdAt: now,
-    expiresAt: now + ttl,
-  });
-  return token;
+  const run = sampleRun(now, ttl, meta);
+  await store.createRun(run);
+  return run.token;
 }
 
-function capture(token: string, probe = 'fetch', at = Date.now()): CaptureRecord {
-  return {
-    runToken: token,
-    probe,
-    listener: 'main',
-    tls: false,
-    httpVersion: '1.1',
-    method: 'GET',
-    url: `/p/${token}/${probe}?q=1`,
-    host: 'probe.localhost',
-    remoteAddress: '127.0.0.1',
-    remotePort: 50000,
-    connectionId: 'c-1',
-    connectionRequestIndex: 1,
-    receivedAt: new Date(at).toISOString(),
-    headers: headerPairs(['Host', 'probe.localhost', 'X-A', '1', 'x-a', '2', 'Latin', 'caf\u00e9\u00ff']),
-  };
-}
+const capture = sampleCapture;
 
 /** Hand one capture to the store; resolves with its outcome once committed or refused. */
 function put(store: RunStore, c: CaptureRecord, maxPerRun = 100): Promise<WriteOutcome> {

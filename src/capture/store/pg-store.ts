@@ -14,14 +14,15 @@
  * What a process keeps in memory is only what never changes: a live run's id and expiry, once looked up.
  */
 import type pg from 'pg';
-import type { CaptureRecord, PlannedProbe } from '../../model/capture.ts';
+import type { CaptureRecord } from '../../model/capture.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
 import { EXIT } from '../../shared/exit-codes.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { decodeBlock, encodeBlock } from './capture-block.ts';
-import type { NewRun, PendingCapture, PurgeResult, StoredRun } from './capture-store.ts';
+import type { PendingCapture, PurgeResult } from './capture-store.ts';
 import type { WriteOutcome } from './capture-writer.ts';
 import { PG_LOCK_KEY, PG_MIGRATIONS, PG_PURGE_LOCK_KEY, PG_SCHEMA_VERSION } from './pg-schema.ts';
+import { type NewRun, RUN_COLUMNS, type RunRow, runRowValues, type StoredRun, storedRun } from './run-row.ts';
 import type { CaptureDone, RunStore } from './run-store.ts';
 
 /** int8 (bigint) as a JavaScript number: ids, times in ms and counts stay far below 2^53. */
@@ -49,19 +50,6 @@ interface Queued {
   capture: PendingCapture;
   maxPerRun: number;
   done: CaptureDone;
-}
-
-interface RunRow {
-  id: number;
-  token: string;
-  handset: string;
-  bearer: string;
-  meta: string | null;
-  plan: string;
-  canary_header: string;
-  canary_value: string;
-  created_at: number;
-  expires_at: number;
 }
 
 const NETWORK_CODES = new Set([
@@ -207,19 +195,8 @@ export class PgRunStore implements RunStore {
 
   async createRun(run: NewRun): Promise<void> {
     const { rows } = await this.pool.query<{ id: number }>(
-      `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        run.token,
-        run.handset,
-        run.bearer,
-        run.meta === undefined ? null : JSON.stringify(run.meta),
-        JSON.stringify(run.plan),
-        run.canary.header,
-        run.canary.value,
-        run.createdAt,
-        run.expiresAt,
-      ],
+      `INSERT INTO runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      runRowValues(run),
     );
     this.remember(run.token, { id: rows[0]!.id, expiresAt: run.expiresAt });
   }
@@ -229,25 +206,7 @@ export class PgRunStore implements RunStore {
       'SELECT * FROM runs WHERE token = $1 AND expires_at > $2',
       [token, now],
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    const run: StoredRun = {
-      token: row.token,
-      handset: row.handset,
-      bearer: row.bearer,
-      plan: JSON.parse(row.plan) as PlannedProbe[],
-      canary: { header: row.canary_header, value: row.canary_value },
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
-    if (row.meta !== null) {
-      try {
-        run.meta = JSON.parse(row.meta) as Record<string, unknown>;
-      } catch {
-        run.metaUnreadable = true;
-      }
-    }
-    return run;
+    return rows[0] ? storedRun(rows[0]) : undefined;
   }
 
   async listCaptures(token: string): Promise<CaptureRecord[]> {
