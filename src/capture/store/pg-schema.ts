@@ -29,7 +29,7 @@ export const PG_MIGRATIONS: readonly string[] = [
     canary_value   text NOT NULL,
     created_at     bigint NOT NULL,
     expires_at     bigint NOT NULL,
-    captures       integer NOT NULL DEFAULT 0
+    captures       bigint NOT NULL DEFAULT 0
   );
   CREATE INDEX runs_by_expiry ON runs (expires_at);
   CREATE TABLE capture_blocks (

@@ -129,7 +129,7 @@ async function migrate(client: pg.PoolClient, display: string): Promise<number> 
  * `accepted` of these go in one block. One statement when the run has room for all (the usual case).
  */
 const INSERT_ALL_SQL = `WITH r AS (
-    UPDATE runs SET captures = captures + $2 WHERE id = $1 AND captures + $2 <= $3 RETURNING id)
+    UPDATE runs SET captures = captures + $2 WHERE id = $1 AND captures + $2 <= $3::bigint RETURNING id)
   INSERT INTO capture_blocks (run_id, n, captures) SELECT id, $2, $4 FROM r RETURNING run_id`;
 
 export class PgRunStore implements RunStore {
@@ -248,7 +248,7 @@ export class PgRunStore implements RunStore {
       }
       const { rows } = await client.query<{ runs: number; captures: number }>(
         `WITH gone AS (DELETE FROM runs WHERE expires_at <= $1 RETURNING captures)
-         SELECT count(*)::int AS runs, coalesce(sum(captures), 0)::int AS captures FROM gone`,
+         SELECT count(*)::int AS runs, coalesce(sum(captures), 0)::bigint AS captures FROM gone`,
         [now],
       );
       await client.query('COMMIT');
