@@ -3,8 +3,9 @@
  * or anycast. A run created through one process is captured by any and read from any:
  *
  * - every read (a run, its captures, their count) is a query, so completeness is judged from what is committed;
- * - a capture is answered only after the transaction holding it has committed (group commit, as SQLite's writer:
- *   the captures that arrive while a commit is in flight share the next one);
+ * - a capture is answered only after the statement holding it has committed (group commit, as SQLite's writer:
+ *   the captures of one run that arrive while a commit is in flight share the next block, one INSERT that is its
+ *   own transaction);
  * - block ids come from a sequence and the per-run capture count is a column updated in the commit, whose row
  *   lock orders concurrent commits to one run, so nothing collides across processes;
  * - purging expired runs is one DELETE (captures cascade) under a transaction advisory lock: one process purges
@@ -35,7 +36,7 @@ function int8AsNumber(driver: typeof pg): typeof pg.types {
   return { ...driver.types, getTypeParser };
 }
 
-/** Captures committed at once; commits in flight at once (each holds a pooled connection). */
+/** Captures taken into one batch; batches in flight at once (their runs' statements share the pool). */
 const MAX_BATCH = 256;
 const MAX_COMMITS_IN_FLIGHT = 4;
 /** Live runs remembered (id and expiry); the oldest is forgotten past this. */
@@ -325,71 +326,81 @@ export class PgRunStore implements RunStore {
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight += 1;
       this.pending += 1;
-      this.commit(batch)
-        .then(
-          (outcomes) => {
-            batch.forEach((q, i) => {
-              q.done(outcomes[i]!);
-            });
-          },
-          (err: unknown) => {
-            for (const q of batch) q.done('failed', err);
-          },
-        )
-        .finally(() => {
-          this.inFlight -= 1;
-          if (this.queue.length > 0) this.pump();
-          this.settled();
-        });
+      this.commit(batch).finally(() => {
+        this.inFlight -= 1;
+        if (this.queue.length > 0) this.pump();
+        this.settled();
+      });
     }
   };
 
-  /** One transaction: per run, a block of the captures it has room for. */
-  private async commit(batch: readonly Queued[]): Promise<WriteOutcome[]> {
-    const byRun = new Map<number, number[]>();
-    batch.forEach((q, i) => {
+  /**
+   * Each run's captures of the batch as one block, committed on its own (runs side by side on the pool), each
+   * answered once its block is committed. Never rejects: a failed commit answers its captures `failed`.
+   */
+  private async commit(batch: readonly Queued[]): Promise<void> {
+    const byRun = new Map<number, Queued[]>();
+    for (const q of batch) {
       const group = byRun.get(q.capture.runId);
-      if (group) group.push(i);
-      else byRun.set(q.capture.runId, [i]);
-    });
-    const outcomes: WriteOutcome[] = new Array(batch.length).fill('unknown-run');
+      if (group) group.push(q);
+      else byRun.set(q.capture.runId, [q]);
+    }
+    await Promise.all(
+      [...byRun].map(async ([runId, group]) => {
+        let outcomes: WriteOutcome[];
+        try {
+          outcomes = await this.commitRun(runId, group);
+        } catch (err) {
+          for (const q of group) q.done('failed', err);
+          return;
+        }
+        group.forEach((q, i) => {
+          q.done(outcomes[i]!);
+        });
+      }),
+    );
+  }
+
+  /** One run's block: one statement (its own transaction) when the run has room for all, as it mostly has. */
+  private async commitRun(runId: number, group: readonly Queued[]): Promise<WriteOutcome[]> {
+    const max = group[0]!.maxPerRun;
+    const captures = group.map((q) => q.capture);
+    const all = await this.pool.query(INSERT_ALL_SQL, [runId, captures.length, max, encodeBlock(captures)]);
+    if (all.rowCount === 1) return captures.map(() => 'stored');
+    return this.commitWhatFits(runId, captures, max);
+  }
+
+  /** The run is gone (deleted or purged meanwhile), or has no room for all: store what fits, in a transaction. */
+  private async commitWhatFits(
+    runId: number,
+    captures: readonly PendingCapture[],
+    max: number,
+  ): Promise<WriteOutcome[]> {
     const client = await this.pool.connect();
     let broken: unknown;
     try {
       await client.query('BEGIN');
-      for (const [runId, indexes] of byRun) {
-        const max = batch[indexes[0]!]!.maxPerRun;
-        const captures = indexes.map((i) => batch[i]!.capture);
-        const all = await client.query(INSERT_ALL_SQL, [runId, captures.length, max, encodeBlock(captures)]);
-        if (all.rowCount === 1) {
-          for (const i of indexes) outcomes[i] = 'stored';
-          continue;
-        }
-        // Gone (deleted or purged meanwhile), or without room for all of them: take what fits.
-        const found = await client.query<{ captures: number }>(
-          'SELECT captures FROM runs WHERE id = $1 FOR UPDATE',
-          [runId],
-        );
-        const row = found.rows[0];
-        if (!row) {
-          for (const i of indexes) this.live.delete(batch[i]!.capture.runToken);
-          continue;
-        }
-        const accepted = Math.max(0, Math.min(captures.length, max - row.captures));
-        indexes.forEach((i, k) => {
-          outcomes[i] = k < accepted ? 'stored' : 'run-full';
-        });
-        if (accepted > 0) {
-          await client.query('UPDATE runs SET captures = captures + $2 WHERE id = $1', [runId, accepted]);
-          await client.query('INSERT INTO capture_blocks (run_id, n, captures) VALUES ($1, $2, $3)', [
-            runId,
-            accepted,
-            encodeBlock(captures.slice(0, accepted)),
-          ]);
-        }
+      const found = await client.query<{ captures: number }>(
+        'SELECT captures FROM runs WHERE id = $1 FOR UPDATE',
+        [runId],
+      );
+      const row = found.rows[0];
+      if (!row) {
+        await client.query('ROLLBACK');
+        for (const c of captures) this.live.delete(c.runToken);
+        return captures.map(() => 'unknown-run');
+      }
+      const accepted = Math.max(0, Math.min(captures.length, max - row.captures));
+      if (accepted > 0) {
+        await client.query('UPDATE runs SET captures = captures + $2 WHERE id = $1', [runId, accepted]);
+        await client.query('INSERT INTO capture_blocks (run_id, n, captures) VALUES ($1, $2, $3)', [
+          runId,
+          accepted,
+          encodeBlock(captures.slice(0, accepted)),
+        ]);
       }
       await client.query('COMMIT');
-      return outcomes;
+      return captures.map((_, k) => (k < accepted ? 'stored' : 'run-full'));
     } catch (err) {
       broken = err;
       await client.query('ROLLBACK').catch(() => {});
