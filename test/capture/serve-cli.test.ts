@@ -245,14 +245,9 @@ describe('headerguard serve (spawned)', function () {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const line = await refusal([
+        ...ANY_LOOPBACK_PORTS,
         '--http-port',
         String(port),
-        '--alt-port',
-        '0',
-        '--https-port',
-        '0',
-        '--bind',
-        '127.0.0.1',
         '--db',
         path.join(tmp.dir, 'y.db'),
         '--api-key',
