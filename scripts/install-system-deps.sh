@@ -2,6 +2,8 @@
 # Installs the system packages headerguard needs, from Debian's registry, when they are missing:
 #   chromium + chromium-driver  the embedded farm's browser and its driver (/usr/bin/chromium, /usr/bin/chromedriver)
 #   a Java runtime              Allure 2's report generator (allure-commandline) runs on it
+#   postgresql                  initdb/pg_ctl: the store tests start a throw-away PostgreSQL cluster of their own
+#                               (nothing uses Debian's postgresql service)
 # Idempotent and quick when everything is present. Nothing here downloads a browser build of its own.
 #
 # One line per step. apt-get's own output goes to a log file (HEADERGUARD_APT_LOG, default a temporary file)
@@ -15,6 +17,12 @@ missing=()
 [[ -x ${HEADERGUARD_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium)
 [[ -x ${CHROMEDRIVER_PATH:-/usr/bin/chromedriver} ]] || missing+=(chromium-driver)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# HEADERGUARD_PG_BIN: a folder with initdb and pg_ctl of the user's own (test/support/postgres.ts honours it too).
+if [[ -n ${HEADERGUARD_PG_BIN:-} ]]; then
+  [[ -x $HEADERGUARD_PG_BIN/initdb ]] || missing+=(postgresql)
+else
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   [[ $quiet -eq 1 ]] || echo "system packages: all present"

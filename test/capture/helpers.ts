@@ -169,22 +169,3 @@ export function pathOf(url: string): string {
 }
 
 export { freePort } from '../../src/shared/free-port.ts';
-
-/** A spawned `serve`'s environment: ours, less any HEADERGUARD_* setting that would change what is tested. */
-export function cleanServeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEADERGUARD_')) env[k] = v;
-  return { ...env, HEADERGUARD_LOG_LEVEL: 'warn', ...extra };
-}
-
-/** `serve` flags: every listener on a free loopback port. */
-export const ANY_LOOPBACK_PORTS: readonly string[] = [
-  '--http-port',
-  '0',
-  '--alt-port',
-  '0',
-  '--https-port',
-  '0',
-  '--bind',
-  '127.0.0.1',
-];

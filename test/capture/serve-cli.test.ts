@@ -5,53 +5,19 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
-import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
-import { ANY_LOOPBACK_PORTS, cleanServeEnv, freePort, RawConnection, tempDir } from './helpers.ts';
-
-const BIN = path.join(ROOT, 'bin', 'headerguard.js');
-const KEY = 'acceptance-key-4f1d2c3b';
-
-const cleanEnv = cleanServeEnv;
-
-function serve(args: string[], env: Record<string, string> = {}): Spawned {
-  return spawnCollected(process.execPath, [BIN, 'serve', ...args], { env: cleanEnv(env) });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The ready banner `serve` prints once every listener is up (it ends with "Ctrl-C stops it"). */
-function readyBanner(s: Spawned): Promise<string> {
-  return until('the ready banner', async () => (/Ctrl-C stops it/.test(s.stdout()) ? s.stdout() : undefined));
-}
-
-async function stop(s: Spawned): Promise<void> {
-  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
-  await s.exit;
-}
-
-/** Run `serve` expecting it to refuse: exit 2 and one line on stderr. */
-async function refusal(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const s = serve(args, env);
-  const timer = setTimeout(() => s.child.kill('SIGKILL'), 20_000);
-  const code = await s.exit;
-  clearTimeout(timer);
-  assert.equal(code, 2, `exit code; stderr: ${s.stderr()}`);
-  const lines = s.stderr().trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line: ${s.stderr()}`);
-  return lines[0]!;
-}
+import { running, spawnCollected } from '../support/cli.ts';
+import { freePort, RawConnection, tempDir } from './helpers.ts';
+import {
+  ANY_LOOPBACK_PORTS,
+  BIN,
+  cleanEnv,
+  KEY,
+  readyBanner,
+  refusal,
+  serve,
+  stop,
+  until,
+} from './serve-process.ts';
 
 describe('headerguard serve (spawned)', function () {
   this.timeout(60_000);
@@ -279,14 +245,9 @@ describe('headerguard serve (spawned)', function () {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const line = await refusal([
+        ...ANY_LOOPBACK_PORTS,
         '--http-port',
         String(port),
-        '--alt-port',
-        '0',
-        '--https-port',
-        '0',
-        '--bind',
-        '127.0.0.1',
         '--db',
         path.join(tmp.dir, 'y.db'),
         '--api-key',

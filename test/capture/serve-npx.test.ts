@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ROOT, running, type Spawned, spawnCollected } from '../support/cli.ts';
-import { ANY_LOOPBACK_PORTS, cleanServeEnv } from './helpers.ts';
+import { ANY_LOOPBACK_PORTS, cleanEnv as cleanServeEnv } from './serve-process.ts';
 
 /** Direct children of a process (Linux procfs). */
 function childrenOf(pid: number): number[] {

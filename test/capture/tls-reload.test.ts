@@ -12,7 +12,8 @@ import type tls from 'node:tls';
 import { selfSignedFor } from '../../src/capture/server/tls-material.ts';
 import type { CreatedRun } from '../../src/capture/types.ts';
 import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
-import { ANY_LOOPBACK_PORTS, cleanServeEnv, RawConnection, tempDir } from './helpers.ts';
+import { RawConnection, tempDir } from './helpers.ts';
+import { ANY_LOOPBACK_PORTS, cleanEnv as cleanServeEnv } from './serve-process.ts';
 
 const KEY = 'tls-reload-key-0123456789';
 

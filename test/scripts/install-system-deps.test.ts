@@ -19,6 +19,7 @@ function withFakeApt(aptBody: string, extraEnv: Record<string, string> = {}) {
       PATH: `${dir}:/usr/bin:/bin`,
       HEADERGUARD_CHROMIUM: path.join(dir, 'no-chromium'),
       CHROMEDRIVER_PATH: path.join(dir, 'no-chromedriver'),
+      HEADERGUARD_PG_BIN: path.join(dir, 'no-postgresql'),
       TMPDIR: dir,
       ...extraEnv,
     },
@@ -35,7 +36,10 @@ describe('scripts/install-system-deps.sh', () => {
     const lines = res.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 2, res.stderr);
     assert.match(lines[0]!, /^system packages: updating package lists… done \(\d+s\)$/);
-    assert.match(lines[1]!, /^system packages: installing chromium chromium-driver… done \(\d+s\)$/);
+    assert.match(
+      lines[1]!,
+      /^system packages: installing chromium chromium-driver postgresql… done \(\d+s\)$/,
+    );
   });
 
   it("shows apt-get's output and exits with its code when a step fails", () => {
@@ -43,17 +47,31 @@ describe('scripts/install-system-deps.sh', () => {
       '[[ "$1" == install ]] || exit 0; echo "E: Unable to locate package chromium" >&2; exit 100',
     );
     assert.equal(res.status, 100);
-    assert.match(res.stderr, /installing chromium chromium-driver… FAILED \(exit 100\)/);
+    assert.match(res.stderr, /installing chromium chromium-driver postgresql… FAILED \(exit 100\)/);
     assert.match(res.stderr, /E: Unable to locate package chromium/);
     assert.match(res.stderr, /full log: /);
   });
 
   it('says nothing with --quiet when everything is present', () => {
-    const res = withFakeApt('echo "apt-get must not run" >&2; exit 1', {
-      HEADERGUARD_CHROMIUM: '/bin/true',
-      CHROMEDRIVER_PATH: '/bin/true',
-    });
+    const pgBin = mkdtempSync(path.join(os.tmpdir(), 'hg-pgbin-'));
+    writeFileSync(path.join(pgBin, 'initdb'), '#!/bin/sh\n');
+    chmodSync(path.join(pgBin, 'initdb'), 0o755);
+    try {
+      const res = withFakeApt('echo "apt-get must not run" >&2; exit 1', {
+        HEADERGUARD_CHROMIUM: '/bin/true',
+        CHROMEDRIVER_PATH: '/bin/true',
+        HEADERGUARD_PG_BIN: pgBin,
+      });
+      assert.equal(res.status, 0, res.stderr);
+      assert.equal(res.stdout + res.stderr, '');
+    } finally {
+      rmSync(pgBin, { recursive: true, force: true });
+    }
+  });
+
+  it('asks for postgresql alone when only PostgreSQL is missing', () => {
+    const res = withFakeApt('exit 0', { HEADERGUARD_CHROMIUM: '/bin/true', CHROMEDRIVER_PATH: '/bin/true' });
     assert.equal(res.status, 0, res.stderr);
-    assert.equal(res.stdout + res.stderr, '');
+    assert.match(res.stderr, /^system packages: installing postgresql… done \(\d+s\)$/m);
   });
 });

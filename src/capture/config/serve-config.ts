@@ -144,7 +144,7 @@ const S = {
     flag: '--db',
     env: 'HEADERGUARD_DB',
     parse: asPath,
-    expect: 'a file path or :memory:',
+    expect: 'a file path, :memory: or a postgres:// URL',
     echo: false,
   },
   apiKey: {

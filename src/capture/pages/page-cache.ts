@@ -36,6 +36,11 @@ export class PageCache {
     return bytes;
   }
 
+  /** The cached page for (token, probe), if any (nothing is rendered). */
+  peek(token: string, probe: string): Buffer | undefined {
+    return this.get(token, probe, () => undefined);
+  }
+
   forget(token: string): void {
     this.runs.delete(token);
   }

@@ -67,7 +67,7 @@ async function createRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse
   const canary = newCanary();
   const createdAt = Date.now();
   const expiresAt = createdAt + ctx.retentionMs;
-  ctx.store.createRun({ token, ...parsed.data, plan, canary, createdAt, expiresAt });
+  await ctx.store.createRun({ token, ...parsed.data, plan, canary, createdAt, expiresAt });
   ctx.logger.info({ token: maskOpaque(token), probes: plan.length }, 'run created');
   const body: CreatedRun = {
     token,
@@ -79,12 +79,17 @@ async function createRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse
   sendJson(req, res, 201, body);
 }
 
-function getCaptures(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {
-  const run = isRunToken(token) ? ctx.store.getRun(token, Date.now()) : undefined;
+async function getCaptures(
+  ctx: EndpointContext,
+  req: AnyRequest,
+  res: AnyResponse,
+  token: string,
+): Promise<void> {
+  const run = isRunToken(token) ? await ctx.store.getRun(token, Date.now()) : undefined;
   if (!run) throw new HttpError(404, 'no such run (unknown, deleted or expired)');
   let captures: CaptureRecord[];
   try {
-    captures = ctx.store.listCaptures(token);
+    captures = await ctx.store.listCaptures(token);
   } catch (err) {
     if (!(err instanceof UnreadableBlockError)) throw err;
     ctx.logger.error({ token: maskOpaque(token), error: err.message }, 'stored captures unreadable');
@@ -125,9 +130,14 @@ function storedMeta(
   return { metaOmitted: `the stored meta is ${problem}` };
 }
 
-function deleteRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, token: string): void {
+async function deleteRun(
+  ctx: EndpointContext,
+  req: AnyRequest,
+  res: AnyResponse,
+  token: string,
+): Promise<void> {
   ctx.pages.forget(token);
-  if (!isRunToken(token) || !ctx.store.deleteRun(token)) throw new HttpError(404, 'no such run');
+  if (!isRunToken(token) || !(await ctx.store.deleteRun(token))) throw new HttpError(404, 'no such run');
   ctx.logger.info({ token: maskOpaque(token) }, 'run deleted');
   send(req, res, 204, { 'cache-control': 'no-store' });
 }
@@ -152,13 +162,13 @@ export async function handleApi(
   const captures = RUN_CAPTURES.exec(path);
   if (captures) {
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET, HEAD');
-    getCaptures(ctx, req, res, captures[1]!);
+    await getCaptures(ctx, req, res, captures[1]!);
     return;
   }
   const run = RUN.exec(path);
   if (run) {
     if (method !== 'DELETE') throw methodNotAllowed('DELETE');
-    deleteRun(ctx, req, res, run[1]!);
+    await deleteRun(ctx, req, res, run[1]!);
     return;
   }
   throw new HttpError(404, 'no such API route');

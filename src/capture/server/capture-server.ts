@@ -11,9 +11,7 @@ import { listen } from '../../shared/listen.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { PageCache } from '../pages/page-cache.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
-import { CaptureStore } from '../store/capture-store.ts';
-import { CaptureWriter } from '../store/capture-writer.ts';
-import { Checkpointer } from '../store/checkpointer.ts';
+import { openRunStore } from '../store/open-run-store.ts';
 import type { CaptureServerOptions, RunningCaptureServer } from '../types.ts';
 import { ApiKeyCheck } from './auth.ts';
 import { ConnectionRegistry } from './connections.ts';
@@ -98,7 +96,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   const { timeouts } = opts;
   const logger = opts.logger ?? createLogger('capture');
   const tls = await tlsMaterial([opts.probeHost, opts.partnerHost], opts.tlsCert, opts.tlsKey);
-  const store = CaptureStore.open(opts.dbPath);
+  const store = await openRunStore(opts.dbPath, logger);
   if (store.isWorldReadable) {
     logger.warn({ db: opts.dbPath }, 'database file is readable by other users; it holds subscriber data');
   }
@@ -108,14 +106,8 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     partnerHost: opts.partnerHost,
     ports: { main: opts.httpPort, alt: opts.altPort, https: opts.httpsPort },
   };
-  const checkpointer =
-    opts.dbPath === ':memory:'
-      ? undefined
-      : new Checkpointer(opts.dbPath, 250, (code) => logger.warn({ code }, 'WAL checkpoint failed'));
-  const writer = new CaptureWriter(store);
   const ctx: EndpointContext = {
     store,
-    writer,
     logger,
     auth: new ApiKeyCheck(opts.apiKey),
     connections: new ConnectionRegistry(),
@@ -211,11 +203,10 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
             else resolve();
           }),
       );
-      writer.flush();
+      // Commit and answer what was received (the store closes once it has); then drop the connections.
+      await store.close();
       for (const socket of sockets) socket.destroy();
       await Promise.all(closed);
-      await checkpointer?.stop();
-      store.close();
     })();
     return closing;
   };
@@ -238,17 +229,22 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     throw err;
   }
 
-  const purge = () => {
+  let purging = false;
+  const purge = async () => {
+    if (purging || closing) return;
+    purging = true;
     try {
-      const purged = store.purgeExpired(Date.now());
+      const purged = await store.purgeExpired(Date.now());
       ctx.metrics.purged(purged.runs);
       if (purged.runs > 0) logger.info(purged, 'expired runs purged');
     } catch (err) {
       ctx.metrics.purgeFailed();
       logger.error({ error: describeError(err) }, 'purge failed');
+    } finally {
+      purging = false;
     }
   };
-  purge();
+  await purge();
   purgeTimer = setInterval(purge, opts.purgeIntervalMs);
   purgeTimer.unref();
 

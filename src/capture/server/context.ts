@@ -3,16 +3,14 @@ import type { Listener } from '../../model/capture.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { PageCache } from '../pages/page-cache.ts';
 import type { PlanEndpoint } from '../plan/probe-plan.ts';
-import type { CaptureStore } from '../store/capture-store.ts';
-import type { CaptureWriter } from '../store/capture-writer.ts';
+import type { RunStore } from '../store/run-store.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { EndpointMetrics } from './metrics.ts';
 
 export interface EndpointContext {
-  store: CaptureStore;
-  /** Group commit of captures: answer a probe only in its callback. */
-  writer: CaptureWriter;
+  /** Runs and captures; answer a probe only once `store.capture` says it is committed. */
+  store: RunStore;
   logger: Logger;
   auth: ApiKeyCheck;
   connections: ConnectionRegistry;

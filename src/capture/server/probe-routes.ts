@@ -93,7 +93,7 @@ function preflightHeaders(req: AnyRequest): OutgoingHttpHeaders {
   return headers;
 }
 
-/** The answer once the capture is committed. */
+/** The answer once the capture is committed: at once for a subresource, after reading its run for a page. */
 function answer(
   ctx: EndpointContext,
   arrival: Arrival,
@@ -102,7 +102,7 @@ function answer(
   token: string,
   probe: string,
   placement: ProbePlacement,
-): void {
+): Promise<void> | undefined {
   if (arrival.method === 'OPTIONS') {
     send(req, res, 204, preflightHeaders(req));
     return;
@@ -110,10 +110,11 @@ function answer(
   if (placement.listener !== arrival.listener) {
     // Stored for diagnosis, never counted: send the browser to the planned listener. This also lets a browser
     // that upgraded an http:// probe to https:// on its own (HTTPS-Upgrades) fall back to plain HTTP.
-    const planned = ctx.store.getRun(token, Date.now())?.plan.find((p) => p.probe === probe);
-    if (!planned) sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
-    else send(req, res, 307, { ...REFUSAL, location: planned.url });
-    return;
+    return ctx.store.getRun(token, Date.now()).then((run) => {
+      const planned = run?.plan.find((p) => p.probe === probe);
+      if (!planned) sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
+      else send(req, res, 307, { ...REFUSAL, location: planned.url });
+    });
   }
   const h2 = isHttp2(req);
   if (h2 && CLOSES_CONNECTION.has(probe)) {
@@ -128,41 +129,51 @@ function answer(
   }
   if (placement.kind === 'navigation') {
     const close = !h2 && CLOSES_CONNECTION.has(probe);
+    const sendPage = (html: Buffer | undefined) => {
+      if (!html) {
+        sendError(
+          req,
+          res,
+          new HttpError(404, 'no such run'),
+          close ? { ...REFUSAL, connection: 'close' } : REFUSAL,
+        );
+        return;
+      }
+      if (h2)
+        (res as unknown as ServerResponse).writeHead(200, { ...PAGE_HEADERS, 'content-length': html.length });
+      else
+        (res as ServerResponse).writeHead(200, [
+          ...(close ? PAGE_FLAT_CLOSE : PAGE_FLAT),
+          'content-length',
+          String(html.length),
+        ]);
+      if (arrival.method === 'HEAD') res.end();
+      else res.end(html);
+    };
     // The run's pages never change: rendered at its first visit, then served from memory (no query).
-    const html = ctx.pages.get(token, probe, () => {
-      const run = ctx.store.getRun(token, Date.now());
-      const planned = run?.plan.find((p) => p.probe === probe);
-      if (!run || !planned) return undefined;
-      return placement.role === 'third-party' && !placement.tls
-        ? navPage(token, run.plan)
-        : framePage(token, run.plan, planned, run.canary);
-    });
-    if (!html) {
-      sendError(
-        req,
-        res,
-        new HttpError(404, 'no such run'),
-        close ? { ...REFUSAL, connection: 'close' } : REFUSAL,
-      );
+    const hit = ctx.pages.peek(token, probe);
+    if (hit) {
+      sendPage(hit);
       return;
     }
-    if (h2)
-      (res as unknown as ServerResponse).writeHead(200, { ...PAGE_HEADERS, 'content-length': html.length });
-    else
-      (res as ServerResponse).writeHead(200, [
-        ...(close ? PAGE_FLAT_CLOSE : PAGE_FLAT),
-        'content-length',
-        String(html.length),
-      ]);
-    if (arrival.method === 'HEAD') res.end();
-    else res.end(html);
-    return;
+    return ctx.store.getRun(token, Date.now()).then((run) => {
+      sendPage(
+        ctx.pages.get(token, probe, () => {
+          const planned = run?.plan.find((p) => p.probe === probe);
+          if (!run || !planned) return undefined;
+          return placement.role === 'third-party' && !placement.tls
+            ? navPage(token, run.plan)
+            : framePage(token, run.plan, planned, run.canary);
+        }),
+      );
+    });
   }
   const ready = CANNED.get(probe)!;
   if (h2) (res as unknown as ServerResponse).writeHead(200, ready.headers);
   else (res as ServerResponse).writeHead(200, ready.flat);
   if (arrival.method === 'HEAD') res.end();
   else res.end(ready.body, 'latin1');
+  return undefined;
 }
 
 export function handleProbe(
@@ -190,23 +201,8 @@ export function handleProbe(
     sendError(req, res, new HttpError(404, 'no such probe'), REFUSAL);
     return;
   }
-  const runId = ctx.store.admit(token, arrival.receivedAt, ctx.maxCapturesPerRun);
-  if (runId === 'unknown-run') {
-    ctx.metrics.refusedOne('unknown-run');
-    sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
-    return;
-  }
-  if (runId === 'run-full') {
-    ctx.metrics.refusedOne('run-full');
-    ctx.logger.warn(
-      { token: maskOpaque(token), probe },
-      'run holds the most captures allowed; request not stored',
-    );
-    sendError(req, res, new HttpError(429, 'this run holds the most captures allowed'), REFUSAL);
-    return;
-  }
   const capture: PendingCapture = {
-    runId,
+    runId: 0, // the store's id of the run, filled in when it admits the capture
     runToken: token,
     probe,
     listener: arrival.listener,
@@ -223,7 +219,11 @@ export function handleProbe(
     rawHeaders: req.rawHeaders,
   };
   const queuedAt = performance.now();
-  ctx.writer.write(capture, (outcome, error) => {
+  const failed = (err: unknown) => {
+    ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
+    res.destroy?.();
+  };
+  ctx.store.capture(capture, ctx.maxCapturesPerRun, (outcome, error) => {
     try {
       if (outcome === 'failed') {
         ctx.metrics.refusedOne('store-failed');
@@ -236,6 +236,15 @@ export function handleProbe(
         sendError(req, res, new HttpError(404, 'no such run'), REFUSAL);
         return;
       }
+      if (outcome === 'run-full') {
+        ctx.metrics.refusedOne('run-full');
+        ctx.logger.warn(
+          { token: maskOpaque(token), probe },
+          'run holds the most captures allowed; request not stored',
+        );
+        sendError(req, res, new HttpError(429, 'this run holds the most captures allowed'), REFUSAL);
+        return;
+      }
       ctx.metrics.committedOne(queuedAt, performance.now());
       if (ctx.logger.isLevelEnabled('debug')) {
         ctx.logger.debug(
@@ -243,10 +252,9 @@ export function handleProbe(
           'capture stored',
         );
       }
-      answer(ctx, arrival, req, res, token, probe, placement);
+      answer(ctx, arrival, req, res, token, probe, placement)?.catch(failed);
     } catch (err) {
-      ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
-      res.destroy?.();
+      failed(err);
     }
   });
 }

@@ -100,8 +100,10 @@ export function createHandler(ctx: EndpointContext, listener: Listener, tls: boo
       if (path === '/healthz') {
         if (method !== 'GET' && method !== 'HEAD')
           throw new HttpError(405, 'use GET', { allow: 'GET, HEAD' });
-        const ok = ctx.store.ping();
-        sendJson(req, res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' });
+        ctx.store
+          .ping()
+          .then((ok) => sendJson(req, res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' }))
+          .catch((err: unknown) => fail(ctx, req, res, err, 'healthz'));
         return;
       }
       if (path === '/me' || path === '/me.json') {

@@ -9,27 +9,14 @@
  */
 import { closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Canary, CaptureRecord, PlannedProbe } from '../../model/capture.ts';
+import type { CaptureRecord } from '../../model/capture.ts';
 import { UserError } from '../../shared/errors.ts';
 import { type BlockCapture, decodeBlock, encodeBlock } from './capture-block.ts';
 import { type FileLock, lockDatabase } from './file-lock.ts';
+import { type NewRun, RUN_COLUMNS, type RunRow, runRowValues, type StoredRun, storedRun } from './run-row.ts';
 import { APPLICATION_ID, CAPTURE_ID_SPAN, MAX_RUN_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 
-export interface NewRun {
-  token: string;
-  handset: string;
-  bearer: string;
-  meta?: Record<string, unknown>;
-  plan: PlannedProbe[];
-  canary: Canary;
-  createdAt: number;
-  expiresAt: number;
-}
-
-/** A run as read back: `metaUnreadable` when its stored meta did not parse (then `meta` is absent). */
-export interface StoredRun extends NewRun {
-  metaUnreadable?: boolean;
-}
+export type { NewRun, StoredRun } from './run-row.ts';
 
 /** A capture on its way in: what a block holds of it, and its run. */
 export interface PendingCapture extends BlockCapture {
@@ -46,19 +33,6 @@ export function toPending(capture: CaptureRecord, runId: number): PendingCapture
 
 /** Why a run takes no capture: it is unknown, expired or deleted, or it holds the most allowed. */
 export type Refusal = 'unknown-run' | 'run-full';
-
-interface RunRow {
-  id: number;
-  token: string;
-  handset: string;
-  bearer: string;
-  meta: string | null;
-  plan: string;
-  canary_header: string;
-  canary_value: string;
-  created_at: number;
-  expires_at: number;
-}
 
 interface LiveRun {
   id: number;
@@ -221,10 +195,7 @@ export class CaptureStore {
   private prepare() {
     const db = this.db;
     return {
-      insertRun: db.prepare(
-        `INSERT INTO runs (token, handset, bearer, meta, plan, canary_header, canary_value, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
+      insertRun: db.prepare(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getRun: db.prepare('SELECT * FROM runs WHERE token = ? AND expires_at > ?'),
       runId: db.prepare('SELECT id FROM runs WHERE token = ?'),
       liveRun: db.prepare(
@@ -260,17 +231,7 @@ export class CaptureStore {
   }
 
   createRun(run: NewRun): void {
-    const { lastInsertRowid } = this.stmts.insertRun.run(
-      run.token,
-      run.handset,
-      run.bearer,
-      run.meta === undefined ? null : JSON.stringify(run.meta),
-      JSON.stringify(run.plan),
-      run.canary.header,
-      run.canary.value,
-      run.createdAt,
-      run.expiresAt,
-    );
+    const { lastInsertRowid } = this.stmts.insertRun.run(...runRowValues(run));
     const id = Number(lastInsertRowid);
     if (id > MAX_RUN_ID) throw new Error('run ids exhausted: start a new database file');
     this.live.set(run.token, { id, expiresAt: run.expiresAt, count: 0, block: 0 });
@@ -279,25 +240,7 @@ export class CaptureStore {
   /** A run that exists and has not expired at `now`. */
   getRun(token: string, now: number): StoredRun | undefined {
     const row = this.stmts.getRun.get(token, now) as RunRow | undefined;
-    if (!row) return undefined;
-    const run: StoredRun = {
-      token: row.token,
-      handset: row.handset,
-      bearer: row.bearer,
-      plan: JSON.parse(row.plan) as PlannedProbe[],
-      canary: { header: row.canary_header, value: row.canary_value },
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
-    if (row.meta !== null) {
-      try {
-        run.meta = JSON.parse(row.meta) as Record<string, unknown>;
-      } catch {
-        // A damaged row must not make the run (and its captures) unreadable: say so instead.
-        run.metaUnreadable = true;
-      }
-    }
-    return run;
+    return row ? storedRun(row) : undefined;
   }
 
   private liveRun(token: string): LiveRun | undefined {

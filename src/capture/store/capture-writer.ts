@@ -13,8 +13,11 @@
  */
 import type { CaptureStore, PendingCapture } from './capture-store.ts';
 
-/** `stored`, or the capture was refused after admission (run deleted meanwhile), or the commit failed. */
-export type WriteOutcome = 'stored' | 'unknown-run' | 'failed';
+/**
+ * `stored`; or the capture was refused (its run unknown, expired or deleted meanwhile; or holding the most captures
+ * allowed, which PostgreSQL judges at commit); or the commit failed.
+ */
+export type WriteOutcome = 'stored' | 'unknown-run' | 'run-full' | 'failed';
 
 type Done = (outcome: WriteOutcome, error?: unknown) => void;
 

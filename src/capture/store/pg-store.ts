@@ -1,0 +1,436 @@
+/**
+ * The PostgreSQL RunStore (`pg`, a Pool): several endpoint processes on one database, reached by DNS round-robin
+ * or anycast. A run created through one process is captured by any and read from any:
+ *
+ * - every read (a run, its captures, their count) is a query, so completeness is judged from what is committed;
+ * - a capture is answered only after the statement holding it has committed (group commit, as SQLite's writer:
+ *   the captures of one run that arrive while a commit is in flight share the next block, one INSERT that is its
+ *   own transaction);
+ * - block ids come from a sequence and the per-run capture count is a column updated in the commit, whose row
+ *   lock orders concurrent commits to one run, so nothing collides across processes;
+ * - purging expired runs is one DELETE (captures cascade) under a transaction advisory lock: one process purges
+ *   at a time, the others skip that turn;
+ * - migrations run once, under a session advisory lock (pg-schema.ts).
+ *
+ * What a process keeps in memory is only what never changes: a live run's id and expiry, once looked up.
+ */
+import type pg from 'pg';
+import type { CaptureRecord } from '../../model/capture.ts';
+import { describeError, UserError } from '../../shared/errors.ts';
+import { EXIT } from '../../shared/exit-codes.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { decodeBlock, encodeBlock } from './capture-block.ts';
+import type { PendingCapture, PurgeResult } from './capture-store.ts';
+import type { WriteOutcome } from './capture-writer.ts';
+import { PG_LOCK_KEY, PG_MIGRATIONS, PG_PURGE_LOCK_KEY, PG_SCHEMA_VERSION } from './pg-schema.ts';
+import { type NewRun, RUN_COLUMNS, type RunRow, runRowValues, type StoredRun, storedRun } from './run-row.ts';
+import type { CaptureDone, RunStore } from './run-store.ts';
+
+/** int8 (bigint) as a JavaScript number: ids, times in ms and counts stay far below 2^53. */
+const INT8_OID = 20;
+function int8AsNumber(driver: typeof pg): typeof pg.types {
+  const getTypeParser = ((oid: number, format?: string) =>
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : driver.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser;
+  return { ...driver.types, getTypeParser };
+}
+
+/** Captures taken into one batch; batches in flight at once (their runs' statements share the pool). */
+const MAX_BATCH = 256;
+const MAX_COMMITS_IN_FLIGHT = 4;
+/** Live runs remembered (id and expiry); the oldest is forgotten past this. */
+const MAX_REMEMBERED_RUNS = 10_000;
+
+interface LiveRun {
+  id: number;
+  expiresAt: number;
+}
+
+interface Queued {
+  capture: PendingCapture;
+  maxPerRun: number;
+  done: CaptureDone;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** A failure to open the database as one line, naming it (password masked): exit 2 for settings, 3 otherwise. */
+function openError(display: string, err: unknown): UserError {
+  if (err instanceof UserError) return err;
+  const code =
+    typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  if (NETWORK_CODES.has(code)) return new UserError(`cannot reach database ${display}: ${code}`, EXIT.broken);
+  if (/timeout/i.test(describeError(err))) {
+    return new UserError(`cannot reach database ${display}: connection timed out`, EXIT.broken);
+  }
+  if (code === '28P01' || code === '28000') {
+    return new UserError(`cannot use database ${display}: authentication failed`);
+  }
+  if (code === '3D000') return new UserError(`cannot use database ${display}: no such database`);
+  return new UserError(`cannot use database ${display}: ${describeError(err)}`, EXIT.broken);
+}
+
+async function migrate(client: pg.PoolClient, display: string): Promise<number> {
+  await client.query('SELECT pg_advisory_lock($1)', [PG_LOCK_KEY]);
+  try {
+    const found = await client.query<{ versions: boolean; ours: boolean }>(
+      `SELECT to_regclass('headerguard_schema') IS NOT NULL AS versions,
+              (to_regclass('runs') IS NOT NULL OR to_regclass('capture_blocks') IS NOT NULL) AS ours`,
+    );
+    const { versions, ours } = found.rows[0]!;
+    if (!versions && ours) {
+      throw new UserError(
+        `cannot use database ${display}: it has tables named like headerguard's but no headerguard_schema`,
+      );
+    }
+    if (!versions) {
+      // Only on the first start: afterwards the database user needs no right to create tables.
+      await client.query(
+        `CREATE TABLE headerguard_schema (
+           version integer PRIMARY KEY,
+           applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+    }
+    const current = (
+      await client.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM headerguard_schema')
+    ).rows[0]!.v;
+    if (current > PG_SCHEMA_VERSION) {
+      throw new UserError(
+        `cannot use database ${display}: its schema version ${current} is newer than this headerguard's (${PG_SCHEMA_VERSION})`,
+      );
+    }
+    for (let v = current; v < PG_SCHEMA_VERSION; v++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(PG_MIGRATIONS[v]!);
+        await client.query('INSERT INTO headerguard_schema (version) VALUES ($1)', [v + 1]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+    return PG_SCHEMA_VERSION;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [PG_LOCK_KEY]);
+  }
+}
+
+/**
+ * Store a group of one run's captures, stopping at `maxPerRun`: `before` captures were stored, so the first
+ * `accepted` of these go in one block. One statement when the run has room for all (the usual case).
+ */
+const INSERT_ALL_SQL = `WITH r AS (
+    UPDATE runs SET captures = captures + $2 WHERE id = $1 AND captures + $2 <= $3::bigint RETURNING id)
+  INSERT INTO capture_blocks (run_id, n, captures) SELECT id, $2, $4 FROM r RETURNING run_id`;
+
+export class PgRunStore implements RunStore {
+  readonly location: string;
+  readonly schemaVersion: number;
+  readonly isWorldReadable = false;
+  private readonly pool: pg.Pool;
+  private readonly live = new Map<string, LiveRun>();
+  private queue: Queued[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+  /** Run look-ups and commits under way: what close() waits for. */
+  private pending = 0;
+  private idle: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
+
+  /** Connect, migrate (once across processes), and return the store. Throws UserError. */
+  static async open(url: string, display: string, logger: Logger): Promise<PgRunStore> {
+    // Loaded here: the driver costs every SQLite start-up a quarter of a second otherwise.
+    const driver = (await import('pg')).default;
+    const pool = new driver.Pool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      types: int8AsNumber(driver),
+    });
+    // An idle connection the server dropped: logged; the pool opens a new one when next needed.
+    pool.on('error', (err) => logger.warn({ error: describeError(err) }, 'database connection lost'));
+    // A connection lost while in use also emits 'error' on its client: unheard, that would crash the process.
+    // Its query fails on its own (the capture is answered 503, never acknowledged).
+    pool.on('connect', (client) => {
+      client.on('error', (err) => logger.warn({ error: describeError(err) }, 'database connection lost'));
+    });
+    let version: number;
+    try {
+      const client = await pool.connect();
+      try {
+        version = await migrate(client, display);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw openError(display, err);
+    }
+    return new PgRunStore(pool, display, version);
+  }
+
+  private constructor(pool: pg.Pool, location: string, schemaVersion: number) {
+    this.pool = pool;
+    this.location = location;
+    this.schemaVersion = schemaVersion;
+  }
+
+  private remember(token: string, run: LiveRun): void {
+    if (this.live.size >= MAX_REMEMBERED_RUNS) {
+      const oldest = this.live.keys().next().value;
+      if (oldest !== undefined) this.live.delete(oldest);
+    }
+    this.live.set(token, run);
+  }
+
+  async createRun(run: NewRun): Promise<void> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      `INSERT INTO runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      runRowValues(run),
+    );
+    this.remember(run.token, { id: rows[0]!.id, expiresAt: run.expiresAt });
+  }
+
+  async getRun(token: string, now: number): Promise<StoredRun | undefined> {
+    const { rows } = await this.pool.query<RunRow>(
+      'SELECT * FROM runs WHERE token = $1 AND expires_at > $2',
+      [token, now],
+    );
+    return rows[0] ? storedRun(rows[0]) : undefined;
+  }
+
+  async listCaptures(token: string): Promise<CaptureRecord[]> {
+    const { rows } = await this.pool.query<{ id: number; n: number; captures: string }>(
+      `SELECT b.id, b.n, b.captures FROM capture_blocks b JOIN runs r ON r.id = b.run_id
+       WHERE r.token = $1 ORDER BY b.id`,
+      [token],
+    );
+    return rows.flatMap((b) => decodeBlock(b.captures, b.id, token, b.n));
+  }
+
+  async countCaptures(token: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT coalesce(sum(b.n), 0)::int AS n FROM capture_blocks b JOIN runs r ON r.id = b.run_id
+       WHERE r.token = $1`,
+      [token],
+    );
+    return rows[0]!.n;
+  }
+
+  async countOpenRuns(now: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM runs WHERE expires_at > $1',
+      [now],
+    );
+    return rows[0]!.n;
+  }
+
+  async deleteRun(token: string): Promise<boolean> {
+    this.live.delete(token);
+    const { rowCount } = await this.pool.query('DELETE FROM runs WHERE token = $1', [token]);
+    return rowCount === 1;
+  }
+
+  async purgeExpired(now: number): Promise<PurgeResult> {
+    for (const [token, run] of this.live) if (run.expiresAt <= now) this.live.delete(token);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+        PG_PURGE_LOCK_KEY,
+      ]);
+      if (!locked.rows[0]!.ok) {
+        // Another process is purging right now; the next turn catches anything it leaves.
+        await client.query('ROLLBACK');
+        return { runs: 0, captures: 0 };
+      }
+      const { rows } = await client.query<{ runs: number; captures: number }>(
+        `WITH gone AS (DELETE FROM runs WHERE expires_at <= $1 RETURNING captures)
+         SELECT count(*)::int AS runs, coalesce(sum(captures), 0)::bigint AS captures FROM gone`,
+        [now],
+      );
+      await client.query('COMMIT');
+      return rows[0]!;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const { rows } = await this.pool.query<{ ok: number }>('SELECT 1 AS ok');
+      return rows[0]?.ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  capture(capture: PendingCapture, maxPerRun: number, done: CaptureDone): void {
+    if (this.closing) {
+      done('failed', new Error('the store is closing'));
+      return;
+    }
+    const known = this.live.get(capture.runToken);
+    if (known) {
+      this.admit(known, capture, maxPerRun, done);
+      return;
+    }
+    // Created by another process, or before this one started: looked up once. Unknown tokens are not remembered.
+    this.pending += 1;
+    this.pool
+      .query<{ id: number; expires_at: number }>('SELECT id, expires_at FROM runs WHERE token = $1', [
+        capture.runToken,
+      ])
+      .then(({ rows }) => {
+        const row = rows[0];
+        if (!row) {
+          done('unknown-run');
+          return;
+        }
+        const run = { id: row.id, expiresAt: row.expires_at };
+        this.remember(capture.runToken, run);
+        this.admit(run, capture, maxPerRun, done);
+      })
+      .catch((err: unknown) => done('failed', err))
+      .finally(() => this.settled());
+  }
+
+  private settled(): void {
+    this.pending -= 1;
+    if (this.pending === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private admit(run: LiveRun, capture: PendingCapture, maxPerRun: number, done: CaptureDone): void {
+    if (run.expiresAt <= capture.receivedAt) {
+      done('unknown-run');
+      return;
+    }
+    capture.runId = run.id;
+    this.queue.push({ capture, maxPerRun, done });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.pump);
+    }
+  }
+
+  /** Start commits while there is work and room: each takes what is queued when it starts. */
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    while (this.queue.length > 0 && this.inFlight < MAX_COMMITS_IN_FLIGHT) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight += 1;
+      this.pending += 1;
+      this.commit(batch).finally(() => {
+        this.inFlight -= 1;
+        if (this.queue.length > 0) this.pump();
+        this.settled();
+      });
+    }
+  };
+
+  /**
+   * Each run's captures of the batch as one block, committed on its own (runs side by side on the pool), each
+   * answered once its block is committed. Never rejects: a failed commit answers its captures `failed`.
+   */
+  private async commit(batch: readonly Queued[]): Promise<void> {
+    const byRun = new Map<number, Queued[]>();
+    for (const q of batch) {
+      const group = byRun.get(q.capture.runId);
+      if (group) group.push(q);
+      else byRun.set(q.capture.runId, [q]);
+    }
+    await Promise.all(
+      [...byRun].map(async ([runId, group]) => {
+        let outcomes: WriteOutcome[];
+        try {
+          outcomes = await this.commitRun(runId, group);
+        } catch (err) {
+          for (const q of group) q.done('failed', err);
+          return;
+        }
+        group.forEach((q, i) => {
+          q.done(outcomes[i]!);
+        });
+      }),
+    );
+  }
+
+  /** One run's block: one statement (its own transaction) when the run has room for all, as it mostly has. */
+  private async commitRun(runId: number, group: readonly Queued[]): Promise<WriteOutcome[]> {
+    const max = group[0]!.maxPerRun;
+    const captures = group.map((q) => q.capture);
+    const all = await this.pool.query(INSERT_ALL_SQL, [runId, captures.length, max, encodeBlock(captures)]);
+    if (all.rowCount === 1) return captures.map(() => 'stored');
+    return this.commitWhatFits(runId, captures, max);
+  }
+
+  /** The run is gone (deleted or purged meanwhile), or has no room for all: store what fits, in a transaction. */
+  private async commitWhatFits(
+    runId: number,
+    captures: readonly PendingCapture[],
+    max: number,
+  ): Promise<WriteOutcome[]> {
+    const client = await this.pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const found = await client.query<{ captures: number }>(
+        'SELECT captures FROM runs WHERE id = $1 FOR UPDATE',
+        [runId],
+      );
+      const row = found.rows[0];
+      if (!row) {
+        await client.query('ROLLBACK');
+        for (const c of captures) this.live.delete(c.runToken);
+        return captures.map(() => 'unknown-run');
+      }
+      const accepted = Math.max(0, Math.min(captures.length, max - row.captures));
+      if (accepted > 0) {
+        await client.query('UPDATE runs SET captures = captures + $2 WHERE id = $1', [runId, accepted]);
+        await client.query('INSERT INTO capture_blocks (run_id, n, captures) VALUES ($1, $2, $3)', [
+          runId,
+          accepted,
+          encodeBlock(captures.slice(0, accepted)),
+        ]);
+      }
+      await client.query('COMMIT');
+      return captures.map((_, k) => (k < accepted ? 'stored' : 'run-full'));
+    } catch (err) {
+      broken = err;
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  /** Resolves once nothing is queued or being committed. */
+  private drained(): Promise<void> {
+    if (this.queue.length === 0 && this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.pump();
+      await this.drained();
+      this.live.clear();
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+}
