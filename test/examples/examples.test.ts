@@ -17,7 +17,7 @@ interface Invocation {
 }
 
 /**
- * Every `npx headerguard <command> …` in a text (YAML, Groovy, systemd units, shell in Markdown): backslash
+ * Every `npx headerguard <command> …` (or `…/bin/headerguard.js <command> …`) in a text (YAML, Groovy, systemd units, shell in Markdown): backslash
  * continuations joined, cut at a shell operator or comment; flags are `--name` words, including inside
  * `${VAR:+--flag …}`. Line-based on purpose: no YAML parser is a dependency, and the command lines are all it needs.
  */
@@ -25,9 +25,10 @@ function invocationsIn(file: string, text: string): Invocation[] {
   const lines = text.split('\n');
   const out: Invocation[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const at = lines[i]!.indexOf('npx headerguard ');
-    if (at < 0) continue;
-    let logical = lines[i]!.slice(at + 'npx headerguard '.length);
+    // `npx headerguard …`, or the bin itself (`node …/bin/headerguard.js …`, as the serve unit runs it).
+    const start = /(?:npx headerguard|bin\/headerguard\.js) /.exec(lines[i]!);
+    if (!start) continue;
+    let logical = lines[i]!.slice(start.index + start[0].length);
     let j = i;
     while (/\\\s*$/.test(logical) && j + 1 < lines.length)
       logical = `${logical.replace(/\\\s*$/, ' ')}${lines[++j]}`;
@@ -85,6 +86,7 @@ describe('recipes: examples/ and docs/operations.md', () => {
       '  - npx headerguard run --tag nightly ${CH:+--change "$CH"} # --not-a-flag',
       "sh 'npx headerguard run --no-such-flag x && echo --neither'",
       'run: npx headerguard frobnicate --farm x',
+      'ExecStart=/usr/bin/node /opt/headerguard/bin/headerguard.js serve --db /var/lib/hg.db',
     ].join('\n');
     const found = invocationsIn(path.join(ROOT, 'x.service'), text);
     assert.deepEqual(
@@ -94,6 +96,7 @@ describe('recipes: examples/ and docs/operations.md', () => {
         [3, 'run', ['--tag', '--change']],
         [4, 'run', ['--no-such-flag']],
         [5, 'frobnicate', ['--farm']],
+        [6, 'serve', ['--db']],
       ],
     );
     assert.deepEqual(problemsOf(found[1]!, program), []);
