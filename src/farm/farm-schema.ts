@@ -28,6 +28,14 @@ export const handsetSchema = z.strictObject({
   appium: z.record(z.string(), z.unknown()).optional(),
   /** Display name of the device for reports (defaults to `emulate` or the Appium device name). */
   device: z.string().min(1).optional(),
+  /**
+   * The APN the handset's data session uses (O2 UK: separate internet, WAP and prepaid APNs, each with its own
+   * enrichment rules): selects the bearer policy's `apns[<apn>]` overrides and keeps its reports apart.
+   */
+  apn: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 letters, digits, dot, dash or underscore')
+    .optional(),
 });
 
 const gridSchema = z.strictObject({

@@ -3,7 +3,7 @@
  */
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Listener } from '../../model/capture.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
@@ -83,6 +83,31 @@ async function listenOn(
   }
 }
 
+/**
+ * The same listener on the other IP family: a plain socket on `host` (IPv6 only) and `port` whose connections
+ * the listener serves as its own (an http, https or h2 server takes sockets through its 'connection' event).
+ */
+async function listenAlso(
+  server: AnyServer,
+  port: number,
+  host: string,
+  listener: Listener,
+  logger: Logger,
+): Promise<net.Server> {
+  const companion = net.createServer((socket) => server.emit('connection', socket));
+  await new Promise<void>((resolve, reject) => {
+    companion.once('error', reject);
+    companion.listen({ port, host, ipv6Only: true }, () => {
+      companion.off('error', reject);
+      companion.on('error', (e: NodeJS.ErrnoException) =>
+        logger.error({ listener, family: 6, code: e.code }, 'listener error'),
+      );
+      resolve();
+    });
+  });
+  return companion;
+}
+
 /** Where this machine reaches a listener bound to `bind`. */
 function localHost(bind: string): string {
   if (bind === '0.0.0.0') return '127.0.0.1';
@@ -102,6 +127,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
 
   const endpoint: PlanEndpoint = {
     probeHost: opts.probeHost,
+    ...(opts.probeHostV6 !== undefined ? { probeHostV6: opts.probeHostV6 } : {}),
     partnerHost: opts.partnerHost,
     ports: { main: opts.httpPort, alt: opts.altPort, https: opts.httpsPort },
   };
@@ -184,7 +210,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   );
   track(secure);
 
-  const servers: AnyServer[] = [main, alt, secure];
+  const servers: (AnyServer | net.Server)[] = [main, alt, secure];
   let purgeTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
 
@@ -208,10 +234,33 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     return closing;
   };
 
+  /** Every listener on the IPv6 address too, same ports; a machine without IPv6 only warns when it was implicit. */
+  const listenOnIpv6 = async (host: string): Promise<void> => {
+    const pairs: [AnyServer, Listener][] = [
+      [main, 'main'],
+      [alt, 'alt'],
+      [secure, 'https'],
+    ];
+    for (const [server, listener] of pairs) {
+      try {
+        servers.push(await listenAlso(server, endpoint.ports[listener], host, listener, logger));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (opts.bindAddress6Implicit && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+          logger.warn({ code }, 'no IPv6 on this machine: listening on IPv4 only (IPv6 probes cannot arrive)');
+          return;
+        }
+        const hint = code === 'EADDRINUSE' ? 'address already in use' : describeError(err);
+        throw new UserError(`cannot listen on ${listener} port ${endpoint.ports[listener]} over IPv6: ${hint}`);
+      }
+    }
+  };
+
   try {
     endpoint.ports.main = await listenOn(main, opts.httpPort, opts.bindAddress, 'main', logger);
     endpoint.ports.alt = await listenOn(alt, opts.altPort, opts.bindAddress, 'alt', logger);
     endpoint.ports.https = await listenOn(secure, opts.httpsPort, opts.bindAddress, 'https', logger);
+    if (opts.bindAddress6 !== undefined) await listenOnIpv6(opts.bindAddress6);
   } catch (err) {
     await close();
     throw err;
@@ -232,6 +281,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   logger.info(
     {
       bind: opts.bindAddress,
+      ...(opts.bindAddress6 !== undefined ? { bind6: opts.bindAddress6 } : {}),
       ports: endpoint.ports,
       selfSigned: tls.selfSigned,
       schema: store.schemaVersion,
