@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IPV6_MODES } from '../model/policy.ts';
 import { RULE_IDS, type RuleId, SEVERITY_SCALE, type Severity } from '../model/rules.ts';
 
 /**
@@ -11,8 +12,10 @@ import { RULE_IDS, type RuleId, SEVERITY_SCALE, type Severity } from '../model/r
  *   handsets[{id, bearer, device, verdict, findings[{rule, severity, probe, header, evidence}]}].
  * - 2: adds formatVersion, tool, runId, simFault; per handset durationMs, attempts, failure, policy, gateway,
  *   checks; per finding detail. Nothing of version 1 removed or renamed.
+ * - 3: adds per handset `apn` (null when the farm names none) and `ipv6Path` (`checked`, `not-checked`,
+ *   `off`), and the policy's `ipv6`, `apn` and `apns`. Nothing of version 2 removed or renamed.
  */
-export const SUMMARY_FORMAT_VERSION = 2;
+export const SUMMARY_FORMAT_VERSION = 3;
 
 const verdict = z.enum(['pass', 'fail', 'broken']);
 const isoTime = z.iso.datetime();
@@ -39,6 +42,11 @@ export const ruleCheckSchema = z.strictObject({
   reason: z.string().nullable(),
 });
 
+const attestShape = z.strictObject({
+  remoteCidrs: z.array(z.string()).optional(),
+  viaPattern: z.string().optional(),
+});
+
 /** The resolved bearer policy the handset was judged with (inheritance applied, defaults filled). */
 export const judgedPolicySchema = z.strictObject({
   id: z.string(),
@@ -48,8 +56,20 @@ export const judgedPolicySchema = z.strictObject({
   parent: z.string().optional(),
   allowInjected: z.array(z.string()),
   partnerEnrichment: z.array(z.string()),
-  attest: z
-    .strictObject({ remoteCidrs: z.array(z.string()).optional(), viaPattern: z.string().optional() })
+  attest: attestShape.optional(),
+  ipv6: z.enum(IPV6_MODES),
+  /** The APN this handset's policy was resolved for (its `apns` entry applied). */
+  apn: z.string().optional(),
+  apns: z
+    .record(
+      z.string(),
+      z.strictObject({
+        allowInjected: z.array(z.string()).optional(),
+        partnerEnrichment: z.array(z.string()).optional(),
+        attest: attestShape.optional(),
+        ipv6: z.enum(IPV6_MODES).optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -57,8 +77,15 @@ export const handsetSummarySchema = z
   .strictObject({
     id: z.string(),
     bearer: z.string(),
+    /** The APN the handset uses, as the farm names it; null when it names none. */
+    apn: z.string().nullable(),
     device: z.string(),
     verdict,
+    /**
+     * Whether the IPv6 path was checked: `checked`, `not-checked` (no IPv6 probe planned or, where the policy
+     * says `ipv6: "optional"`, none arrived: the console says "IPv6 path not checked"), `off` (`ipv6: "off"`).
+     */
+    ipv6Path: z.enum(['checked', 'not-checked', 'off']),
     /** From the handset's worker start to its verdict; null when it left no result. */
     durationMs: z.number().int().nonnegative().nullable(),
     /** Attempts at the check (infrastructure failures are retried once); 0 when it left no result. */

@@ -28,14 +28,25 @@ export function handsetSummary(
   gateway: string,
   whyMissing: string = NO_RESULT,
 ): HandsetSummary {
-  const base = { id: h.id, bearer: h.bearer, device: h.device, policy: h.policy, gateway };
-  if (!r) return { ...base, ...notChecked(whyMissing), durationMs: null, attempts: 0 };
+  const base = {
+    id: h.id,
+    bearer: h.bearer,
+    apn: h.apn ?? null,
+    device: h.device,
+    policy: h.policy,
+    gateway,
+  };
+  if (!r) {
+    const { ipv6Path: _, ...broken } = notChecked(whyMissing);
+    return { ...base, ...broken, ipv6Path: 'not-checked', durationMs: null, attempts: 0 };
+  }
   const durationMs = Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.workerStartedAt));
   return {
     ...base,
     verdict: r.verdict,
     findings: r.findings,
     checks: r.checks,
+    ipv6Path: h.policy.ipv6 === 'off' ? 'off' : (r.ipv6Path ?? 'not-checked'),
     failure: r.failure,
     durationMs: Number.isFinite(durationMs) ? durationMs : null,
     attempts: r.attempts,
