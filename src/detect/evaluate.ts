@@ -1,4 +1,10 @@
-import { type AddressFamily, type Canary, type HeaderPair, isIpv6Probe, type ProbeRole } from '../model/capture.ts';
+import {
+  type AddressFamily,
+  type Canary,
+  type HeaderPair,
+  isIpv6Probe,
+  type ProbeRole,
+} from '../model/capture.ts';
 import type {
   Finding,
   FindingDetail,

@@ -64,7 +64,10 @@ export const policySchema = z.strictObject({
   parent: z.string().min(1).optional(),
   ...apnOverrideFields,
   apns: z
-    .record(z.string().regex(APN_NAME, 'APN names are letters, digits, dots, dashes and underscores'), apnOverrideSchema)
+    .record(
+      z.string().regex(APN_NAME, 'APN names are letters, digits, dots, dashes and underscores'),
+      apnOverrideSchema,
+    )
     .optional(),
 });
 

@@ -96,7 +96,10 @@ describe('probe plan', () => {
     for (const p of plan.filter((q) => q.family === 4)) assert.doesNotMatch(p.url, /\[/, p.probe);
     // A deployed IPv6 host is a name with only an AAAA record.
     const named = buildPlan(token, { ...endpoint, probeHostV6: 'v6.probe.example' });
-    assert.equal(named.find((p) => p.probe === 'img-v6')!.url, `http://v6.probe.example:8081/p/${token}/img-v6`);
+    assert.equal(
+      named.find((p) => p.probe === 'img-v6')!.url,
+      `http://v6.probe.example:8081/p/${token}/img-v6`,
+    );
   });
 
   it('leaves the IPv6 probes out without an IPv6 host, or when the run asks (a bearer with ipv6 off)', () => {

@@ -76,7 +76,9 @@ describe('report/summary', () => {
     assert.match(table, /^wap\s+o2\s+wap\.o2\.co\.uk\s+sim:o2\s+PASS/m);
     assert.match(table, /^plain\s+o2\s+-\s+sim:o2/m);
     assert.match(table, /^IPv6 path not checked: wap$/m);
-    const noApn = formatSummaryTable(buildSummary(meta, [handset({ id: 'a', verdict: 'pass', findings: [] })]));
+    const noApn = formatSummaryTable(
+      buildSummary(meta, [handset({ id: 'a', verdict: 'pass', findings: [] })]),
+    );
     assert.match(noApn.split('\n')[0]!, /^handset\s+bearer\s+gateway\s+verdict\s+findings$/);
     assert.doesNotMatch(noApn, /IPv6/);
   });

@@ -3,12 +3,7 @@
  * bodies are validated with zod and capped in size. Errors are JSON `{error}` with a one-line message.
  */
 import { z } from 'zod';
-import {
-  addressFamily,
-  type CaptureRecord,
-  isProbeCapture,
-  type PlannedProbe,
-} from '../../model/capture.ts';
+import { addressFamily, type CaptureRecord, isProbeCapture, type PlannedProbe } from '../../model/capture.ts';
 import { maskDigitRuns, maskOpaque } from '../../shared/mask.ts';
 import { buildPlan, newCanary } from '../plan/probe-plan.ts';
 import { isRunToken, newRunToken } from '../plan/run-token.ts';

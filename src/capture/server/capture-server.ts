@@ -247,11 +247,16 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (opts.bindAddress6Implicit && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
-          logger.warn({ code }, 'no IPv6 on this machine: listening on IPv4 only (IPv6 probes cannot arrive)');
+          logger.warn(
+            { code },
+            'no IPv6 on this machine: listening on IPv4 only (IPv6 probes cannot arrive)',
+          );
           return;
         }
         const hint = code === 'EADDRINUSE' ? 'address already in use' : describeError(err);
-        throw new UserError(`cannot listen on ${listener} port ${endpoint.ports[listener]} over IPv6: ${hint}`);
+        throw new UserError(
+          `cannot listen on ${listener} port ${endpoint.ports[listener]} over IPv6: ${hint}`,
+        );
       }
     }
   };

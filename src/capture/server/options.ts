@@ -66,7 +66,10 @@ const optionsSchema = z.object({
   altPort: portSchema,
   httpsPort: portSchema,
   bindAddress: hostSchema.optional(),
-  bindAddress6: z.string().refine((v) => isIP(v) === 6, 'must be an IPv6 address').optional(),
+  bindAddress6: z
+    .string()
+    .refine((v) => isIP(v) === 6, 'must be an IPv6 address')
+    .optional(),
   probeHost: hostSchema,
   probeHostV6: z
     .string()
