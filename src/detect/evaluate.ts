@@ -78,11 +78,13 @@ export function evaluate(input: EvaluationInput): Judgement {
   const needles = needlesFor(input.identity ?? {}, policy.country);
   const judge = new Judge(needles, captures);
 
-  // incomplete: planned probes and named twins that never arrived. The IPv6 probes, when none arrived, only
-  // where the policy requires the IPv6 path (optional: "not checked"; off: not asked for).
+  // incomplete: planned probes and named twins that never arrived. The IPv6 probes, when none arrived while
+  // others did, only where the policy requires the IPv6 path (optional: "not checked"; off: not asked for);
+  // a run where nothing arrived at all says nothing about one path: every probe is missing.
   const ipv6Path = ipv6PathOf(input, judge);
+  const ipv6Excused = ipv6Path !== 'checked' && policy.ipv6 !== 'required' && captures.length > 0;
   for (const probe of input.plan ?? []) {
-    if (isIpv6Probe(probe) && ipv6Path !== 'checked' && policy.ipv6 !== 'required') continue;
+    if (ipv6Excused && isIpv6Probe(probe)) continue;
     if (!judge.byProbe.has(probe))
       judge.add('incomplete', probe, '(none)', 'planned probe was never captured');
   }

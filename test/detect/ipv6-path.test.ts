@@ -23,6 +23,16 @@ describe('detect: the IPv6 path', () => {
     assert.equal(j.ipv6Path, 'not-checked');
   });
 
+  it('nothing arrived at all: every planned probe is incomplete, the IPv6 ones too', () => {
+    const j = evaluate({ policy: O2, identity: IDENTITY, captures: [], plan: [...V4, ...V6] });
+    assert.equal(j.verdict, 'broken');
+    for (const p of [...V4, ...V6])
+      assert.ok(
+        j.findings.some((f) => f.rule === 'incomplete' && f.probe === p),
+        p,
+      );
+  });
+
   it('optional: once one IPv6 probe arrived the path works, and a lost one is incomplete', () => {
     const partial = v6Captures().filter((c) => c.probe !== 'img-v6-tls');
     const j = evaluate({
