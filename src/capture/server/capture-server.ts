@@ -119,7 +119,8 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   const opts = resolveOptions(options);
   const { timeouts } = opts;
   const logger = opts.logger ?? createLogger('capture');
-  const tls = await tlsMaterial([opts.probeHost, opts.partnerHost], opts.tlsCert, opts.tlsKey);
+  const hosts = [opts.probeHost, opts.partnerHost, ...(opts.probeHostV6 ? [opts.probeHostV6] : [])];
+  const tls = await tlsMaterial(hosts, opts.tlsCert, opts.tlsKey);
   const store = CaptureStore.open(opts.dbPath);
   if (store.isWorldReadable) {
     logger.warn({ db: opts.dbPath }, 'database file is readable by other users; it holds subscriber data');
