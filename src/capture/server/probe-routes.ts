@@ -126,8 +126,11 @@ function answer(
       sendError(req, res, new HttpError(404, 'no such run'), headers);
       return;
     }
+    // The page the handset opens is the plan's first plain third-party navigation (`nav`); every other
+    // navigation (`nav-tls`, `nav-v6`, the partner pages) is a framed page that reports back.
+    const opened = run.plan.find((p) => p.kind === 'navigation' && p.role === 'third-party' && !p.tls);
     const html =
-      placement.role === 'third-party' && !placement.tls
+      planned.probe === opened?.probe
         ? navPage(token, run.plan)
         : framePage(token, run.plan, planned, run.canary);
     sendHtml(req, res, 200, html, headers);
