@@ -15,8 +15,19 @@ export interface CaptureServerOptions {
   httpsPort: number;
   /** Address every listener binds to. Default `0.0.0.0`; the embedded suite passes `127.0.0.1`. */
   bindAddress?: string;
+  /**
+   * A second address every listener also binds to, on the same ports, for the other IP family (IPv6 only on
+   * this socket). Default `::` when `bindAddress` is the default `0.0.0.0` (skipped with a warning on a machine
+   * without IPv6); none otherwise. The embedded suite passes `::1`.
+   */
+  bindAddress6?: string;
   /** The third-party host that must receive nothing. Default `probe.localhost`. */
   probeHost: string;
+  /**
+   * The IPv6-only probe host (deployed: a name with only an AAAA record; locally `::1`). Runs get the IPv6
+   * probes (`nav-v6`, `img-v6`, `fetch-v6` and their HTTPS twins) on it. None by default.
+   */
+  probeHostV6?: string;
   /** The whitelisted partner host that must receive enrichment. Default `partner.localhost`. */
   partnerHost: string;
   /** SQLite file, or `:memory:`. */
@@ -74,6 +85,8 @@ export interface CreateRunBody {
   bearer: string;
   /** Free JSON kept with the run: at most 8 levels deep and 4 KiB as JSON, else 400. */
   meta?: Record<string, unknown>;
+  /** `false`: leave the IPv6 probes out of this run's plan (a bearer whose policy says `ipv6: "off"`). */
+  ipv6?: boolean;
 }
 
 /** `POST /api/runs` response (201). */

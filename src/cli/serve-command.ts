@@ -60,6 +60,14 @@ export function registerServe(program: Command): Command {
       'third-party host name that must receive nothing (default: probe.localhost)',
     )
     .option(
+      '--probe-host-v4 <host>',
+      'the IPv4 probe host: a name with only an A record (the same as --probe-host)',
+    )
+    .option(
+      '--probe-host-v6 <host>',
+      'the IPv6-only probe host: a name with only an AAAA record, or an IPv6 address (default: no IPv6 probes)',
+    )
+    .option(
       '--partner-host <host>',
       'partner host name that must get enrichment (default: partner.localhost)',
     )
@@ -110,6 +118,9 @@ async function serve(flags: ServeFlags, stopped: Promise<string>): Promise<void>
     `  https   ${origin(true, o.probeHost, https)}/  (listening on ${at(https)}, h2 and HTTP/1.1, ${
       server.selfSignedCertificate ? 'self-signed certificate' : `certificate ${config.tlsCertPath}`
     })`,
+    ...(o.probeHostV6 !== undefined
+      ? [`  ipv6    ${origin(false, o.probeHostV6, main)}/  (the IPv6 probes; AAAA record only)`]
+      : []),
     `  partner ${origin(false, o.partnerHost, main)}/`,
     `  me      ${origin(false, o.probeHost, main)}/me`,
     `  api     ${server.apiBaseUrl}/api  (Authorization: Bearer <key>)`,

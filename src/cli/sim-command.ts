@@ -13,6 +13,7 @@ import {
 } from '../simulate/index.ts';
 import {
   checkBearer,
+  checkFamily,
   checkFault,
   checkPort,
   checkUpstreamTimeoutSeconds,
@@ -24,6 +25,7 @@ interface SimFlags {
   msisdn?: string;
   imsi?: string;
   fault?: string;
+  family?: string;
   port?: string;
   host?: string;
   partnerHost?: string;
@@ -93,6 +95,10 @@ export function registerSim(program: Command): Command {
       )
       .option('--imsi <digits>', 'subscriber IMSI (sent to the partner host with the number), or env:VAR')
       .option('--fault <name>', `replay a fault: ${FAULT_NAMES.join(', ')}`)
+      .option(
+        '--family <4|6>',
+        'apply the fault to destinations of this IP family only (the other is healthy)',
+      )
       .option('--port <port>', 'port to listen on (0 = any free port)', '0')
       .option('--host <address>', 'address to listen on', '127.0.0.1')
       .option('--partner-host <host>', 'host name that gets enrichment (any port)', 'partner.localhost')
@@ -126,6 +132,7 @@ export function registerSim(program: Command): Command {
           };
           if (flags.imsi !== undefined) options.imsi = fromEnv(flags.imsi, '--imsi');
           if (flags.fault !== undefined) options.fault = checkFault(flags.fault);
+          if (flags.family !== undefined) options.family = checkFamily(flags.family);
           if (flags.host !== undefined) options.host = flags.host;
           if (flags.partnerHost !== undefined) options.partnerHost = flags.partnerHost;
           if (flags.mainPort !== undefined)
@@ -136,7 +143,9 @@ export function registerSim(program: Command): Command {
             options.upstreamTimeoutMs = checkUpstreamTimeoutSeconds(flags.upstreamTimeout);
           }
           const sim = await startSimulator(options);
-          const fault = options.fault ? `fault ${options.fault}` : 'healthy';
+          const fault = options.fault
+            ? `fault ${options.fault}${options.family ? ` on IPv${options.family} only` : ''}`
+            : 'healthy';
           process.stdout.write(
             `headerguard sim: ${options.bearer} gateway (${fault}) for subscriber ` +
               `${maskIdentifier(normaliseMsisdn(options.msisdn, BEARER_PROFILES[options.bearer].country))} ` +

@@ -1,9 +1,16 @@
-import type { Canary, HeaderPair, ProbeRole } from '../model/capture.ts';
+import {
+  type AddressFamily,
+  type Canary,
+  type HeaderPair,
+  isIpv6Probe,
+  type ProbeRole,
+} from '../model/capture.ts';
 import type {
   Finding,
   FindingDetail,
   IdentifierKind,
   Identity,
+  Ipv6Path,
   Judgement,
   RuleCheck,
   SentBy,
@@ -32,6 +39,8 @@ export interface ScanCapture {
   headers: HeaderPair[];
   /** The address the capture endpoint saw it come from (bearer attestation). */
   remoteAddress?: string;
+  /** The IP family it came in on (from the remote address), when known. */
+  family?: AddressFamily;
 }
 
 export interface EvaluationInput {
@@ -69,8 +78,13 @@ export function evaluate(input: EvaluationInput): Judgement {
   const needles = needlesFor(input.identity ?? {}, policy.country);
   const judge = new Judge(needles, captures);
 
-  // incomplete: planned probes and named twins that never arrived.
+  // incomplete: planned probes and named twins that never arrived. The IPv6 probes, when none arrived while
+  // others did, only where the policy requires the IPv6 path (optional: "not checked"; off: not asked for);
+  // a run where nothing arrived at all says nothing about one path: every probe is missing.
+  const ipv6Path = ipv6PathOf(input, judge);
+  const ipv6Excused = ipv6Path !== 'checked' && policy.ipv6 !== 'required' && captures.length > 0;
   for (const probe of input.plan ?? []) {
+    if (ipv6Excused && isIpv6Probe(probe)) continue;
     if (!judge.byProbe.has(probe))
       judge.add('incomplete', probe, '(none)', 'planned probe was never captured');
   }
@@ -185,7 +199,18 @@ export function evaluate(input: EvaluationInput): Judgement {
     verdict: verdictOf(sorted),
     findings: sorted,
     checks: checksOf(sorted, nothingToCheck(input, needles, offPath.length > 0)),
+    ipv6Path,
   };
+}
+
+/**
+ * The IPv6 path: `off` when the policy says so; `checked` when an IPv6 probe arrived (then every planned one
+ * must: a path that works but loses probes is incomplete); else `not-checked` (none planned, or none arrived).
+ */
+function ipv6PathOf(input: EvaluationInput, judge: Judge): Ipv6Path {
+  if (input.policy.ipv6 === 'off') return 'off';
+  for (const probe of judge.byProbe.keys()) if (isIpv6Probe(probe)) return 'checked';
+  return 'not-checked';
 }
 
 /**
@@ -346,7 +371,8 @@ class Judge extends ControlIndex {
     detail: Partial<FindingDetail> = {},
   ): void {
     const header = displayName(rawHeader, this.needles);
-    const evidence = maskDigitRuns(rawEvidence);
+    // The IPv6 probes' evidence names their path: a gateway's rules may differ per IP family.
+    const evidence = maskDigitRuns(isIpv6Probe(probe) ? `${rawEvidence} [IPv6 path]` : rawEvidence);
     const safeProbe = displayName(probe, this.needles);
     const key = `${rule}\u0000${safeProbe}\u0000${header}\u0000${evidence}`;
     if (this.seen.has(key)) return;

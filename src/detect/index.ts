@@ -13,7 +13,7 @@ export { evaluate, RULE_SEVERITY } from './evaluate.ts';
 export { describeHit, findIdentifiers } from './match.ts';
 export { needlesFor } from './needles.ts';
 export { observedProbes } from './observed.ts';
-export { canonicalMccMnc, parsePolicyInput, resolvePolicies, unknownBearer } from './policy.ts';
+export { canonicalMccMnc, parsePolicyInput, policyForApn, resolvePolicies, unknownBearer } from './policy.ts';
 export { renderTable } from './render.ts';
 export { parseScanInput } from './scan-input.ts';
 export { isSchemeVarying } from './scheme-varying.ts';

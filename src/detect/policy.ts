@@ -76,14 +76,35 @@ export function resolvePolicies(
       mccmnc: [...new Set(codes.map(canonicalMccMnc))],
       allowInjected: lowerUnique(p.allowInjected ?? parent?.allowInjected ?? DEFAULT_ALLOW_INJECTED),
       partnerEnrichment: lowerUnique(p.partnerEnrichment ?? parent?.partnerEnrichment ?? []),
+      ipv6: p.ipv6 ?? parent?.ipv6 ?? 'optional',
     };
     if (p.parent !== undefined) policy.parent = p.parent;
     const attest = p.attest ?? parent?.attest;
     if (attest) policy.attest = structuredClone(attest);
+    const apns = p.apns ?? parent?.apns;
+    if (apns) policy.apns = structuredClone(apns);
     out.set(id, policy);
     return policy;
   };
   for (const id of raw.keys()) resolve(id);
+  return out;
+}
+
+/**
+ * A bearer's policy for one APN: the fields its `apns[apn]` sets replace the bearer's (the rest stay), and the
+ * result says which APN it is for. No APN, or one the policy has no entry for: the bearer's policy itself
+ * (with `apn` set when one was named). Pure.
+ */
+export function policyForApn(policy: BearerPolicy, apn: string | undefined): BearerPolicy {
+  if (apn === undefined) return policy;
+  const { apns: _apns, ...base } = policy;
+  const o = policy.apns?.[apn];
+  const out: BearerPolicy = { ...base, apn };
+  if (!o) return out;
+  if (o.allowInjected) out.allowInjected = lowerUnique(o.allowInjected);
+  if (o.partnerEnrichment) out.partnerEnrichment = lowerUnique(o.partnerEnrichment);
+  if (o.attest) out.attest = structuredClone(o.attest);
+  if (o.ipv6) out.ipv6 = o.ipv6;
   return out;
 }
 

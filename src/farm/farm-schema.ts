@@ -44,6 +44,14 @@ export const handsetSchema = z.strictObject({
    * behind a hub); default: the farm's `grid` for `appium` handsets, the run's own chromedriver for `emulate` ones.
    */
   grid: gridSchema.optional(),
+  /**
+   * The APN the handset's data session uses (O2 UK: separate internet, WAP and prepaid APNs, each with its own
+   * enrichment rules): selects the bearer policy's `apns[<apn>]` overrides and keeps its reports apart.
+   */
+  apn: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 letters, digits, dot, dash or underscore')
+    .optional(),
 });
 
 /** A deployed capture endpoint instead of the embedded one. */

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { z } from 'zod';
 import { BUILTIN_POLICIES } from '../../bearers/index.ts';
-import { parsePolicyInput, resolvePolicies, unknownBearer } from '../detect/index.ts';
+import { parsePolicyInput, policyForApn, resolvePolicies, unknownBearer } from '../detect/index.ts';
 import type { Identity } from '../model/finding.ts';
 import { checkIdentity, checkMsisdn, isFictionalMsisdn } from '../model/identity.ts';
 import type { BearerPolicy, PolicyInput } from '../model/policy.ts';
@@ -32,6 +32,8 @@ export type ProxySpec =
 export interface Handset {
   id: string;
   bearer: string;
+  /** The APN it uses, when the farm says: its policy is the bearer's with that APN's overrides applied. */
+  apn?: string;
   policy: BearerPolicy;
   identity: Identity;
   /** Display name of the device. */
@@ -180,10 +182,17 @@ function checkHandset(
     if (seen.has(h.id)) fail('duplicate id');
     seen.add(h.id);
   }
-  const policy = h.bearer === undefined ? undefined : policies.resolved.get(h.bearer);
-  if (h.bearer !== undefined && !policy && !policies.broken.has(h.bearer)) {
+  const bearerPolicy = h.bearer === undefined ? undefined : policies.resolved.get(h.bearer);
+  if (h.bearer !== undefined && !bearerPolicy && !policies.broken.has(h.bearer)) {
     fail(`bearer: ${unknownBearer(h.bearer, policies.resolved)}`);
   }
+  const apns = bearerPolicy?.apns;
+  if (h.apn !== undefined && apns && !Object.hasOwn(apns, h.apn)) {
+    fail(
+      `apn: bearer ${bearerPolicy!.id} has no APN ${JSON.stringify(h.apn)} (its policy's apns: ${Object.keys(apns).join(', ')})`,
+    );
+  }
+  const policy = bearerPolicy && policyForApn(bearerPolicy, h.apn);
   if (h.emulate && h.appium) fail('has both emulate and appium; choose one');
   if (!h.emulate && !h.appium && !partial) fail('needs emulate (a device name) or appium (capabilities)');
   if (h.emulate && !isDeviceName(h.emulate)) fail(`emulate: ${unknownDevice(h.emulate)}`);
@@ -237,6 +246,7 @@ function checkHandset(
   return {
     id: h.id,
     bearer: policy.id,
+    ...(h.apn !== undefined ? { apn: h.apn } : {}),
     policy,
     identity,
     device: h.device ?? h.emulate ?? deviceNameOf(h.appium) ?? h.id,

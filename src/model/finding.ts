@@ -54,11 +54,26 @@ export interface RuleCheck {
   reason: string | null;
 }
 
+/**
+ * Whether the bearer's IPv6 path was checked: `checked` (IPv6 probes arrived and were judged), `not-checked`
+ * (none planned, or none arrived where the policy says `ipv6: "optional"`), `off` (the policy says `ipv6: "off"`).
+ */
+export type Ipv6Path = 'checked' | 'not-checked' | 'off';
+
+/** What the console and reports say for each IPv6 path state. */
+export const IPV6_PATH_TEXT: Readonly<Record<Ipv6Path, string>> = {
+  checked: 'IPv6 path checked',
+  'not-checked': 'IPv6 path not checked',
+  off: 'IPv6 off for this bearer',
+};
+
 export interface Judgement {
   verdict: Verdict;
   findings: Finding[];
   /** One entry per rule of the rule table, in its order. */
   checks: RuleCheck[];
+  /** Whether the IPv6 path was checked (absent from judgements made before IPv6 probes existed). */
+  ipv6Path?: Ipv6Path;
 }
 
 /** Subscriber identifiers known for a handset; any may be absent. */

@@ -34,6 +34,22 @@ const attestSchema = z.strictObject({
     .optional(),
 });
 
+/** Whether the bearer's IPv6 path must be checked (`required`), is checked when it works (`optional`), or not. */
+export const IPV6_MODES = ['required', 'optional', 'off'] as const;
+export type Ipv6Mode = (typeof IPV6_MODES)[number];
+
+const APN_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
+
+/** The fields one APN of a bearer may override (an enrichment rule is configured per APN on the gateway). */
+const apnOverrideFields = {
+  allowInjected: z.array(headerName).optional(),
+  partnerEnrichment: z.array(headerName).optional(),
+  attest: attestSchema.optional(),
+  ipv6: z.enum(IPV6_MODES).optional(),
+};
+
+export const apnOverrideSchema = z.strictObject(apnOverrideFields);
+
 export const policySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'ids are letters, digits, dots, dashes and underscores'),
   name: z.string().min(1).optional(),
@@ -46,9 +62,13 @@ export const policySchema = z.strictObject({
     .optional(),
   mccmnc: z.array(mccmnc).optional(),
   parent: z.string().min(1).optional(),
-  allowInjected: z.array(headerName).optional(),
-  partnerEnrichment: z.array(headerName).optional(),
-  attest: attestSchema.optional(),
+  ...apnOverrideFields,
+  apns: z
+    .record(
+      z.string().regex(APN_NAME, 'APN names are letters, digits, dots, dashes and underscores'),
+      apnOverrideSchema,
+    )
+    .optional(),
 });
 
 /** A bearer policy as users write it (bearers/*.ts, farm files, scan inputs). */
@@ -64,4 +84,13 @@ export interface BearerPolicy {
   allowInjected: string[];
   partnerEnrichment: string[];
   attest?: { remoteCidrs?: string[]; viaPattern?: string };
+  /** Default `optional`: IPv6 probes that never arrive leave the IPv6 path "not checked" (not broken). */
+  ipv6: Ipv6Mode;
+  /** Per-APN overrides, as written (resolved per handset by `policyForApn`). */
+  apns?: Record<string, ApnOverride>;
+  /** Set on a policy resolved for one APN (`policyForApn`). */
+  apn?: string;
 }
+
+/** One APN's overrides of its bearer's policy. */
+export type ApnOverride = z.output<typeof apnOverrideSchema>;

@@ -45,7 +45,7 @@ export function viewOfSummary(summary: RunSummary): RunView {
       (h): HandsetView => ({
         id: h.id,
         bearer: h.bearer,
-        apn: null,
+        apn: h.apn ?? null,
         verdict: h.observed.verdict,
         probes: h.observed.probes,
       }),

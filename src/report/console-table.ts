@@ -1,4 +1,4 @@
-import type { Finding } from '../model/finding.ts';
+import { type Finding, IPV6_PATH_TEXT } from '../model/finding.ts';
 import { ruleInfo, ruleRank, SEVERITY_SCALE } from '../model/rules.ts';
 import { summariseFindings } from './format-finding.ts';
 import type { HandsetSummary, RunSummary } from './summary.ts';
@@ -35,13 +35,16 @@ function handsetLines(h: HandsetSummary): string[] {
  * broken and its findings by rule, most severe first. Already masked data only.
  */
 export function formatSummaryTable(summary: RunSummary): string {
+  // The APN column only when a handset names one: one bearer's APNs are told apart.
+  const withApn = summary.handsets.some((h) => h.apn !== null);
   const rows = summary.handsets.map((h) => {
     const counts = new Map<string, number>();
     for (const f of h.findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
     const findings = counts.size ? [...counts].map(([rule, n]) => `${rule}×${n}`).join(', ') : '-';
-    return [h.id, h.bearer, h.gateway, h.verdict.toUpperCase(), findings];
+    const apn = withApn ? [h.apn ?? '-'] : [];
+    return [h.id, h.bearer, ...apn, h.gateway, h.verdict.toUpperCase(), findings];
   });
-  const header = ['handset', 'bearer', 'gateway', 'verdict', 'findings'];
+  const header = ['handset', 'bearer', ...(withApn ? ['apn'] : []), 'gateway', 'verdict', 'findings'];
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
@@ -54,6 +57,7 @@ export function formatSummaryTable(summary: RunSummary): string {
     ...rows.map(line),
     ...(details.length ? ['', ...details] : []),
     ...goneLines(summary),
+    ...ipv6Lines(summary),
     '',
     `verdict: ${summary.verdict.toUpperCase()}${replayNote(summary)}`,
   ].join('\n');
@@ -71,6 +75,12 @@ function goneLines(summary: RunSummary): string[] {
         `drift: handset ${h.id} (${h.bearer}) is in the baseline ${drift.baselineRunId}, not in this run${how}`,
     ),
   ];
+}
+
+/** Handsets whose IPv6 path was not checked, said plainly (an optional IPv6 path that never answered). */
+function ipv6Lines(summary: RunSummary): string[] {
+  const unchecked = summary.handsets.filter((h) => h.ipv6Path === 'not-checked').map((h) => h.id);
+  return unchecked.length ? ['', `${IPV6_PATH_TEXT['not-checked']}: ${unchecked.join(', ')}`] : [];
 }
 
 /** A red fault replay must never read like a real leak: say which gateways replayed a fault. */

@@ -4,6 +4,7 @@
  * run after it. Evidence is taken from the summaries' findings (already masked) and never widened.
  */
 import { probePlacement } from '../capture/plan/probe-plan.ts';
+import { isIpv6Probe } from '../model/capture.ts';
 import type { Finding, IdentifierKind, SentBy, Verdict } from '../model/finding.ts';
 import {
   type RuleId,
@@ -126,7 +127,7 @@ export function buildIncident(input: readonly IncidentRun[]): Incident {
       );
       for (const f of h.findings) {
         if (ruleInfo(f.rule).outcome !== 'fail') continue;
-        (exposedHeaders.has(f.header.toLowerCase()) ? leaks : others).add(run, h, path, f);
+        (exposedHeaders.has(f.header.toLowerCase()) ? leaks : others).add(run, h, findingPath(path, h, f), f);
       }
     }
   }
@@ -164,7 +165,17 @@ export function probeKind(probe: string): string {
 }
 
 function pathOf(run: IncidentRun, h: HandsetSummary): NetworkPath {
-  return run.paths[h.id] ?? { apn: null, family: null };
+  const recorded = run.paths[h.id] ?? { apn: null, family: null };
+  return { apn: h.apn ?? recorded.apn, family: recorded.family };
+}
+
+/**
+ * The IP family a finding was seen on: its probe says (the `-v6` probes go to the IPv6-only host) once the
+ * summary records the IPv6 path (`ipv6Path`, format 3); before that, what the run folder recorded, if anything.
+ */
+function findingPath(path: NetworkPath, h: HandsetSummary, f: Finding): NetworkPath {
+  if (h.ipv6Path === undefined) return path;
+  return { ...path, family: isIpv6Probe(f.probe) ? 'IPv6' : 'IPv4' };
 }
 
 function runRef(r: IncidentRun): RunRef {
@@ -308,7 +319,10 @@ class Groups {
 function greenFor(run: IncidentRun, g: Group): boolean {
   const same = run.summary.handsets.filter((h) => {
     const p = pathOf(run, h);
-    return h.bearer === g.bearer && p.apn === g.path.apn && p.family === g.path.family;
+    if (h.bearer !== g.bearer || p.apn !== g.path.apn) return false;
+    if (h.ipv6Path === undefined) return p.family === g.path.family;
+    // A handset checks IPv4 always, IPv6 only when its IPv6 path was checked.
+    return g.path.family !== 'IPv6' || h.ipv6Path === 'checked';
   });
   return same.length > 0 && same.every((h) => h.verdict === 'pass');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IPV6_MODES } from '../model/policy.ts';
 import { RULE_IDS, type RuleId, SEVERITY_SCALE, type Severity } from '../model/rules.ts';
 
 /**
@@ -14,6 +15,8 @@ import { RULE_IDS, type RuleId, SEVERITY_SCALE, type Severity } from '../model/r
  * - 3: adds rule `drift` and check status `warned`; per handset `observed` (the baseline view: injected and
  *   enrichment header names per probe, the verdict before drift); top-level `drift` (the baseline compared
  *   with, the mode, the baseline's handsets this run lacks). Nothing of version 2 removed or renamed.
+ *   Also per handset `apn` (null when the farm names none) and `ipv6Path` (`checked`, `not-checked`, `off`),
+ *   and the policy's `ipv6`, `apn` and `apns`.
  */
 export const SUMMARY_FORMAT_VERSION = 3;
 
@@ -54,6 +57,11 @@ export const observedProbeSchema = z.strictObject({
 /** The handset's baseline view: its verdict as judged before drift, and every probe captured. */
 export const observedSchema = z.strictObject({ verdict, probes: z.array(observedProbeSchema) });
 
+const attestShape = z.strictObject({
+  remoteCidrs: z.array(z.string()).optional(),
+  viaPattern: z.string().optional(),
+});
+
 /** The resolved bearer policy the handset was judged with (inheritance applied, defaults filled). */
 export const judgedPolicySchema = z.strictObject({
   id: z.string(),
@@ -63,8 +71,20 @@ export const judgedPolicySchema = z.strictObject({
   parent: z.string().optional(),
   allowInjected: z.array(z.string()),
   partnerEnrichment: z.array(z.string()),
-  attest: z
-    .strictObject({ remoteCidrs: z.array(z.string()).optional(), viaPattern: z.string().optional() })
+  attest: attestShape.optional(),
+  ipv6: z.enum(IPV6_MODES),
+  /** The APN this handset's policy was resolved for (its `apns` entry applied). */
+  apn: z.string().optional(),
+  apns: z
+    .record(
+      z.string(),
+      z.strictObject({
+        allowInjected: z.array(z.string()).optional(),
+        partnerEnrichment: z.array(z.string()).optional(),
+        attest: attestShape.optional(),
+        ipv6: z.enum(IPV6_MODES).optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -72,8 +92,15 @@ export const handsetSummarySchema = z
   .strictObject({
     id: z.string(),
     bearer: z.string(),
+    /** The APN the handset uses, as the farm names it; null when it names none. */
+    apn: z.string().nullable(),
     device: z.string(),
     verdict,
+    /**
+     * Whether the IPv6 path was checked: `checked`, `not-checked` (no IPv6 probe planned or, where the policy
+     * says `ipv6: "optional"`, none arrived: the console says "IPv6 path not checked"), `off` (`ipv6: "off"`).
+     */
+    ipv6Path: z.enum(['checked', 'not-checked', 'off']),
     /** From the handset's worker start to its verdict; null when it left no result. */
     durationMs: z.number().int().nonnegative().nullable(),
     /** Attempts at the check (infrastructure failures are retried once); 0 when it left no result. */

@@ -50,8 +50,10 @@ export function buildSummary(meta: RunMeta, handsets: readonly HandsetSummary[])
     handsets: handsets.map((h) => ({
       id: h.id,
       bearer: h.bearer,
+      apn: h.apn,
       device: h.device,
       verdict: h.verdict,
+      ipv6Path: h.ipv6Path,
       durationMs: h.durationMs,
       attempts: h.attempts,
       failure: h.failure,

@@ -11,13 +11,18 @@ import type { SessionPlan } from './session.ts';
 export function againstBaseline(
   outcome: HandsetOutcome,
   observed: Observed,
-  handset: { id: string; bearer: string },
+  handset: { id: string; bearer: string; apn?: string | null | undefined },
   plan: Pick<SessionPlan, 'baselineView' | 'driftMode'>,
 ): HandsetOutcome {
   const view = plan.baselineView;
   if (!view) return outcome;
   const before = view.handsets.find((h) => h.id === handset.id);
-  const changes = compareHandset(before, { id: handset.id, bearer: handset.bearer, apn: null, ...observed });
+  const changes = compareHandset(before, {
+    id: handset.id,
+    bearer: handset.bearer,
+    apn: handset.apn ?? null,
+    ...observed,
+  });
   return withDrift(outcome, changes, plan.driftMode ?? 'fail', view.runId);
 }
 

@@ -2,6 +2,7 @@ import type { CaptureClient, CreatedRun, RunCaptures } from '../capture/index.ts
 import { type EvaluationInput, evaluate, observedProbes, type ScanCapture } from '../detect/index.ts';
 import type { Handset } from '../farm/index.ts';
 import type { ObservedProbe } from '../model/baseline.ts';
+import { isIpv6Probe } from '../model/capture.ts';
 import type { Judgement } from '../model/finding.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
@@ -87,7 +88,12 @@ export async function checkHandset(
   options: CheckOptions = DEFAULT_CHECK_OPTIONS,
 ): Promise<HandsetCheck> {
   const run = await infra('capture endpoint', () =>
-    client.createRun({ handset: handset.id, bearer: handset.bearer, meta: { device: handset.device } }),
+    client.createRun({
+      handset: handset.id,
+      bearer: handset.bearer,
+      meta: { device: handset.device, ...(handset.apn !== undefined ? { apn: handset.apn } : {}) },
+      ...(handset.policy.ipv6 === 'off' ? { ipv6: false } : {}),
+    }),
   );
   options.log(`run created: ${run.plan.length} probes`);
   mark('run-created');
@@ -126,7 +132,7 @@ export async function checkHandset(
       options.captureTimeoutMs,
       options.pollIntervalMs,
       () => infra('capture endpoint', () => client.getCaptures(run.token)),
-      (c: RunCaptures) => c.complete,
+      (c: RunCaptures) => c.complete || (page.value?.complete === true && onlyIpv6Absent(handset, c)),
     );
     if (captured.value === undefined)
       throw captured.lastError ?? new InfrastructureError('capture endpoint: no answer');
@@ -177,6 +183,16 @@ export async function withOneRetry(
     }
   }
   return { ...(error ? { error } : {}), ...(partial ? { partial } : {}), attempts };
+}
+
+/**
+ * Whether all that is missing, once the page has finished, is the IPv6 path as a whole on a bearer where it is
+ * optional: the endpoint commits a capture before answering it, so nothing more is on its way. Saves the
+ * capture wait on a network without IPv6; one IPv6 probe in (a path that works) and the wait is as usual.
+ */
+function onlyIpv6Absent(handset: Handset, c: RunCaptures): boolean {
+  if (handset.policy.ipv6 === 'required') return false;
+  return c.missing.every(isIpv6Probe) && !c.captures.some((r) => isIpv6Probe(r.probe));
 }
 
 /** Judge a run's captures against its plan: whatever never arrived is `incomplete`. */

@@ -33,11 +33,18 @@ export function handsetSummary(
   whyMissing: string = NO_RESULT,
   plan: Pick<SessionPlan, 'baselineView' | 'driftMode'> = {},
 ): HandsetSummary {
-  const base = { id: h.id, bearer: h.bearer, device: h.device, policy: h.policy, gateway };
+  const base = {
+    id: h.id,
+    bearer: h.bearer,
+    apn: h.apn ?? null,
+    device: h.device,
+    policy: h.policy,
+    gateway,
+  };
   if (!r) {
     const observed = { verdict: 'broken' as const, probes: [] };
-    const outcome = againstBaseline(notChecked(whyMissing), observed, h, plan);
-    return { ...base, ...outcome, observed, durationMs: null, attempts: 0 };
+    const { ipv6Path: _, ...outcome } = againstBaseline(notChecked(whyMissing), observed, h, plan);
+    return { ...base, ...outcome, ipv6Path: 'not-checked', observed, durationMs: null, attempts: 0 };
   }
   const durationMs = Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.workerStartedAt));
   return {
@@ -45,6 +52,7 @@ export function handsetSummary(
     verdict: r.verdict,
     findings: r.findings,
     checks: r.checks,
+    ipv6Path: h.policy.ipv6 === 'off' ? 'off' : (r.ipv6Path ?? 'not-checked'),
     failure: r.failure,
     observed: r.observed,
     durationMs: Number.isFinite(durationMs) ? durationMs : null,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Observed } from '../model/baseline.ts';
-import type { Finding, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
+import type { Finding, Ipv6Path, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
 import { RULES, ruleInfo } from '../model/rules.ts';
 import type { HandsetCheck } from './check-handset.ts';
 
@@ -17,6 +17,8 @@ export interface HandsetResult {
   verdict: Verdict;
   findings: Finding[];
   checks: RuleCheck[];
+  /** Whether the IPv6 path was checked (absent: not checked). */
+  ipv6Path?: Ipv6Path;
   /** One masked line: why the handset is broken (endpoint unreachable, session crashed, probes missing…). */
   failure: string | null;
   probes: { planned: number; captured: number };

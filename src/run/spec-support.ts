@@ -9,6 +9,7 @@ import {
   addEpic,
   addFeature,
   addHistoryId,
+  addLabel,
   addSeverity,
   addStory,
   addTag,
@@ -102,9 +103,10 @@ export class HandsetUnderTest {
     return hut;
   }
 
-  /** Suite title: handset and bearer, so that Allure history stays apart per handset. */
+  /** Suite title: handset, bearer and APN, so that Allure history stays apart per handset and per APN. */
   get title(): string {
-    return `${this.handset.id} on ${this.handset.bearer} (${this.handset.device})`;
+    const apn = this.handset.apn === undefined ? '' : ` APN ${this.handset.apn}`;
+    return `${this.handset.id} on ${this.handset.bearer}${apn} (${this.handset.device})`;
   }
 
   /** A step of this handset's check, printed with --verbose only (the launcher prints progress otherwise). */
@@ -217,6 +219,7 @@ export class HandsetUnderTest {
       verdict: judgement.verdict,
       findings: judgement.findings,
       checks: judgement.checks,
+      ...(judgement.ipv6Path ? { ipv6Path: judgement.ipv6Path } : {}),
       failure: judgement.failure,
       probes: { planned: this.check?.run.plan.length ?? 0, captured: this.check?.captured ?? 0 },
       observed: this.observed,
@@ -275,7 +278,12 @@ export class HandsetUnderTest {
     await addArgument('device', h.device);
     await addArgument('bearer', h.bearer);
     await addArgument('MCC-MNC', h.policy.mccmnc.join(', '));
-    await addHistoryId(`${h.id}:${h.bearer}:${rule}`);
+    if (h.apn !== undefined) {
+      await addArgument('APN', h.apn);
+      await addLabel('apn', h.apn);
+    }
+    // One APN's history never mixes with another's: the APN is part of the id (none: as before).
+    await addHistoryId(`${h.id}:${h.bearer}${h.apn === undefined ? '' : `/${h.apn}`}:${rule}`);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ScanCapture } from '../detect/index.ts';
-import { type CaptureRecord, isProbeCapture, type PlannedProbe } from '../model/capture.ts';
+import { addressFamily, type CaptureRecord, isProbeCapture, type PlannedProbe } from '../model/capture.ts';
 
 /**
  * Join the endpoint's captures with the run's plan: each capture gets its probe's role and HTTPS twin. Only
@@ -23,6 +23,8 @@ export function toScanCaptures(
       headers: r.headers,
       remoteAddress: r.remoteAddress,
     };
+    const family = r.family ?? addressFamily(r.remoteAddress);
+    if (family !== undefined) capture.family = family;
     if (planned.twin) capture.twin = planned.twin;
     out.push(capture);
   }

@@ -24,4 +24,7 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
   '--component-updater=url-source=http://127.0.0.1:9/',
   '--gaia-url=http://127.0.0.1:9/',
+  // The local probe hosts (`probe.localhost`, `partner.localhost`) resolve to 127.0.0.1 only, as in the bearer
+  // simulator: the IPv4 probes stay on IPv4 (Chromium would otherwise try ::1 first), the IPv6 ones go to [::1].
+  '--host-resolver-rules=MAP *.localhost 127.0.0.1',
 ];

@@ -29,6 +29,7 @@ export async function startSimulatorProcess(options: SimulatorOptions): Promise<
     env[IMSI_ENV] = gateway.imsi;
   }
   if (gateway.fault) args.push('--fault', gateway.fault);
+  if (gateway.faultFamily) args.push('--family', String(gateway.faultFamily));
   args.push('--port', String(resolved.port), '--host', resolved.host, '--partner-host', gateway.partnerHost);
   if (gateway.mainPort !== undefined) args.push('--main-port', String(gateway.mainPort));
   args.push('--upstream-timeout', String(resolved.upstreamTimeoutMs / 1000));

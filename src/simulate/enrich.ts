@@ -3,6 +3,7 @@
  * request, which client headers survive and which the gateway adds. What a fault changes comes from its record
  * (`faults.ts`). No I/O; the proxy applies the result.
  */
+import { isIPv6 } from 'node:net';
 import {
   type DerivedHeaders,
   type FaultName,
@@ -24,6 +25,16 @@ export interface GatewayConfig {
   partnerHost: string;
   /** The endpoint's main HTTP port; without it every port but 80 is "alternate". */
   mainPort?: number;
+  /**
+   * `--family 4|6`: the fault applies only to requests whose destination is of this IP family (an IPv6
+   * address literal is 6; an IPv4 literal or a name, 4); the other family gets the healthy gateway.
+   */
+  faultFamily?: 4 | 6;
+}
+
+/** The IP family of a request's destination: 6 for an IPv6 address literal, else 4 (names resolve to IPv4 here). */
+export function destinationFamily(hostname: string): 4 | 6 {
+  return isIPv6(hostname) ? 6 : 4;
 }
 
 export interface RequestFacts {
@@ -93,11 +104,14 @@ function inNumberScope(scope: NumberScope, config: GatewayConfig, facts: Request
     }
     case 'partner-and-subresources':
       return partner || requestKind(facts.rawHeaders) === 'subresource';
+    case 'partner-and-ipv6':
+      return partner || destinationFamily(facts.hostname) === 6;
   }
 }
 
 export function enrich(config: GatewayConfig, facts: RequestFacts): Enrichment {
-  const behaviour: GatewayBehaviour = gatewayBehaviour(config.fault);
+  const faulty = config.faultFamily === undefined || destinationFamily(facts.hostname) === config.faultFamily;
+  const behaviour: GatewayBehaviour = gatewayBehaviour(faulty ? config.fault : undefined);
   const profile = BEARER_PROFILES[config.bearer];
   const additions: [string, string][] = [];
   const protocol = facts.httpVersion === '1.0' ? '1.0' : '1.1';

@@ -14,7 +14,8 @@ export type FaultName =
   | 'first-request-only'
   | 'alt-port-only'
   | 'subresource-only'
-  | 'encoded';
+  | 'encoded'
+  | 'ipv6-only-leak';
 
 /** Which plain-HTTP requests carry the subscriber's number (`x-up-calling-line-id`, with the IMSI when known). */
 export type NumberScope =
@@ -27,7 +28,9 @@ export type NumberScope =
   /** The partner host, and every host on ports other than the endpoint's main HTTP port. */
   | 'partner-and-alternate-port'
   /** The partner host, and every host on subresource requests (images, fetches), not documents. */
-  | 'partner-and-subresources';
+  | 'partner-and-subresources'
+  /** The partner host, and every host whose destination is an IPv6 address (the IPv6 path's own rules). */
+  | 'partner-and-ipv6';
 
 /** Identifier-derived headers a gateway sends to every host. */
 export type DerivedHeaders =
@@ -158,6 +161,18 @@ const SPECS: Record<FaultName, FaultSpec> = {
     source: 'docs/headers.md ("How identifiers are encoded")',
     gateway: { derived: ['encoded-number'] },
     trips: ['identity-value', 'unexpected-injection'],
+  },
+  'ipv6-only-leak': {
+    summary:
+      'The MSISDN goes in x-up-calling-line-id to every host reached over IPv6 (an IPv6 destination address); ' +
+      'IPv4 traffic is healthy.',
+    replays:
+      'Dual-stack gateways keep separate IPv4 and IPv6 paths (and NAT64/464XLAT): an enrichment rule written ' +
+      'for one family only, or a stripping rule missing from the IPv6 path, leaks on that path alone — a suite ' +
+      'that probes one family passes.',
+    source: 'mechanism (separate IPv4/IPv6 policy on the gateway); docs/headers.md',
+    gateway: { number: 'partner-and-ipv6' },
+    trips: NUMBER_LEAK,
   },
 };
 

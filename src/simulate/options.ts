@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   msisdn: string;
   imsi?: string;
   fault?: FaultName;
+  /** `--family 4|6`: the fault applies to destinations of this IP family only (the other one is healthy). */
+  family?: 4 | 6;
   /** 0 / undefined = ephemeral. */
   port?: number;
   /** Bind address, default `127.0.0.1`. */
@@ -163,6 +165,11 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (options.imsi !== undefined)
     gateway.imsi = normaliseImsi(String(options.imsi), subscriber.mccmnc, '--imsi');
   if (options.fault !== undefined) gateway.fault = checkFault(options.fault);
+  if (options.family !== undefined) {
+    if (options.fault === undefined)
+      throw new UserError('--family limits a fault to one IP family: name the --fault too');
+    gateway.faultFamily = checkFamily(options.family);
+  }
   if (options.mainPort !== undefined) gateway.mainPort = checkPort(options.mainPort, '--main-port', false);
   const port = options.port === undefined ? 0 : checkPort(options.port, '--port', true);
   const host = options.host ?? DEFAULT_BIND_HOST;
@@ -214,6 +221,13 @@ export function parseResolveFlag(
       `--resolve must be host=address, e.g. probe.hg.test=127.0.0.1 (got ${JSON.stringify(value)})`,
     );
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
+}
+
+/** `--family`: 4 or 6. */
+export function checkFamily(value: unknown): 4 | 6 {
+  const text = String(value).trim();
+  if (text === '4' || text === '6') return Number(text) as 4 | 6;
+  throw new UserError(`--family must be 4 or 6 (got ${JSON.stringify(String(value))})`);
 }
 
 /** `--egress`: an IPv4 or IPv6 address of this machine to connect from (not a name, not a range). */

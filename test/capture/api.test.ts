@@ -88,7 +88,12 @@ describe('capture API', () => {
       const run = (await res.json()) as Awaited<ReturnType<CaptureClient['createRun']>>;
       assert.ok(isRunToken(run.token));
       assert.equal(Buffer.from(run.token, 'base64url').length * 8, 192, 'at least 128 bits of randomness');
-      assert.equal(run.plan.length, 16);
+      assert.equal(
+        run.plan.length,
+        22,
+        'the IPv4 probes, and nav, img and fetch on the IPv6 host with twins',
+      );
+      assert.equal(run.plan.filter((p) => p.family === 6).length, 6);
       for (const p of run.plan) {
         assert.ok(p.url.includes(`/p/${run.token}/${p.probe}`), p.probe);
         const port = new URL(p.url).port;

@@ -13,6 +13,7 @@ import { isRunToken, newRunToken } from '../../src/capture/plan/run-token.ts';
 
 const endpoint = {
   probeHost: 'probe.localhost',
+  probeHostV6: '::1',
   partnerHost: 'partner.localhost',
   ports: { main: 8081, alt: 8082, https: 8443 },
 };
@@ -47,9 +48,14 @@ describe('probe plan', () => {
       assert.equal(twin.listener, 'https');
       assert.equal(twin.kind, p.kind);
       assert.equal(twin.role, p.role);
+      assert.equal(twin.family, p.family);
       assert.ok(
         twin.url.startsWith(
-          p.role === 'partner' ? 'https://partner.localhost:8443/' : 'https://probe.localhost:8443/',
+          p.role === 'partner'
+            ? 'https://partner.localhost:8443/'
+            : p.family === 6
+              ? 'https://[::1]:8443/'
+              : 'https://probe.localhost:8443/',
         ),
       );
     }
@@ -64,12 +70,43 @@ describe('probe plan', () => {
     );
     for (const p of plan) {
       assert.ok(p.url.endsWith(`/p/${token}/${p.probe}`));
+      assert.equal(p.family, p.probe.includes('-v6') ? 6 : 4, p.probe);
       assert.deepEqual(probePlacement(p.probe), {
         listener: p.listener,
         tls: p.tls,
         kind: p.kind,
         role: p.role,
       });
+    }
+  });
+
+  it('probes the IPv6 path apart: a navigation, an image and a fetch on the IPv6-only host, with twins', () => {
+    const v6 = plan.filter((p) => p.family === 6);
+    assert.deepEqual(
+      v6.map((p) => [p.probe, p.kind, p.role, p.url]),
+      [
+        ['nav-v6', 'navigation', 'third-party', `http://[::1]:8081/p/${token}/nav-v6`],
+        ['img-v6', 'image', 'third-party', `http://[::1]:8081/p/${token}/img-v6`],
+        ['fetch-v6', 'fetch', 'third-party', `http://[::1]:8081/p/${token}/fetch-v6`],
+        ['nav-v6-tls', 'navigation', 'third-party', `https://[::1]:8443/p/${token}/nav-v6-tls`],
+        ['img-v6-tls', 'image', 'third-party', `https://[::1]:8443/p/${token}/img-v6-tls`],
+        ['fetch-v6-tls', 'fetch', 'third-party', `https://[::1]:8443/p/${token}/fetch-v6-tls`],
+      ],
+    );
+    for (const p of plan.filter((q) => q.family === 4)) assert.doesNotMatch(p.url, /\[/, p.probe);
+    // A deployed IPv6 host is a name with only an AAAA record.
+    const named = buildPlan(token, { ...endpoint, probeHostV6: 'v6.probe.example' });
+    assert.equal(
+      named.find((p) => p.probe === 'img-v6')!.url,
+      `http://v6.probe.example:8081/p/${token}/img-v6`,
+    );
+  });
+
+  it('leaves the IPv6 probes out without an IPv6 host, or when the run asks (a bearer with ipv6 off)', () => {
+    const { probeHostV6: _, ...v4only } = endpoint;
+    for (const p of [buildPlan(token, v4only), buildPlan(token, endpoint, { ipv6: false })]) {
+      assert.equal(p.length, 16);
+      assert.ok(p.every((q) => q.family === 4));
     }
   });
 
@@ -119,7 +156,8 @@ describe('navigation page', () => {
       ['fetch', 'same-conn', 'new-conn'],
       ['fetch-tls', 'same-conn-tls', 'new-conn-tls'],
     ]);
-    assert.deepEqual(s.frames.sort(), ['nav-tls', 'partner', 'partner-tls']);
+    assert.deepEqual(s.frames.sort(), ['nav-tls', 'nav-v6', 'nav-v6-tls', 'partner', 'partner-tls']);
+    assert.deepEqual(s.images.sort(), ['img', 'img-tls', 'img-v6', 'img-v6-tls']);
     assert.deepEqual(s.reported.sort(), ['canary', 'canary-tls']);
   });
 
@@ -128,7 +166,7 @@ describe('navigation page', () => {
     for (const p of plan) assert.ok(html.includes(p.url), p.probe);
     assert.match(
       html,
-      /<body data-complete="false" data-probes-done="0" data-probes-failed="0" data-probes-total="16">/,
+      /<body data-complete="false" data-probes-done="0" data-probes-failed="0" data-probes-total="22">/,
     );
   });
 

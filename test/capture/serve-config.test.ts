@@ -42,6 +42,29 @@ describe('serve settings', () => {
     assert.equal(generatedApiKey, false);
   });
 
+  it('names the IPv4 and the IPv6-only probe hosts (--probe-host-v4, --probe-host-v6)', () => {
+    const both = resolve({ apiKey: 'k', probeHostV4: 'v4.probe.example', probeHostV6: 'V6.probe.example' });
+    assert.equal(both.options.probeHost, 'v4.probe.example');
+    assert.equal(both.options.probeHostV6, 'v6.probe.example');
+    assert.equal(resolve({ apiKey: 'k', probeHostV6: '[2001:db8::1]' }).options.probeHostV6, '2001:db8::1');
+    assert.equal(
+      resolve({ apiKey: 'k' }, { HEADERGUARD_PROBE_HOST_V6: 'aaaa.example' }).options.probeHostV6,
+      'aaaa.example',
+    );
+    assert.equal(
+      resolve({ apiKey: 'k', probeHost: 'a.example', probeHostV4: 'a.example' }).options.probeHost,
+      'a.example',
+    );
+    refuses(
+      () => resolve({ apiKey: 'k', probeHost: 'a.example', probeHostV4: 'b.example' }),
+      /^--probe-host and --probe-host-v4 name the same host/,
+    );
+    refuses(
+      () => resolve({ apiKey: 'k', probeHostV6: 'bad host!' }),
+      /^--probe-host-v6 must be a host name with only an AAAA record/,
+    );
+  });
+
   it('takes flag over environment over config file over default, key by key', () => {
     const files = {
       'c.json': JSON.stringify({ httpPort: 1001, altPort: 1002, httpsPort: 1003, retention: '2h' }),

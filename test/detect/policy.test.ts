@@ -61,7 +61,7 @@ describe('detect/policy', () => {
           { id: 'x', country: 'GB', mccmnc: ['23410'], allowInjeced: [] },
           'farm.json: handsets[0].bearer',
         ),
-      /^farm\.json: handsets\[0\]\.bearer: allowInjeced: unknown key "allowInjeced" \(known: id, name, country, mccmnc, parent, allowInjected, partnerEnrichment, attest; did you mean "allowInjected"\?\)$/,
+      /^farm\.json: handsets\[0\]\.bearer: allowInjeced: unknown key "allowInjeced" \(known: id, name, country, mccmnc, parent, allowInjected, partnerEnrichment, attest, ipv6, apns; did you mean "allowInjected"\?\)$/,
     );
     throwsOneLine(
       () => parsePolicyInput({ id: 'x', attest: { viaPatern: 'x' } }, 'p'),

@@ -220,7 +220,7 @@ describe('farm/validate-farm', () => {
     const { bearer: _, ...noBearer } = handset();
     const { problems } = errorsOf(farm([{ ...noBearer, bearr: 'o2' }]));
     assert.deepEqual(problems, [
-      'farm farm.json: handset "p1": bearr: unknown key "bearr" (known: id, bearer, identity, emulate, proxy, appium, device, grid; did you mean "bearer"?)',
+      'farm farm.json: handset "p1": bearr: unknown key "bearr" (known: id, bearer, identity, emulate, proxy, appium, device, grid, apn; did you mean "bearer"?)',
     ]);
   });
 
@@ -250,7 +250,7 @@ describe('farm/validate-farm', () => {
   it('catches typos: unknown fields name the handset', () => {
     assert.match(
       errorOf(farm([handset({ emulated: 'Pixel 7' })])),
-      /^farm farm\.json: handset "p1": emulated: unknown key "emulated" \(known: id, bearer, identity, emulate, proxy, appium, device, grid; did you mean "emulate"\?\)$/,
+      /^farm farm\.json: handset "p1": emulated: unknown key "emulated" \(known: id, bearer, identity, emulate, proxy, appium, device, grid, apn; did you mean "emulate"\?\)$/,
     );
     assert.match(
       errorOf(farm([handset({ identity: { msisnd: '447700900123' } })])),

@@ -29,8 +29,10 @@ function handset(id: string, over: Partial<HandsetSummary> = {}): HandsetSummary
   return {
     id,
     bearer: 'o2',
+    apn: null,
     device: 'Pixel 7',
     verdict: 'pass',
+    ipv6Path: 'checked',
     durationMs: 1000,
     attempts: 1,
     failure: null,

@@ -43,7 +43,9 @@ function handset(
 ): HandsetSummary {
   return {
     bearer: 'o2',
+    apn: null,
     device: 'Pixel 7',
+    ipv6Path: 'checked',
     durationMs: 1200,
     attempts: 1,
     failure: h.verdict === 'broken' ? '1 planned probe(s) not captured or not judged: alt' : null,
@@ -56,6 +58,32 @@ function handset(
 }
 
 describe('report/summary', () => {
+  it('carries the APN (an apn column in the table) and says plainly when the IPv6 path was not checked', () => {
+    const s = buildSummary(meta, [
+      handset({ id: 'web', apn: 'mobile.o2.co.uk', verdict: 'pass', findings: [] }),
+      handset({ id: 'wap', apn: 'wap.o2.co.uk', verdict: 'pass', findings: [], ipv6Path: 'not-checked' }),
+      handset({ id: 'plain', verdict: 'pass', findings: [], ipv6Path: 'off' }),
+    ]);
+    assert.deepEqual(
+      s.handsets.map((h) => [h.id, h.apn, h.ipv6Path]),
+      [
+        ['web', 'mobile.o2.co.uk', 'checked'],
+        ['wap', 'wap.o2.co.uk', 'not-checked'],
+        ['plain', null, 'off'],
+      ],
+    );
+    const table = formatSummaryTable(s);
+    assert.match(table.split('\n')[0]!, /^handset\s+bearer\s+apn\s+gateway\s+verdict\s+findings$/);
+    assert.match(table, /^wap\s+o2\s+wap\.o2\.co\.uk\s+sim:o2\s+PASS/m);
+    assert.match(table, /^plain\s+o2\s+-\s+sim:o2/m);
+    assert.match(table, /^IPv6 path not checked: wap$/m);
+    const noApn = formatSummaryTable(
+      buildSummary(meta, [handset({ id: 'a', verdict: 'pass', findings: [] })]),
+    );
+    assert.match(noApn.split('\n')[0]!, /^handset\s+bearer\s+gateway\s+verdict\s+findings$/);
+    assert.doesNotMatch(noApn, /IPv6/);
+  });
+
   it('fail wins over broken, broken over pass', () => {
     assert.equal(overallVerdict(['pass', 'broken', 'fail']), 'fail');
     assert.equal(overallVerdict(['pass', 'broken']), 'broken');
@@ -98,6 +126,7 @@ describe('report/summary', () => {
     assert.equal(s.change, null);
     assert.equal(s.verdict, 'fail');
     assert.deepEqual(Object.keys(s.handsets[0]!).sort(), [
+      'apn',
       'attempts',
       'bearer',
       'checks',
@@ -107,6 +136,7 @@ describe('report/summary', () => {
       'findings',
       'gateway',
       'id',
+      'ipv6Path',
       'observed',
       'policy',
       'verdict',

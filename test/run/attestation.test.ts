@@ -9,7 +9,7 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 // (127.0.0.2 stands in for the carrier's egress pool). One run, four handsets on one attested bearer.
 
 describe('headerguard run: bearer attestation (end to end)', function () {
-  this.timeout(180_000);
+  this.timeout(420_000);
   let dir: string;
   const gateways: TestGateway[] = [];
   after(async () => {
@@ -62,7 +62,7 @@ describe('headerguard run: bearer attestation (end to end)', function () {
         ],
       }),
     );
-    const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir]);
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', dir], { timeoutMs: 400_000 });
     assert.equal(res.code, 1, res.stdout + res.stderr);
     const summary = await summaryIn(dir);
     const byId = new Map(summary.handsets.map((h) => [h.id, h]));

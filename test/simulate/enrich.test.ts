@@ -156,6 +156,7 @@ describe('simulate/enrich: faults', () => {
       'alt-port-only',
       'encoded',
       'first-request-only',
+      'ipv6-only-leak',
       'o2-2012',
       'partner-lost',
       'spoofable',
@@ -166,6 +167,44 @@ describe('simulate/enrich: faults', () => {
       assert.ok(FAULTS[f].summary.length > 20, f);
       assert.ok(FAULTS[f].replays.length > 40, f);
     }
+  });
+
+  it('ipv6-only-leak: the number to IPv6 destinations only; partners as usual', () => {
+    const cfg = { ...base, fault: 'ipv6-only-leak' as const };
+    assert.deepEqual(values(enrich(cfg, facts({ hostname: '::1' })).rawHeaders, 'x-up-calling-line-id'), [
+      MSISDN,
+    ]);
+    assert.deepEqual(
+      values(enrich(cfg, facts({ hostname: '2001:db8::1' })).rawHeaders, 'x-up-calling-line-id'),
+      [MSISDN],
+    );
+    for (const hostname of ['127.0.0.1', 'probe.localhost', 'example.com']) {
+      assert.deepEqual(
+        values(enrich(cfg, facts({ hostname })).rawHeaders, 'x-up-calling-line-id'),
+        [],
+        hostname,
+      );
+    }
+  });
+
+  it('--family limits any fault to destinations of one IP family; the other family is healthy', () => {
+    const v6only = { ...base, fault: 'o2-2012' as const, faultFamily: 6 as const };
+    assert.deepEqual(values(enrich(v6only, facts({ hostname: '::1' })).rawHeaders, 'x-up-calling-line-id'), [
+      MSISDN,
+    ]);
+    assert.deepEqual(
+      values(enrich(v6only, facts({ hostname: '127.0.0.1' })).rawHeaders, 'x-up-calling-line-id'),
+      [],
+    );
+    const v4only = { ...base, fault: 'o2-2012' as const, faultFamily: 4 as const };
+    assert.deepEqual(
+      values(enrich(v4only, facts({ hostname: '::1' })).rawHeaders, 'x-up-calling-line-id'),
+      [],
+    );
+    assert.deepEqual(
+      values(enrich(v4only, facts({ hostname: 'probe.localhost' })).rawHeaders, 'x-up-calling-line-id'),
+      [MSISDN],
+    );
   });
 
   it('o2-2012: the number to every host', () => {

@@ -44,6 +44,7 @@ describe('simulate/faults: one record per fault', () => {
         'alt-port-only',
         'subresource-only',
         'encoded',
+        'ipv6-only-leak',
       ],
     );
     for (const f of FAULT_NAMES) {

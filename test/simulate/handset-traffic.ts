@@ -11,6 +11,7 @@ import { forwardRequestHeaders, requestTarget } from '../../src/simulate/http-he
 export const TOKEN = 'matrixtoken00000000000000000000';
 export const ENDPOINT: PlanEndpoint = {
   probeHost: 'probe.localhost',
+  probeHostV6: '::1',
   partnerHost: 'partner.localhost',
   ports: { main: 18080, alt: 18081, https: 18443 },
 };

@@ -10,6 +10,7 @@ const POLICY = {
   mccmnc: ['234-10'],
   allowInjected: ['via', 'x-forwarded-for', 'forwarded'],
   partnerEnrichment: ['x-up-calling-line-id'],
+  ipv6: 'optional' as const,
 };
 
 /** A finding of the number in `x-up-calling-line-id` at the navigation probe, masked as the verdict masks it. */
@@ -34,8 +35,10 @@ export function handsetLine(
   const line: Omit<HandsetSummary, 'observed'> = {
     id,
     bearer: 'o2',
+    apn: null,
     device: 'Pixel 7',
     verdict: findings.length ? 'fail' : 'pass',
+    ipv6Path: 'checked',
     durationMs: 2500,
     attempts: 1,
     failure: null,

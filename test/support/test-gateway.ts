@@ -2,8 +2,9 @@
  * A small HTTP forward proxy for tests: a "user gateway" with knobs the bearer simulator does not have.
  * Plain-HTTP requests (absolute-form) are forwarded with the client's header lines plus `addHeaders`; CONNECT
  * is tunnelled untouched (TLS cannot be enriched). It only ever connects to loopback (`127.0.0.1`,
- * `localhost`, `*.localhost`; anything else gets 403), and its upstream connections leave from `localAddress`
- * (a loopback alias such as 127.0.0.2 stands in for a carrier's egress pool).
+ * `localhost`, `*.localhost`, and `[::1]` unless `ipv4Only`; anything else gets 403), and its upstream
+ * connections leave from `localAddress` (a loopback alias such as 127.0.0.2 stands in for a carrier's egress
+ * pool; an IPv6 destination then cannot be reached, as from a NAT pool without IPv6).
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -15,6 +16,10 @@ export interface TestGatewayOptions {
   strip?: readonly string[];
   /** Header lines the gateway adds to a plain-HTTP request (return [] to add none). */
   addHeaders?: (url: URL) => [string, string][];
+  /** Add `addHeaders` only to requests whose destination is of this IP family (a rule on one path only). */
+  addHeadersFamily?: 4 | 6;
+  /** Refuse IPv6 destinations (403), as a gateway without an IPv6 path. */
+  ipv4Only?: boolean;
   /** Answer a plain-HTTP request with this status instead of forwarding it. */
   answer?: (url: URL) => number | undefined;
   /** Drop a plain-HTTP request (close the client's connection without an answer). */
@@ -31,11 +36,18 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Where a target may be reached: loopback only, as 127.0.0.1; undefined for anything else. */
-function loopbackHost(hostname: string): string | undefined {
+/** Where a target may be reached: loopback only, as 127.0.0.1 or ::1; undefined for anything else. */
+function loopbackHost(hostname: string, ipv4Only = false): string | undefined {
   const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (name === '127.0.0.1' || name === 'localhost' || name.endsWith('.localhost')) return '127.0.0.1';
+  if (name === '::1' && !ipv4Only) return '::1';
   return undefined;
+}
+
+/** `host:port` of a CONNECT target, IPv6 literals in brackets. */
+function connectTarget(authority: string): { hostname: string; port: number } {
+  const m = /^(\[[^\]]*\]|[^:]*):(\d+)$/.exec(authority);
+  return m ? { hostname: m[1]!, port: Number(m[2]) } : { hostname: '', port: 0 };
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -54,7 +66,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       return;
     }
     if (options.hold?.(target)) return;
-    const host = loopbackHost(target.hostname);
+    const host = loopbackHost(target.hostname, options.ipv4Only);
     if (target.protocol !== 'http:' || !host) {
       res.writeHead(403).end();
       return;
@@ -71,7 +83,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       if (options.strip?.includes(name.toLowerCase())) continue;
       headers.push([name, req.rawHeaders[i + 1]!]);
     }
-    headers.push(...(options.addHeaders?.(target) ?? []));
+    const family = host.includes(':') ? 6 : 4;
+    if (options.addHeadersFamily === undefined || options.addHeadersFamily === family)
+      headers.push(...(options.addHeaders?.(target) ?? []));
     forwarded++;
     const upstream = http.request(
       {
@@ -99,15 +113,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     s.on('close', () => sockets.delete(s));
   });
   server.on('connect', (req, client, head) => {
-    const [hostname, port] = (req.url ?? '').split(':');
-    const host = loopbackHost(hostname ?? '');
+    const { hostname, port } = connectTarget(req.url ?? '');
+    const host = loopbackHost(hostname, options.ipv4Only);
     if (!host) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
     const upstream = net.connect({
       host,
-      port: Number(port),
+      port,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
     sockets.add(upstream);

@@ -19,6 +19,8 @@ export interface ServeFlags {
   tlsCert?: string;
   tlsKey?: string;
   probeHost?: string;
+  probeHostV4?: string;
+  probeHostV6?: string;
   partnerHost?: string;
   db?: string;
   apiKey?: string;
@@ -129,6 +131,22 @@ const S = {
     env: 'HEADERGUARD_PROBE_HOST',
     parse: asHost,
     expect: HOST,
+    echo: true,
+  },
+  probeHostV4: {
+    key: 'probeHostV4',
+    flag: '--probe-host-v4',
+    env: 'HEADERGUARD_PROBE_HOST_V4',
+    parse: asHost,
+    expect: HOST,
+    echo: true,
+  },
+  probeHostV6: {
+    key: 'probeHostV6',
+    flag: '--probe-host-v6',
+    env: 'HEADERGUARD_PROBE_HOST_V6',
+    parse: (raw) => (typeof raw === 'string' ? asHost(raw.trim().replace(/^\[(.*)\]$/, '$1')) : undefined),
+    expect: 'a host name with only an AAAA record, or an IPv6 address',
     echo: true,
   },
   partnerHost: {
@@ -252,7 +270,15 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
   const altPort = pick(S.altPort) ?? 8080;
   const httpsPort = pick(S.httpsPort) ?? 443;
   const bindAddress = pick(S.bind) ?? DEFAULTS.bindAddress;
-  const probeHost = pick(S.probeHost) ?? DEFAULTS.probeHost;
+  const probeHostFlag = pick(S.probeHost);
+  const probeHostV4 = pick(S.probeHostV4);
+  if (probeHostFlag !== undefined && probeHostV4 !== undefined && probeHostFlag !== probeHostV4) {
+    throw new UserError(
+      '--probe-host and --probe-host-v4 name the same host (the IPv4 one): give one of them',
+    );
+  }
+  const probeHost = probeHostV4 ?? probeHostFlag ?? DEFAULTS.probeHost;
+  const probeHostV6 = pick(S.probeHostV6);
   const partnerHost = pick(S.partnerHost) ?? DEFAULTS.partnerHost;
   const dbPath = pick(S.db) ?? 'headerguard.db';
   const retentionMs = pick(S.retention) ?? DEFAULTS.retentionMs;
@@ -288,6 +314,7 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
     httpsPort,
     bindAddress,
     probeHost,
+    ...(probeHostV6 !== undefined ? { probeHostV6 } : {}),
     partnerHost,
     dbPath,
     apiKey,

@@ -62,7 +62,7 @@ export function framePage(
   };
   const what = canaryProbe
     ? `Partner page (${probe.tls ? 'HTTPS' : 'HTTP'}): sends a made-up <code>${escapeHtml(canary.header)}</code>.`
-    : 'HTTPS twin of the navigation probe.';
+    : `${probe.family === 6 ? 'IPv6 ' : ''}${probe.tls ? 'HTTPS twin of the ' : ''}navigation probe.`;
   const body = `<p>${what}</p>
 <p id="hg-status" role="status">Loaded.</p>
 <script id="hg-config" type="application/json">${jsonForScript(config)}</script>

@@ -38,7 +38,9 @@ export function navSchedule(plan: readonly PlannedProbe[]): NavSchedule {
   const self = plan.find((p) => p.kind === 'navigation' && p.role === 'third-party' && !p.tls);
   if (self) schedule.self = self.probe;
   for (const tls of [false, true]) {
-    const onListener = plan.filter((p) => p.tls === tls && p.listener === (tls ? 'https' : 'main'));
+    const onListener = plan.filter(
+      (p) => p.tls === tls && p.listener === (tls ? 'https' : 'main') && p.family !== 6,
+    );
     const first = onListener.find((p) => p.kind === 'fetch' && p.role === 'third-party');
     const same = onListener.find((p) => p.kind === 'same-connection');
     const fresh = onListener.find((p) => p.kind === 'new-connection');
@@ -112,6 +114,9 @@ const NAV_SCRIPT = `(function () {
     deadline(probe);
     var f = document.createElement('iframe');
     f.title = probe;
+    // A frame whose page never reports (a gateway's error page, an unreachable IPv6 path) has failed once it
+    // has loaded and stayed silent a moment: no need to wait for the whole deadline.
+    f.onload = function () { setTimeout(function () { finish(probe, false); }, 2000); };
     f.src = byId[probe].url;
     holder.appendChild(f);
   }

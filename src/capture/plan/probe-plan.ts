@@ -3,13 +3,23 @@
  * paired with its HTTPS twin (the control: TLS cannot be enriched). Pure: no I/O.
  */
 import { randomInt } from 'node:crypto';
-import type { Canary, Listener, PlannedProbe, ProbeKind, ProbeRole } from '../../model/capture.ts';
+import {
+  type AddressFamily,
+  type Canary,
+  IPV6_PROBE_MARK,
+  type Listener,
+  type PlannedProbe,
+  type ProbeKind,
+  type ProbeRole,
+} from '../../model/capture.ts';
 
 interface ProbeSpec {
   probe: string;
   kind: ProbeKind;
   role: ProbeRole;
   listener: Listener;
+  /** 6: on the IPv6-only probe host; otherwise on the IPv4 probe host (or the partner host). */
+  family?: 6;
 }
 
 /** The plain-HTTP probes, in the order the plan lists them. Each gets an HTTPS twin `<probe>-tls`. */
@@ -22,6 +32,17 @@ const HTTP_PROBES: readonly ProbeSpec[] = [
   { probe: 'alt', kind: 'fetch', role: 'third-party', listener: 'alt' },
   { probe: 'partner', kind: 'navigation', role: 'partner', listener: 'main' },
   { probe: 'canary', kind: 'canary', role: 'partner', listener: 'main' },
+  // The IPv6 path, probed apart (a gateway's IPv6 rules may differ): the fewest probes that cover a page load, a
+  // subresource and a script request, each with its HTTPS twin, on the IPv6-only probe host.
+  ...(['nav', 'img', 'fetch'] as const).map(
+    (base): ProbeSpec => ({
+      probe: base + IPV6_PROBE_MARK,
+      kind: base === 'nav' ? 'navigation' : base === 'img' ? 'image' : 'fetch',
+      role: 'third-party',
+      listener: 'main',
+      family: 6,
+    }),
+  ),
 ];
 
 export const TLS_SUFFIX = '-tls';
@@ -43,7 +64,10 @@ export const CLOSES_CONNECTION = new Set(['same-conn', `same-conn${TLS_SUFFIX}`]
 
 /** Where the endpoint is reachable from a handset. */
 export interface PlanEndpoint {
+  /** The IPv4 probe host (only an A record deployed; `probe.localhost`, 127.0.0.1 in the simulator, locally). */
   probeHost: string;
+  /** The IPv6-only probe host (only an AAAA record deployed; `::1` locally). No IPv6 probes without it. */
+  probeHostV6?: string;
   partnerHost: string;
   ports: { main: number; alt: number; https: number };
 }
@@ -62,7 +86,12 @@ export function origin(tls: boolean, host: string, port: number): string {
 }
 
 function planned(spec: ProbeSpec, tls: boolean, token: string, endpoint: PlanEndpoint): PlannedProbe {
-  const host = spec.role === 'partner' ? endpoint.partnerHost : endpoint.probeHost;
+  const host =
+    spec.role === 'partner'
+      ? endpoint.partnerHost
+      : spec.family === 6 && endpoint.probeHostV6 !== undefined
+        ? endpoint.probeHostV6
+        : endpoint.probeHost;
   const listener: Listener = tls ? 'https' : spec.listener;
   const port = endpoint.ports[listener];
   const probe = tls ? spec.probe + TLS_SUFFIX : spec.probe;
@@ -73,16 +102,28 @@ function planned(spec: ProbeSpec, tls: boolean, token: string, endpoint: PlanEnd
     tls,
     listener,
     kind: spec.kind,
+    family: (spec.family ?? 4) as AddressFamily,
   };
   if (!tls) entry.twin = spec.probe + TLS_SUFFIX;
   return entry;
 }
 
-/** The plan of one run: every plain-HTTP probe, then their HTTPS twins. */
-export function buildPlan(token: string, endpoint: PlanEndpoint): PlannedProbe[] {
+/**
+ * The plan of one run: every plain-HTTP probe, then their HTTPS twins. The IPv6 probes are in it when the
+ * endpoint has an IPv6 probe host and the run does not leave them out (`ipv6: false`, a bearer with `ipv6: off`).
+ */
+export function buildPlan(
+  token: string,
+  endpoint: PlanEndpoint,
+  options: { ipv6?: boolean } = {},
+): PlannedProbe[] {
+  const specs =
+    endpoint.probeHostV6 !== undefined && options.ipv6 !== false
+      ? HTTP_PROBES
+      : HTTP_PROBES.filter((spec) => spec.family !== 6);
   return [
-    ...HTTP_PROBES.map((spec) => planned(spec, false, token, endpoint)),
-    ...HTTP_PROBES.map((spec) => planned(spec, true, token, endpoint)),
+    ...specs.map((spec) => planned(spec, false, token, endpoint)),
+    ...specs.map((spec) => planned(spec, true, token, endpoint)),
   ];
 }
 

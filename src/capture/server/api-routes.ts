@@ -3,7 +3,7 @@
  * bodies are validated with zod and capped in size. Errors are JSON `{error}` with a one-line message.
  */
 import { z } from 'zod';
-import { type CaptureRecord, isProbeCapture, type PlannedProbe } from '../../model/capture.ts';
+import { addressFamily, type CaptureRecord, isProbeCapture, type PlannedProbe } from '../../model/capture.ts';
 import { maskDigitRuns, maskOpaque } from '../../shared/mask.ts';
 import { buildPlan, newCanary } from '../plan/probe-plan.ts';
 import { isRunToken, newRunToken } from '../plan/run-token.ts';
@@ -31,6 +31,7 @@ export const CreateRunSchema = z.strictObject({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
+  ipv6: z.boolean().optional(),
 });
 
 /** zod issues as one line: `handset: must not be empty; bearer: …`. */
@@ -63,11 +64,12 @@ async function createRun(ctx: EndpointContext, req: AnyRequest, res: AnyResponse
   if (!parsed.success)
     throw new HttpError(400, `invalid body: ${maskDigitRuns(describeIssues(parsed.error))}`);
   const token = newRunToken();
-  const plan = buildPlan(token, ctx.endpoint);
+  const { ipv6, ...run } = parsed.data;
+  const plan = buildPlan(token, ctx.endpoint, ipv6 === undefined ? {} : { ipv6 });
   const canary = newCanary();
   const createdAt = Date.now();
   const expiresAt = createdAt + ctx.retentionMs;
-  await ctx.store.createRun({ token, ...parsed.data, plan, canary, createdAt, expiresAt });
+  await ctx.store.createRun({ token, ...run, plan, canary, createdAt, expiresAt });
   ctx.logger.info({ token: maskOpaque(token), probes: plan.length }, 'run created');
   const body: CreatedRun = {
     token,
@@ -89,7 +91,7 @@ async function getCaptures(
   if (!run) throw new HttpError(404, 'no such run (unknown, deleted or expired)');
   let captures: CaptureRecord[];
   try {
-    captures = await ctx.store.listCaptures(token);
+    captures = (await ctx.store.listCaptures(token)).map(withFamily);
   } catch (err) {
     if (!(err instanceof UnreadableBlockError)) throw err;
     ctx.logger.error({ token: maskOpaque(token), error: err.message }, 'stored captures unreadable');
@@ -112,6 +114,12 @@ async function getCaptures(
     captures,
   };
   sendJson(req, res, 200, body);
+}
+
+/** A capture with the IP family it came in on, read from its remote address (the store keeps no column). */
+function withFamily(record: CaptureRecord): CaptureRecord {
+  const family = addressFamily(record.remoteAddress);
+  return family === undefined ? record : { ...record, family };
 }
 
 /**

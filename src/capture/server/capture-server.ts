@@ -3,7 +3,7 @@
  */
 import http from 'node:http';
 import http2 from 'node:http2';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Listener } from '../../model/capture.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
@@ -84,6 +84,31 @@ async function listenOn(
   }
 }
 
+/**
+ * The same listener on the other IP family: a plain socket on `host` (IPv6 only) and `port` whose connections
+ * the listener serves as its own (an http, https or h2 server takes sockets through its 'connection' event).
+ */
+async function listenAlso(
+  server: AnyServer,
+  port: number,
+  host: string,
+  listener: Listener,
+  logger: Logger,
+): Promise<net.Server> {
+  const companion = net.createServer((socket) => server.emit('connection', socket));
+  await new Promise<void>((resolve, reject) => {
+    companion.once('error', reject);
+    companion.listen({ port, host, ipv6Only: true }, () => {
+      companion.off('error', reject);
+      companion.on('error', (e: NodeJS.ErrnoException) =>
+        logger.error({ listener, family: 6, code: e.code }, 'listener error'),
+      );
+      resolve();
+    });
+  });
+  return companion;
+}
+
 /** Where this machine reaches a listener bound to `bind`. */
 function localHost(bind: string): string {
   if (bind === '0.0.0.0') return '127.0.0.1';
@@ -95,7 +120,8 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   const opts = resolveOptions(options);
   const { timeouts } = opts;
   const logger = opts.logger ?? createLogger('capture');
-  const tls = await tlsMaterial([opts.probeHost, opts.partnerHost], opts.tlsCert, opts.tlsKey);
+  const hosts = [opts.probeHost, opts.partnerHost, ...(opts.probeHostV6 ? [opts.probeHostV6] : [])];
+  const tls = await tlsMaterial(hosts, opts.tlsCert, opts.tlsKey);
   const store = await openRunStore(opts.dbPath, logger);
   if (store.isWorldReadable) {
     logger.warn({ db: opts.dbPath }, 'database file is readable by other users; it holds subscriber data');
@@ -103,6 +129,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
 
   const endpoint: PlanEndpoint = {
     probeHost: opts.probeHost,
+    ...(opts.probeHostV6 !== undefined ? { probeHostV6: opts.probeHostV6 } : {}),
     partnerHost: opts.partnerHost,
     ports: { main: opts.httpPort, alt: opts.altPort, https: opts.httpsPort },
   };
@@ -181,7 +208,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   );
   track(secure);
 
-  const servers: AnyServer[] = [main, alt, secure];
+  const servers: (AnyServer | net.Server)[] = [main, alt, secure];
   const metricsServer = opts.metricsListen ? http.createServer(createMetricsHandler(ctx)) : undefined;
   if (metricsServer) {
     metricsServer.keepAliveTimeout = timeouts.idleMs;
@@ -211,10 +238,38 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     return closing;
   };
 
+  /** Every listener on the IPv6 address too, same ports; a machine without IPv6 only warns when it was implicit. */
+  const listenOnIpv6 = async (host: string): Promise<void> => {
+    const pairs: [AnyServer, Listener][] = [
+      [main, 'main'],
+      [alt, 'alt'],
+      [secure, 'https'],
+    ];
+    for (const [server, listener] of pairs) {
+      try {
+        servers.push(await listenAlso(server, endpoint.ports[listener], host, listener, logger));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (opts.bindAddress6Implicit && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+          logger.warn(
+            { code },
+            'no IPv6 on this machine: listening on IPv4 only (IPv6 probes cannot arrive)',
+          );
+          return;
+        }
+        const hint = code === 'EADDRINUSE' ? 'address already in use' : describeError(err);
+        throw new UserError(
+          `cannot listen on ${listener} port ${endpoint.ports[listener]} over IPv6: ${hint}`,
+        );
+      }
+    }
+  };
+
   try {
     endpoint.ports.main = await listenOn(main, opts.httpPort, opts.bindAddress, 'main', logger);
     endpoint.ports.alt = await listenOn(alt, opts.altPort, opts.bindAddress, 'alt', logger);
     endpoint.ports.https = await listenOn(secure, opts.httpsPort, opts.bindAddress, 'https', logger);
+    if (opts.bindAddress6 !== undefined) await listenOnIpv6(opts.bindAddress6);
     if (metricsServer && opts.metricsListen) {
       metricsPort = await listenOn(
         metricsServer,
@@ -251,6 +306,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   logger.info(
     {
       bind: opts.bindAddress,
+      ...(opts.bindAddress6 !== undefined ? { bind6: opts.bindAddress6 } : {}),
       ports: endpoint.ports,
       selfSigned: tls.selfSigned,
       schema: store.schemaVersion,

@@ -66,7 +66,16 @@ const optionsSchema = z.object({
   altPort: portSchema,
   httpsPort: portSchema,
   bindAddress: hostSchema.optional(),
+  bindAddress6: z
+    .string()
+    .refine((v) => isIP(v) === 6, 'must be an IPv6 address')
+    .optional(),
   probeHost: hostSchema,
+  probeHostV6: z
+    .string()
+    .transform((v) => v.replace(/^\[(.*)\]$/, '$1'))
+    .refine(isHostName, 'must be a host name or an IPv6 address')
+    .optional(),
   partnerHost: hostSchema,
   dbPath: z.string().min(1, 'must not be empty'),
   apiKey: apiKeySchema,
@@ -90,6 +99,8 @@ const optionsSchema = z.object({
 
 export interface ResolvedOptions extends CaptureServerOptions {
   bindAddress: string;
+  /** Whether `bindAddress6` was the implicit default (`::`): a machine without IPv6 then only warns. */
+  bindAddress6Implicit: boolean;
   purgeIntervalMs: number;
   maxCapturesPerRun: number;
   timeouts: ConnectionTimeouts;
@@ -107,14 +118,24 @@ export function resolveOptions(options: CaptureServerOptions): ResolvedOptions {
   const probeHost = o.probeHost.toLowerCase();
   const partnerHost = o.partnerHost.toLowerCase();
   if (probeHost === partnerHost) throw new UserError('the probe host and the partner host must differ');
+  const probeHostV6 = o.probeHostV6?.toLowerCase();
+  if (probeHostV6 !== undefined && (probeHostV6 === probeHost || probeHostV6 === partnerHost))
+    throw new UserError('the IPv6 probe host must differ from the probe host and the partner host');
+  if (probeHostV6 !== undefined && isIP(probeHostV6) === 4)
+    throw new UserError('the IPv6 probe host must be an IPv6 address or a name with only an AAAA record');
+  const implicit6 = o.bindAddress6 === undefined && (o.bindAddress ?? DEFAULTS.bindAddress) === '0.0.0.0';
+  const bindAddress6 = o.bindAddress6 ?? (implicit6 ? '::' : undefined);
   const fixed = [o.httpPort, o.altPort, o.httpsPort].filter((p) => p !== 0);
   if (new Set(fixed).size !== fixed.length)
     throw new UserError('the HTTP, alternate and HTTPS ports must differ');
   return {
     ...o,
     probeHost,
+    ...(probeHostV6 !== undefined ? { probeHostV6 } : {}),
     partnerHost,
     bindAddress: o.bindAddress ?? DEFAULTS.bindAddress,
+    ...(bindAddress6 !== undefined ? { bindAddress6 } : {}),
+    bindAddress6Implicit: implicit6,
     // Expired runs are invisible at once; the purge removes their data within half the retention, at most 60 s.
     purgeIntervalMs:
       o.purgeIntervalMs ?? Math.min(DEFAULTS.purgeIntervalMs, Math.max(1000, Math.floor(o.retentionMs / 2))),

@@ -161,7 +161,10 @@ function answer(
         ctx.pages.get(token, probe, () => {
           const planned = run?.plan.find((p) => p.probe === probe);
           if (!run || !planned) return undefined;
-          return placement.role === 'third-party' && !placement.tls
+          // The page the handset opens is the plan's first plain third-party navigation (`nav`); every other
+          // navigation (`nav-tls`, `nav-v6`, the partner pages) is a framed page that reports back.
+          const opened = run.plan.find((p) => p.kind === 'navigation' && p.role === 'third-party' && !p.tls);
+          return planned.probe === opened?.probe
             ? navPage(token, run.plan)
             : framePage(token, run.plan, planned, run.canary);
         }),
