@@ -364,12 +364,17 @@ export class PgRunStore implements RunStore {
     const runs = [...byRun].sort(([a], [b]) => a - b);
     let stored: Set<number>;
     try {
-      const { rows } = await this.pool.query<{ run_id: number }>(INSERT_BATCH_SQL, [
-        runs.map(([runId]) => runId),
-        runs.map(([, group]) => group.length),
-        runs.map(([, group]) => group[0]!.maxPerRun),
-        runs.map(([, group]) => encodeBlock(group.map((q) => q.capture))),
-      ]);
+      const { rows } = await this.pool.query<{ run_id: number }>({
+        // Named: each connection parses and plans it once (prepared), not at every commit.
+        name: 'headerguard-insert-batch',
+        text: INSERT_BATCH_SQL,
+        values: [
+          runs.map(([runId]) => runId),
+          runs.map(([, group]) => group.length),
+          runs.map(([, group]) => group[0]!.maxPerRun),
+          runs.map(([, group]) => encodeBlock(group.map((q) => q.capture))),
+        ],
+      });
       stored = new Set(rows.map((row) => row.run_id));
     } catch (err) {
       for (const q of batch) q.done('failed', err);
