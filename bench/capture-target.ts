@@ -2,8 +2,9 @@
  * A benchmark target, run in its own process by bench/capture.bench.ts (loopback only):
  *   bare                   a bare Node http server that only echoes the request headers (and, like the
  *                          endpoint, closes the connection after a `same-conn` probe, as the plan asks)
- *   capture <db> [runs]    the capture endpoint on a SQLite file, with `runs` open runs for the warm-up and as
- *                          many for the measured window (default 1 each)
+ *   capture <db> [runs]    the capture endpoint on `<db>` (a SQLite file or a postgres:// URL, as `serve --db`),
+ *                          with `runs` open runs for the warm-up and as many for the measured window (default 1
+ *                          each)
  * Prints one line `READY <port> [<warm-up tokens> <measured tokens>]` (tokens comma-separated), then serves until
  * stdin closes or SIGTERM.
  */

@@ -17,7 +17,7 @@ missing=()
 [[ -x ${HEADERGUARD_CHROMIUM:-/usr/bin/chromium} ]] || missing+=(chromium)
 [[ -x ${CHROMEDRIVER_PATH:-/usr/bin/chromedriver} ]] || missing+=(chromium-driver)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
-# HEADERGUARD_PG_BIN: a folder with initdb and pg_ctl of the user's own (test/support/postgres.ts honours it too).
+# HEADERGUARD_PG_BIN: a folder with initdb and pg_ctl of the user's own (scripts/postgres-cluster.ts, used by the tests and benches, honours it too).
 if [[ -n ${HEADERGUARD_PG_BIN:-} ]]; then
   [[ -x $HEADERGUARD_PG_BIN/initdb ]] || missing+=(postgresql)
 else

@@ -223,6 +223,30 @@ describe('capture store, on SQLite and on PostgreSQL', () => {
       assert.equal(await a!.countCaptures(token), 0);
     });
 
+    it('commits many runs’ captures at once from several processes: each stored once, the limits held', async () => {
+      const [a, b] = await stores(2);
+      const now = Date.now();
+      const tokens: string[] = [];
+      for (let i = 0; i < 12; i++) tokens.push(await newRun(a!, now, 60_000));
+      // The two processes walk the runs in opposite orders, so their batches hold the same runs in both orders;
+      // run 0 stops at 30 captures, so batches mix runs stored in one statement with one that is full.
+      const limit = (run: number) => (run === 0 ? 30 : 1000);
+      const outcomes = await Promise.all(
+        Array.from({ length: 600 }, (_, i) => {
+          const run = i % 2 === 0 ? (i >> 1) % 12 : 11 - ((i >> 1) % 12);
+          return put(i % 2 === 0 ? a! : b!, capture(tokens[run]!), limit(run)).then((o) => [run, o] as const);
+        }),
+      );
+      assert.deepEqual(
+        outcomes.filter(([, o]) => o !== 'stored' && o !== 'run-full'),
+        [],
+      );
+      assert.equal(outcomes.filter(([run, o]) => run === 0 && o === 'stored').length, 30);
+      assert.equal(outcomes.filter(([run, o]) => run !== 0 && o !== 'stored').length, 0);
+      assert.equal(await b!.countCaptures(tokens[0]!), 30);
+      for (const token of tokens.slice(1)) assert.equal(await b!.countCaptures(token), 50);
+    });
+
     it('purges from several processes at once without error, each expired run once', async () => {
       const stores4 = await stores(4);
       const now = Date.now();

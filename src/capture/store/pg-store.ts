@@ -4,8 +4,8 @@
  *
  * - every read (a run, its captures, their count) is a query, so completeness is judged from what is committed;
  * - a capture is answered only after the statement holding it has committed (group commit, as SQLite's writer:
- *   the captures of one run that arrive while a commit is in flight share the next block, one INSERT that is its
- *   own transaction);
+ *   the captures that arrive while a commit is in flight share the next batch, one block per run, all in one
+ *   statement that is its own transaction: one round trip however many runs the batch holds);
  * - block ids come from a sequence and the per-run capture count is a column updated in the commit, whose row
  *   lock orders concurrent commits to one run, so nothing collides across processes;
  * - purging expired runs is one DELETE (captures cascade) under a transaction advisory lock: one process purges
@@ -126,12 +126,19 @@ async function migrate(client: pg.PoolClient, display: string): Promise<number> 
 }
 
 /**
- * Store a group of one run's captures, stopping at `maxPerRun`: `before` captures were stored, so the first
- * `accepted` of these go in one block. One statement when the run has room for all (the usual case).
+ * A batch's blocks, one per run, in one statement (its own transaction): each run that has room for all of its
+ * block's captures gets the block and its count raised; the runs returned are the ones stored. The runs' rows
+ * are locked in id order first, so concurrent batches (of this process or another) touching the same runs wait
+ * for each other instead of deadlocking. Parameters: run ids (ascending), capture counts, per-run limits, blocks.
  */
-const INSERT_ALL_SQL = `WITH r AS (
-    UPDATE runs SET captures = captures + $2 WHERE id = $1 AND captures + $2 <= $3::bigint RETURNING id)
-  INSERT INTO capture_blocks (run_id, n, captures) SELECT id, $2, $4 FROM r RETURNING run_id`;
+const INSERT_BATCH_SQL = `WITH input AS (
+    SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[]) AS t(run_id, n, max, captures)),
+  locked AS MATERIALIZED (SELECT id FROM runs WHERE id IN (SELECT run_id FROM input) ORDER BY id FOR UPDATE),
+  r AS (
+    UPDATE runs SET captures = runs.captures + i.n FROM input i JOIN locked l ON l.id = i.run_id
+    WHERE runs.id = i.run_id AND runs.captures + i.n <= i.max RETURNING runs.id)
+  INSERT INTO capture_blocks (run_id, n, captures)
+  SELECT i.run_id, i.n, i.captures FROM input i JOIN r ON r.id = i.run_id ORDER BY i.run_id RETURNING run_id`;
 
 export class PgRunStore implements RunStore {
   readonly location: string;
@@ -343,8 +350,9 @@ export class PgRunStore implements RunStore {
   };
 
   /**
-   * Each run's captures of the batch as one block, committed on its own (runs side by side on the pool), each
-   * answered once its block is committed. Never rejects: a failed commit answers its captures `failed`.
+   * Each run's captures of the batch as one block, all in one statement; a run that statement did not store
+   * (gone, or without room for all) gets its own transaction. Each capture is answered once its block is
+   * committed. Never rejects: a failed commit answers its captures `failed`.
    */
   private async commit(batch: readonly Queued[]): Promise<void> {
     const byRun = new Map<number, Queued[]>();
@@ -353,11 +361,38 @@ export class PgRunStore implements RunStore {
       if (group) group.push(q);
       else byRun.set(q.capture.runId, [q]);
     }
+    const runs = [...byRun].sort(([a], [b]) => a - b);
+    let stored: Set<number>;
+    try {
+      const { rows } = await this.pool.query<{ run_id: number }>({
+        // Named: each connection parses and plans it once (prepared), not at every commit.
+        name: 'headerguard-insert-batch',
+        text: INSERT_BATCH_SQL,
+        values: [
+          runs.map(([runId]) => runId),
+          runs.map(([, group]) => group.length),
+          runs.map(([, group]) => group[0]!.maxPerRun),
+          runs.map(([, group]) => encodeBlock(group.map((q) => q.capture))),
+        ],
+      });
+      stored = new Set(rows.map((row) => row.run_id));
+    } catch (err) {
+      for (const q of batch) q.done('failed', err);
+      return;
+    }
     await Promise.all(
-      [...byRun].map(async ([runId, group]) => {
+      runs.map(async ([runId, group]) => {
+        if (stored.has(runId)) {
+          for (const q of group) q.done('stored');
+          return;
+        }
         let outcomes: WriteOutcome[];
         try {
-          outcomes = await this.commitRun(runId, group);
+          outcomes = await this.commitWhatFits(
+            runId,
+            group.map((q) => q.capture),
+            group[0]!.maxPerRun,
+          );
         } catch (err) {
           for (const q of group) q.done('failed', err);
           return;
@@ -367,15 +402,6 @@ export class PgRunStore implements RunStore {
         });
       }),
     );
-  }
-
-  /** One run's block: one statement (its own transaction) when the run has room for all, as it mostly has. */
-  private async commitRun(runId: number, group: readonly Queued[]): Promise<WriteOutcome[]> {
-    const max = group[0]!.maxPerRun;
-    const captures = group.map((q) => q.capture);
-    const all = await this.pool.query(INSERT_ALL_SQL, [runId, captures.length, max, encodeBlock(captures)]);
-    if (all.rowCount === 1) return captures.map(() => 'stored');
-    return this.commitWhatFits(runId, captures, max);
   }
 
   /** The run is gone (deleted or purged meanwhile), or has no room for all: store what fits, in a transaction. */
