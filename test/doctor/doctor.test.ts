@@ -16,7 +16,13 @@ import {
   checkNothingInFront,
   headerDifference,
 } from '../../src/doctor/endpoint-checks.ts';
-import { checkAndroidPhones, checkGrid, slotMatches } from '../../src/doctor/farm-checks.ts';
+import {
+  checkAndroidPhones,
+  checkGrid,
+  gridCapabilitiesOf,
+  gridsOf,
+  slotMatches,
+} from '../../src/doctor/farm-checks.ts';
 import { checkAppium, checkBrowser, type Exec } from '../../src/doctor/tool-checks.ts';
 import { validateFarm } from '../../src/farm/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
@@ -235,6 +241,28 @@ describe('doctor: the Grid (a stand-in /status)', () => {
     assert.ok(slotMatches(slot, { platformName: 'Android', 'appium:automationName': 'uiautomator2' }));
     assert.ok(!slotMatches(slot, { platformName: 'Android', 'appium:automationName': 'Espresso' }));
     assert.ok(!slotMatches(slot, { platformName: 'Android', browserName: 'chrome' }));
+  });
+
+  it("asks each hub about the handsets on it: the farm's, and one a handset names itself", () => {
+    const own = { hostname: '127.0.0.1', port: port + 1 };
+    const f = validateFarm(
+      {
+        name: 'hubs',
+        grid: { hostname: '127.0.0.1', port },
+        handsets: [
+          { id: 'real', bearer: 'o2', appium: { browserName: 'chrome', platformName: 'linux' } },
+          { id: 'emulated-own', bearer: 'o2', emulate: 'Pixel 7', grid: own },
+          { id: 'emulated-local', bearer: 'o2', emulate: 'Pixel 7' },
+        ],
+      },
+      'hubs.json',
+    );
+    const hubs = gridsOf(f).map((g) => [g.grid.port, g.handsets.map((h) => h.id)]);
+    assert.deepEqual(hubs, [
+      [port, ['real']],
+      [port + 1, ['emulated-own']],
+    ]);
+    assert.deepEqual(gridCapabilitiesOf(f.handsets[1]!), { browserName: 'chrome' });
   });
 });
 

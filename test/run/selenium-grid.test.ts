@@ -83,4 +83,56 @@ describe('headerguard run: handsets on a Selenium Grid 4 hub (end to end)', func
     // Masked everywhere: the numbers never reach the console.
     assert.ok(!/44770090016\d/.test(res.stdout + res.stderr), res.stdout + res.stderr);
   });
+  // doctor asks the same real Grid's /status: a slot per handset on it (an emulated one asks for Chrome; a real
+  // one for its own capabilities). Both doctors start no browser: a few seconds each.
+  const doctorOn = async (name: string, handsets: unknown[]) => {
+    const farmFile = path.join(dir, `${name}.json`);
+    await writeFile(farmFile, JSON.stringify({ name, handsets }));
+    return runCli(['doctor', '--farm', farmFile], { timeoutMs: 60_000 });
+  };
+
+  it('doctor: the Grid is ready with a slot for each handset on it (exit 0)', async () => {
+    const res = await doctorOn('grid-doctor', [
+      { id: 'grid-emulated', bearer: 'o2', emulate: 'Pixel 7', grid: grid.farmGrid },
+      {
+        id: 'grid-chrome',
+        bearer: 'o2',
+        grid: grid.farmGrid,
+        identity: { msisdn: '447700900164' },
+        appium: { browserName: 'chrome', platformName: 'linux' },
+      },
+    ]);
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const lines = res.stdout.split('\n');
+    assert.ok(lines.includes(`ok   grid http://127.0.0.1:${grid.port} (ready, 4 slot(s))`), res.stdout);
+    assert.ok(lines.includes('ok   grid slot for handset grid-emulated'), res.stdout);
+    assert.ok(lines.includes('ok   grid slot for handset grid-chrome'), res.stdout);
+    assert.ok(!/447700900164/.test(res.stdout + res.stderr), 'masked');
+  });
+
+  it('doctor: a handset asking for capabilities no slot offers is the problem line (exit 3)', async () => {
+    const res = await doctorOn('grid-doctor-android', [
+      { id: 'grid-emulated', bearer: 'o2', emulate: 'Pixel 7', grid: grid.farmGrid },
+      {
+        id: 'grid-android',
+        bearer: 'o2',
+        grid: grid.farmGrid,
+        appium: { platformName: 'Android', browserName: 'chrome', 'appium:automationName': 'UiAutomator2' },
+      },
+    ]);
+    assert.equal(res.code, 3, res.stdout + res.stderr);
+    const lines = res.stdout.split('\n');
+    assert.ok(lines.includes(`ok   grid http://127.0.0.1:${grid.port} (ready, 4 slot(s))`), res.stdout);
+    assert.ok(lines.includes('ok   grid slot for handset grid-emulated'), res.stdout);
+    const fails = lines.filter((l) => l.startsWith('FAIL'));
+    assert.deepEqual(
+      fails,
+      [
+        'FAIL grid slot for handset grid-android: no slot matches its capabilities (browserName=chrome, ' +
+          'platformName=Android, appium:automationName=UiAutomator2) — register a node with that stereotype, ' +
+          'or fix the handset capabilities',
+      ],
+      res.stdout,
+    );
+  });
 });
