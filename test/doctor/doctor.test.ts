@@ -23,7 +23,7 @@ import {
   gridsOf,
   slotMatches,
 } from '../../src/doctor/farm-checks.ts';
-import { checkAppium, checkBrowser, type Exec } from '../../src/doctor/tool-checks.ts';
+import { appiumVersionIn, checkAppium, checkBrowser, type Exec } from '../../src/doctor/tool-checks.ts';
 import { validateFarm } from '../../src/farm/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { runCli } from '../support/cli.ts';
@@ -99,6 +99,19 @@ describe('doctor: Chromium, chromedriver, Appium drivers', () => {
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+
+  it("reads Appium's version past its own log lines, and runs it in that APPIUM_HOME", async () => {
+    assert.equal(appiumVersionIn('3.8.0\ndbug Appium Updated hash of /srv/package.json\n'), '3.8.0');
+    assert.equal(appiumVersionIn('something else\n'), 'something else');
+    let seen: string | undefined;
+    const exec: Exec = async (_file, _args, env) => {
+      seen = env?.APPIUM_HOME;
+      return 'dbug Appium hello\n3.8.0\n';
+    };
+    const [line] = await checkAppium([], '/srv/hg/.appium', 'appium.js', exec);
+    assert.equal(formatCheck(line!), 'ok   appium (3.8.0; the run starts it on loopback)');
+    assert.equal(seen, '/srv/hg/.appium');
   });
 });
 

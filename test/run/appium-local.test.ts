@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
+import { appiumChromiumCapabilities, installAppiumChromiumDriver } from '../support/appium-server.ts';
+import { runCli, summaryIn } from '../support/cli.ts';
+
+// End to end through a real local Appium 3 server (the run starts it with @wdio/appium-service) and its
+// Chromium driver standing in for a phone on a rack's host: each stand-in's Chromium reaches a bearer simulator
+// (the carrier's gateway in front of a real phone) through its own goog:chromeOptions --proxy-server. A healthy
+// gateway passes, the O2 2012 replay fails naming its header; `doctor` on the same farm sees Appium and the
+// installed driver. The driver is installed into .appium/ when missing (idempotent; the npm registry is
+// reachable in CI): a machine that cannot install it fails here, never skips.
+
+describe('headerguard run and doctor: appium handsets on a local Appium (Chromium driver, end to end)', function () {
+  this.timeout(240_000);
+  let dir: string;
+  let farmFile: string;
+  const sims: RunningSimulator[] = [];
+  before(async function () {
+    this.timeout(180_000);
+    installAppiumChromiumDriver();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-appium-run-'));
+    const handset = async (id: string, msisdn: string, fault?: 'o2-2012') => {
+      const sim = await startSimulator({
+        bearer: 'o2',
+        msisdn,
+        logLevel: 'silent',
+        ...(fault ? { fault } : {}),
+      });
+      sims.push(sim);
+      return {
+        id,
+        bearer: 'o2',
+        device: 'Chromium via Appium (stand-in handset)',
+        identity: { msisdn },
+        appium: appiumChromiumCapabilities([`--proxy-server=${sim.url}`, '--proxy-bypass-list=<-loopback>']),
+      };
+    };
+    farmFile = path.join(dir, 'appium-farm.json');
+    await writeFile(
+      farmFile,
+      JSON.stringify({
+        name: 'appium-stand-in',
+        handsets: [
+          await handset('appium-healthy', '447700900171'),
+          await handset('appium-o2-2012', '447700900172', 'o2-2012'),
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await Promise.all(sims.map((s) => s.close()));
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('doctor sees Appium and its installed Chromium driver (exit 0)', async () => {
+    const res = await runCli(['doctor', '--farm', farmFile], { timeoutMs: 60_000 });
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    const lines = res.stdout.split('\n');
+    assert.ok(
+      lines.some((l) => /^ok {3}appium \(3\.\d+\.\d+; the run starts it on loopback\)$/.test(l)),
+      res.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^ok {3}appium driver for Chromium in .*\.appium/.test(l)),
+      res.stdout,
+    );
+  });
+
+  it('through a healthy gateway passes, through the O2 2012 replay fails naming x-up-calling-line-id', async () => {
+    const reportDir = path.join(dir, 'reports');
+    const res = await runCli(['run', '--farm', farmFile, '--report-dir', reportDir, '--max-parallel', '2'], {
+      timeoutMs: 200_000,
+    });
+    assert.equal(res.code, 1, res.stdout + res.stderr);
+    const summary = await summaryIn(reportDir);
+    const byId = new Map(summary.handsets.map((h) => [h.id, h]));
+    assert.equal(byId.get('appium-healthy')?.verdict, 'pass', JSON.stringify(byId.get('appium-healthy')));
+    const fault = byId.get('appium-o2-2012')!;
+    assert.equal(fault.verdict, 'fail', JSON.stringify(fault));
+    assert.ok(
+      fault.findings.some((f) => f.rule === 'identity-header' && f.header === 'x-up-calling-line-id'),
+      JSON.stringify(fault.findings),
+    );
+    assert.ok(!/44770090017\d/.test(res.stdout + res.stderr), 'masked on the console');
+  });
+});
