@@ -75,7 +75,7 @@ try {
   const viaAppium = await measure(
     'through a local Appium (Chromium driver)',
     appium.port,
-    appiumChromiumCapabilities(['--no-proxy-server']),
+    appiumChromiumCapabilities(['--no-proxy-server'], await freePort()),
   );
   console.log(`median session start: Appium / direct = ${(median(viaAppium) / median(direct)).toFixed(2)}`);
 } finally {

@@ -23,13 +23,22 @@ export function installAppiumChromiumDriver(): void {
     throw new Error(`installing Appium's Chromium driver failed (${res.status}): ${res.stderr}${res.stdout}`);
 }
 
-/** The Appium capabilities of a Chromium stand-in handset (TOOLCHAIN.md), with extra Chromium arguments. */
-export function appiumChromiumCapabilities(args: readonly string[]): Record<string, unknown> {
+/**
+ * The Appium capabilities of a Chromium stand-in handset (TOOLCHAIN.md), with extra Chromium arguments. Each
+ * stand-in needs its own `chromedriverPort` (a free one): without it the driver uses 9515 for every session
+ * and, before starting its chromedriver, kills any chromedriver on that port on the machine (`pkill -f`), so
+ * two sessions at once break each other (as two phones on one host without per-phone ports would).
+ */
+export function appiumChromiumCapabilities(
+  args: readonly string[],
+  chromedriverPort: number,
+): Record<string, unknown> {
   return {
     platformName: 'linux',
     browserName: 'chrome',
     'appium:automationName': 'Chromium',
     'appium:executable': CHROMEDRIVER,
+    'appium:chromedriverPort': chromedriverPort,
     'appium:autodownloadEnabled': false,
     'goog:chromeOptions': { binary: CHROMIUM, args: [...CHROMIUM_FLAGS, ...args] },
   };

@@ -50,13 +50,42 @@ export function nodeToml(maxSessions: number): string {
   ].join('\n');
 }
 
-/** Start Grid and wait until `/status` says ready (generous: Java on a loaded 2-core machine is slow). */
+/**
+ * A relay node's configuration: no drivers of its own, every session for `stereotype` passed on to the
+ * WebDriver server at `url` (an Appium server on a rack's host), `maxSessions` at once.
+ */
+export function relayToml(url: string, stereotype: Record<string, unknown>, maxSessions: number): string {
+  return [
+    '[node]',
+    'detect-drivers = false',
+    '[relay]',
+    `url = "${url}"`,
+    'status-endpoint = "/status"',
+    `configs = ["${maxSessions}", ${JSON.stringify(JSON.stringify(stereotype))}]`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Start Grid and wait until `/status` says ready (generous: Java on a loaded 2-core machine is slow). Its node
+ * drives the machine's chromedriver, or relays to `relay` (relayToml) when given.
+ */
 export async function startGrid(
-  options: { maxSessions?: number; readyTimeoutMs?: number } = {},
+  options: {
+    maxSessions?: number;
+    readyTimeoutMs?: number;
+    relay?: { url: string; stereotype: Record<string, unknown> };
+  } = {},
 ): Promise<RunningGrid> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hg-grid-'));
   const config = path.join(dir, 'node.toml');
-  await writeFile(config, nodeToml(options.maxSessions ?? 4));
+  const maxSessions = options.maxSessions ?? 4;
+  await writeFile(
+    config,
+    options.relay
+      ? relayToml(options.relay.url, options.relay.stereotype, maxSessions)
+      : nodeToml(maxSessions),
+  );
   const port = await freePort();
   const group = spawnGroup('java', [
     '-jar',
