@@ -105,6 +105,15 @@ export async function summaryIn(dir: string): Promise<RunSummary> {
   return parsed.data;
 }
 
+/** A summary's handset failed with an `identity-header` finding naming `header` (an O2 2012 replay's mark). */
+export function assertFailsNaming(handset: RunSummary['handsets'][number] | undefined, header: string): void {
+  assert.equal(handset?.verdict, 'fail', JSON.stringify(handset));
+  assert.ok(
+    handset.findings.some((f) => f.rule === 'identity-header' && f.header === header),
+    JSON.stringify(handset.findings),
+  );
+}
+
 /** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
 export function running(pid: number): boolean {
   try {
