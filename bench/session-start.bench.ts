@@ -3,7 +3,7 @@
  * gives emulated handsets) against the same through a local Appium 3 server with its Chromium driver (what a
  * phone on a rack's host goes through; test/support/appium-server.ts, the driver installed into `.appium/` if
  * missing) and through a Selenium Grid 4 standalone (test/support/selenium-grid.ts): what each layer in front
- * costs per handset. Also Appium's and Grid's own start-up.
+ * costs per handset; and a Grid relay node in front of that Appium (a rack behind a hub). Also each one's start-up.
  *
  *   node --import tsx bench/session-start.bench.ts [--rounds N]
  *
@@ -78,6 +78,26 @@ try {
     appiumChromiumCapabilities(['--no-proxy-server'], await freePort()),
   );
   console.log(`median session start: Appium / direct = ${(median(viaAppium) / median(direct)).toFixed(2)}`);
+  // A rack behind a hub: a Grid relay node in front of the same Appium server.
+  const tRelay = performance.now();
+  const relay = await startGrid({
+    maxSessions: 1,
+    relay: {
+      url: appium.url,
+      stereotype: { platformName: 'linux', browserName: 'chrome', 'appium:automationName': 'Chromium' },
+    },
+  });
+  console.log(`Selenium Grid 4 relay node (to that Appium) ready in ${seconds(tRelay)} s`);
+  try {
+    const viaRelay = await measure(
+      'through a Grid relay to that Appium',
+      relay.port,
+      appiumChromiumCapabilities(['--no-proxy-server'], await freePort()),
+    );
+    console.log(`median session start: relay / direct = ${(median(viaRelay) / median(direct)).toFixed(2)}`);
+  } finally {
+    await relay.stop();
+  }
 } finally {
   await appium.stop();
 }
