@@ -153,7 +153,7 @@ export function parseAdbDevices(text: string): Map<string, string> {
  */
 export async function checkAndroidPhones(farm: Farm, adb: Adb = systemAdb): Promise<CheckResult[]> {
   const phones = farm.handsets
-    .map((h) => ({ h, udid: androidUdid(h, Boolean(farm.grid)) }))
+    .map((h) => ({ h, udid: androidUdid(h, Boolean(h.grid)) }))
     .filter((p): p is { h: Handset; udid: string } => p.udid !== undefined);
   if (phones.length === 0) return [];
   let listed: Map<string, string>;

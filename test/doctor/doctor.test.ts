@@ -324,6 +324,28 @@ esac
     assert.match(lines[3]!, /^FAIL adb sees phone GONE \(handset p3\): not listed by adb devices/);
     assert.equal(lines.length, 4);
   });
+
+  it("leaves a phone behind its own hub to the hub's host (no adb here), in a farm with no grid of its own", async () => {
+    const farm = validateFarm(
+      {
+        name: 'mixed',
+        handsets: [
+          {
+            id: 'hub-phone',
+            bearer: 'o2',
+            grid: { hostname: 'grid.lab.example', port: 4444 },
+            appium: {
+              platformName: 'Android',
+              'appium:udid': 'GONE',
+              'appium:automationName': 'UiAutomator2',
+            },
+          },
+        ],
+      },
+      'mixed.json',
+    );
+    assert.deepEqual(await checkAndroidPhones(farm), []);
+  });
 });
 
 describe('headerguard doctor (the command)', function () {
