@@ -10,7 +10,7 @@ import {
   type RunningAppium,
   startAppium,
 } from '../support/appium-server.ts';
-import { assertFailsNaming, runCli, summaryIn } from '../support/cli.ts';
+import { assertFailsNaming, runCli, runFarm } from '../support/cli.ts';
 import { type RunningGrid, startGrid } from '../support/selenium-grid.ts';
 
 // End to end through a real local Appium 3 server (the run starts it with @wdio/appium-service) and its
@@ -98,12 +98,7 @@ describe('headerguard run and doctor: appium handsets on a local Appium (Chromiu
 
   it('through a healthy gateway passes (local and relayed), through the O2 2012 replay fails naming x-up-calling-line-id', async () => {
     const reportDir = path.join(dir, 'reports');
-    const res = await runCli(['run', '--farm', farmFile, '--report-dir', reportDir, '--max-parallel', '3'], {
-      timeoutMs: 200_000,
-    });
-    assert.equal(res.code, 1, res.stdout + res.stderr);
-    const summary = await summaryIn(reportDir);
-    const byId = new Map(summary.handsets.map((h) => [h.id, h]));
+    const { res, byId } = await runFarm(farmFile, reportDir, { maxParallel: 3, code: 1 });
     for (const id of ['appium-healthy', 'relay-healthy'])
       assert.equal(byId.get(id)?.verdict, 'pass', JSON.stringify(byId.get(id)));
     assertFailsNaming(byId.get('appium-o2-2012'), 'x-up-calling-line-id');

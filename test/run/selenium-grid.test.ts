@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { assertFailsNaming, runCli, summaryIn } from '../support/cli.ts';
+import { assertFailsNaming, runCli, runFarm } from '../support/cli.ts';
 import { type RunningGrid, startGrid } from '../support/selenium-grid.ts';
 
 // End to end through a real Selenium Grid 4 (test/support/selenium-grid.ts): a farm whose emulated handsets
@@ -58,12 +58,7 @@ describe('headerguard run: handsets on a Selenium Grid 4 hub (end to end)', func
       }),
     );
     const reportDir = path.join(dir, 'reports');
-    const res = await runCli(['run', '--farm', farmFile, '--report-dir', reportDir, '--max-parallel', '3'], {
-      timeoutMs: 200_000,
-    });
-    assert.equal(res.code, 1, res.stdout + res.stderr);
-    const summary = await summaryIn(reportDir);
-    const byId = new Map(summary.handsets.map((h) => [h.id, h]));
+    const { res, byId } = await runFarm(farmFile, reportDir, { maxParallel: 3, code: 1 });
     assert.deepEqual(
       [...byId.keys()].sort(),
       ['grid-healthy', 'grid-o2-2012', 'local-healthy'],
