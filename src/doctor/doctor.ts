@@ -21,7 +21,7 @@ import {
   checkResolves,
   hostsOf,
 } from './endpoint-checks.ts';
-import { checkAndroidPhones, checkGrid } from './farm-checks.ts';
+import { checkAndroidPhones, checkGrid, gridsOf } from './farm-checks.ts';
 import {
   automationNameOf,
   checkAppium,
@@ -60,10 +60,11 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   emit(await checkJava(exec));
   if (!farm) return results;
   emit(await checkEndpoint(farm));
-  const appiumHandsets = farm.handsets.filter((h) => h.appium);
-  if (appiumHandsets.length && !farm.grid) {
+  // Real handsets on no hub use the run's local Appium server; every hub is asked about the handsets on it.
+  const localAppium = farm.handsets.filter((h) => h.appium && !h.grid);
+  if (localAppium.length) {
     const names: string[] = [];
-    for (const h of appiumHandsets) {
+    for (const h of localAppium) {
       const name = automationNameOf(h.appium!);
       if (name) names.push(name);
       else emit(noAutomationName(h.id));
@@ -72,7 +73,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     const bin = options.appiumBin ?? path.join(PROJECT_ROOT, 'node_modules', 'appium', 'index.js');
     emit(await checkAppium(names, home, bin, exec));
   }
-  if (farm.grid) emit(await checkGrid(farm.grid, appiumHandsets));
+  for (const { grid, handsets } of gridsOf(farm)) emit(await checkGrid(grid, handsets));
   emit(await checkAndroidPhones(farm, ...(options.adb ? [options.adb] : [])));
   return results;
 }

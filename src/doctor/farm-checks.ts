@@ -61,7 +61,32 @@ export function slotMatches(stereotype: Record<string, unknown>, caps: Record<st
   return true;
 }
 
-/** The Grid answers `/status`, is ready, and has a slot for each of the farm's appium handsets. */
+/**
+ * The capabilities a Grid matches a handset's session on: a real handset's own; an emulated handset asks for
+ * Chrome (src/run/capabilities.ts emulatedCapability), whatever its platform.
+ */
+export function gridCapabilitiesOf(h: Handset): Record<string, unknown> {
+  return h.appium ?? { browserName: 'chrome' };
+}
+
+/**
+ * Each hub the farm's sessions go to (the farm's `grid`, and any a handset names itself), with the handsets on
+ * it; the farm's own is listed even when no handset uses it.
+ */
+export function gridsOf(farm: Farm): { grid: Grid; handsets: Handset[] }[] {
+  const byHub = new Map<string, { grid: Grid; handsets: Handset[] }>();
+  const hub = (grid: Grid) => {
+    const key = `${gridUrl(grid)} ${grid.user ?? ''}`;
+    const found = byHub.get(key) ?? { grid, handsets: [] };
+    byHub.set(key, found);
+    return found;
+  };
+  if (farm.grid) hub(farm.grid);
+  for (const h of farm.handsets) if (h.grid) hub(h.grid).handsets.push(h);
+  return [...byHub.values()];
+}
+
+/** The Grid answers `/status`, is ready, and has a slot for each handset whose session goes to it. */
 export async function checkGrid(
   grid: Grid,
   handsets: readonly Handset[],
@@ -90,14 +115,14 @@ export async function checkGrid(
         ),
   ];
   for (const h of handsets) {
-    if (!h.appium) continue;
+    const caps = gridCapabilitiesOf(h);
     const check = `grid slot for handset ${h.id}`;
     out.push(
-      status.stereotypes.some((s) => slotMatches(s, h.appium!))
+      status.stereotypes.some((s) => slotMatches(s, caps))
         ? ok(check)
         : missing(
             check,
-            `no slot matches its capabilities (${describeCaps(h.appium)})`,
+            `no slot matches its capabilities (${describeCaps(caps)})`,
             'register a node with that stereotype, or fix the handset capabilities',
           ),
     );
@@ -128,7 +153,7 @@ export function parseAdbDevices(text: string): Map<string, string> {
  */
 export async function checkAndroidPhones(farm: Farm, adb: Adb = systemAdb): Promise<CheckResult[]> {
   const phones = farm.handsets
-    .map((h) => ({ h, udid: androidUdid(h, Boolean(farm.grid)) }))
+    .map((h) => ({ h, udid: androidUdid(h, Boolean(h.grid)) }))
     .filter((p): p is { h: Handset; udid: string } => p.udid !== undefined);
   if (phones.length === 0) return [];
   let listed: Map<string, string>;

@@ -8,12 +8,12 @@ import path from 'node:path';
 import { describeError } from '../shared/errors.ts';
 import { badConfig, type CheckResult, missing, ok } from './doctor-check.ts';
 
-/** Runs a program and resolves with its stdout and stderr together (a seam for tests). */
-export type Exec = (file: string, args: readonly string[]) => Promise<string>;
+/** Runs a program (in `env`, default this process's) and resolves with its stdout and stderr together (a seam for tests). */
+export type Exec = (file: string, args: readonly string[], env?: NodeJS.ProcessEnv) => Promise<string>;
 
-export const systemExec: Exec = (file, args) =>
+export const systemExec: Exec = (file, args, env) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: 20_000 }, (err, stdout, stderr) =>
+    execFile(file, [...args], { timeout: 20_000, ...(env ? { env } : {}) }, (err, stdout, stderr) =>
       err ? reject(err) : resolve(`${stdout}${stderr}`),
     );
   });
@@ -102,7 +102,12 @@ export async function checkAppium(
 ): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   try {
-    const v = (await exec(process.execPath, [appiumBin, '--version'])).trim().split('\n').pop() ?? '';
+    // In the run's APPIUM_HOME: without it Appium takes the project for its home, and says so in debug lines.
+    const text = await exec(process.execPath, [appiumBin, '--version'], {
+      ...process.env,
+      APPIUM_HOME: appiumHome,
+    });
+    const v = appiumVersionIn(text);
     out.push(ok('appium', `${v}; the run starts it on loopback`));
   } catch (err) {
     out.push(
@@ -129,6 +134,12 @@ export async function checkAppium(
       );
   }
   return out;
+}
+
+/** The version line of `appium --version` (its own log lines may come with it), else its last line. */
+export function appiumVersionIn(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.find((l) => /^\d+\.\d+\.\d+\S*$/.test(l.trim()))?.trim() ?? lines.pop() ?? '';
 }
 
 /** A handset's automation name, or a problem when its capabilities name none. */

@@ -16,8 +16,14 @@ import {
   checkNothingInFront,
   headerDifference,
 } from '../../src/doctor/endpoint-checks.ts';
-import { checkAndroidPhones, checkGrid, slotMatches } from '../../src/doctor/farm-checks.ts';
-import { checkAppium, checkBrowser, type Exec } from '../../src/doctor/tool-checks.ts';
+import {
+  checkAndroidPhones,
+  checkGrid,
+  gridCapabilitiesOf,
+  gridsOf,
+  slotMatches,
+} from '../../src/doctor/farm-checks.ts';
+import { appiumVersionIn, checkAppium, checkBrowser, type Exec } from '../../src/doctor/tool-checks.ts';
 import { validateFarm } from '../../src/farm/index.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { runCli } from '../support/cli.ts';
@@ -93,6 +99,19 @@ describe('doctor: Chromium, chromedriver, Appium drivers', () => {
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+
+  it("reads Appium's version past its own log lines, and runs it in that APPIUM_HOME", async () => {
+    assert.equal(appiumVersionIn('3.8.0\ndbug Appium Updated hash of /srv/package.json\n'), '3.8.0');
+    assert.equal(appiumVersionIn('something else\n'), 'something else');
+    let seen: string | undefined;
+    const exec: Exec = async (_file, _args, env) => {
+      seen = env?.APPIUM_HOME;
+      return 'dbug Appium hello\n3.8.0\n';
+    };
+    const [line] = await checkAppium([], '/srv/hg/.appium', 'appium.js', exec);
+    assert.equal(formatCheck(line!), 'ok   appium (3.8.0; the run starts it on loopback)');
+    assert.equal(seen, '/srv/hg/.appium');
   });
 });
 
@@ -236,6 +255,28 @@ describe('doctor: the Grid (a stand-in /status)', () => {
     assert.ok(!slotMatches(slot, { platformName: 'Android', 'appium:automationName': 'Espresso' }));
     assert.ok(!slotMatches(slot, { platformName: 'Android', browserName: 'chrome' }));
   });
+
+  it("asks each hub about the handsets on it: the farm's, and one a handset names itself", () => {
+    const own = { hostname: '127.0.0.1', port: port + 1 };
+    const f = validateFarm(
+      {
+        name: 'hubs',
+        grid: { hostname: '127.0.0.1', port },
+        handsets: [
+          { id: 'real', bearer: 'o2', appium: { browserName: 'chrome', platformName: 'linux' } },
+          { id: 'emulated-own', bearer: 'o2', emulate: 'Pixel 7', grid: own },
+          { id: 'emulated-local', bearer: 'o2', emulate: 'Pixel 7' },
+        ],
+      },
+      'hubs.json',
+    );
+    const hubs = gridsOf(f).map((g) => [g.grid.port, g.handsets.map((h) => h.id)]);
+    assert.deepEqual(hubs, [
+      [port, ['real']],
+      [port + 1, ['emulated-own']],
+    ]);
+    assert.deepEqual(gridCapabilitiesOf(f.handsets[1]!), { browserName: 'chrome' });
+  });
 });
 
 describe('doctor: Android phones on a local Appium (a stand-in adb on PATH)', () => {
@@ -282,6 +323,28 @@ esac
     );
     assert.match(lines[3]!, /^FAIL adb sees phone GONE \(handset p3\): not listed by adb devices/);
     assert.equal(lines.length, 4);
+  });
+
+  it("leaves a phone behind its own hub to the hub's host (no adb here), in a farm with no grid of its own", async () => {
+    const farm = validateFarm(
+      {
+        name: 'mixed',
+        handsets: [
+          {
+            id: 'hub-phone',
+            bearer: 'o2',
+            grid: { hostname: 'grid.lab.example', port: 4444 },
+            appium: {
+              platformName: 'Android',
+              'appium:udid': 'GONE',
+              'appium:automationName': 'UiAutomator2',
+            },
+          },
+        ],
+      },
+      'mixed.json',
+    );
+    assert.deepEqual(await checkAndroidPhones(farm), []);
   });
 });
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import type { HandsetResult } from '../../src/run/handset-result.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 import { FAULT_NAMES, FAULTS, type RunningSimulator, startSimulator } from '../../src/simulate/index.ts';
+import { installAppiumChromiumDriver } from '../support/appium-server.ts';
 import { filesBelow, filesContaining, ROOT, runCli, summaryIn } from '../support/cli.ts';
 
 // End-to-end: real `headerguard run` processes, WebdriverIO, Debian Chromium, the embedded endpoint and
@@ -296,10 +296,7 @@ describe('headerguard run (end to end)', function () {
   describe('with a real-handset farm (Appium, its Chromium driver standing in for a phone)', () => {
     before(async function () {
       this.timeout(180_000);
-      const install = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-appium-driver.sh')], {
-        encoding: 'utf8',
-      });
-      assert.equal(install.status, 0, `installing Appium's Chromium driver: ${install.stderr}`);
+      installAppiumChromiumDriver();
     });
 
     it('starts Appium, judges the handset, and finds a direct connection spoofable (no gateway strips the canary)', async () => {

@@ -105,6 +105,39 @@ export async function summaryIn(dir: string): Promise<RunSummary> {
   return parsed.data;
 }
 
+/**
+ * `headerguard run --farm FILE` with `--max-parallel N` into `reportDir` (generous timeout: an end-to-end run on
+ * a loaded machine); the exit code must be `code`. Resolves with the result and the summary's handsets by id.
+ */
+export async function runFarm(
+  farmFile: string,
+  reportDir: string,
+  options: { maxParallel: number; code: number },
+): Promise<{ res: CliResult; byId: Map<string, RunSummary['handsets'][number]> }> {
+  const args = [
+    'run',
+    '--farm',
+    farmFile,
+    '--report-dir',
+    reportDir,
+    '--max-parallel',
+    String(options.maxParallel),
+  ];
+  const res = await runCli(args, { timeoutMs: 200_000 });
+  assert.equal(res.code, options.code, res.stdout + res.stderr);
+  const summary = await summaryIn(reportDir);
+  return { res, byId: new Map(summary.handsets.map((h) => [h.id, h])) };
+}
+
+/** A summary's handset failed with an `identity-header` finding naming `header` (an O2 2012 replay's mark). */
+export function assertFailsNaming(handset: RunSummary['handsets'][number] | undefined, header: string): void {
+  assert.equal(handset?.verdict, 'fail', JSON.stringify(handset));
+  assert.ok(
+    handset.findings.some((f) => f.rule === 'identity-header' && f.header === header),
+    JSON.stringify(handset.findings),
+  );
+}
+
 /** Whether a process runs (a zombie waiting for its new parent to reap it has exited). */
 export function running(pid: number): boolean {
   try {

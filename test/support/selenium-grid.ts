@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CHROMEDRIVER, CHROMIUM } from '../../src/shared/chromium.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 import { ROOT } from './cli.ts';
+import { spawnGroup } from './process-group.ts';
 
 /**
  * A real Selenium Grid 4 (standalone: hub and one node in one Java process) on a free loopback port, for the
@@ -50,51 +50,59 @@ export function nodeToml(maxSessions: number): string {
   ].join('\n');
 }
 
-/** Start Grid and wait until `/status` says ready (generous: Java on a loaded 2-core machine is slow). */
+/**
+ * A relay node's configuration: no drivers of its own, every session for `stereotype` passed on to the
+ * WebDriver server at `url` (an Appium server on a rack's host), `maxSessions` at once.
+ */
+export function relayToml(url: string, stereotype: Record<string, unknown>, maxSessions: number): string {
+  return [
+    '[node]',
+    'detect-drivers = false',
+    '[relay]',
+    `url = "${url}"`,
+    'status-endpoint = "/status"',
+    `configs = ["${maxSessions}", ${JSON.stringify(JSON.stringify(stereotype))}]`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Start Grid and wait until `/status` says ready (generous: Java on a loaded 2-core machine is slow). Its node
+ * drives the machine's chromedriver, or relays to `relay` (relayToml) when given.
+ */
 export async function startGrid(
-  options: { maxSessions?: number; readyTimeoutMs?: number } = {},
+  options: {
+    maxSessions?: number;
+    readyTimeoutMs?: number;
+    relay?: { url: string; stereotype: Record<string, unknown> };
+  } = {},
 ): Promise<RunningGrid> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hg-grid-'));
   const config = path.join(dir, 'node.toml');
-  await writeFile(config, nodeToml(options.maxSessions ?? 4));
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    'java',
-    [
-      '-jar',
-      GRID_JAR,
-      'standalone',
-      ...['--host', '127.0.0.1', '--port', String(port)],
-      ...['--config', config, '--selenium-manager', 'false'],
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  const maxSessions = options.maxSessions ?? 4;
+  await writeFile(
+    config,
+    options.relay
+      ? relayToml(options.relay.url, options.relay.stereotype, maxSessions)
+      : nodeToml(maxSessions),
   );
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  const killGroup = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killGroup);
+  const port = await freePort();
+  const group = spawnGroup('java', [
+    '-jar',
+    GRID_JAR,
+    'standalone',
+    ...['--host', '127.0.0.1', '--port', String(port)],
+    ...['--config', config, '--selenium-manager', 'false'],
+  ]);
+  const child = group.child;
   const stop = async () => {
-    process.removeListener('exit', killGroup);
-    const gone = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
-    killGroup();
-    await gone;
+    await group.stop();
     await rm(dir, { recursive: true, force: true });
   };
   const grid: RunningGrid = {
     port,
     farmGrid: { protocol: 'http', hostname: '127.0.0.1', port, path: '/' },
-    output: () => out,
+    output: group.output,
     stop,
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
@@ -104,7 +112,7 @@ export async function startGrid(
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new Error(`Selenium Grid did not become ready on 127.0.0.1:${port}\n${out}`);
+  throw new Error(`Selenium Grid did not become ready on 127.0.0.1:${port}\n${group.output()}`);
 }
 
 async function ready(port: number): Promise<boolean> {
