@@ -60,7 +60,7 @@ describe('headerguard incident (CLI)', function () {
     assert.equal(res.code, 0, res.stderr);
     const md = await readFile(out, 'utf8');
     const html = await readFile(path.join(dir, 'records', 'incident.html'), 'utf8');
-    assert.match(md, /\| x-up-calling-line-id \| o2 \| not recorded \| not recorded \|/);
+    assert.match(md, /\| x-up-calling-line-id \| o2 \| not recorded \| IPv4 \|/);
     assert.match(html, /^<!doctype html>/);
     assert.doesNotMatch(html, /(src|href)=|<script|@import|url\(/, 'no external resource, no script');
     assert.match(res.stdout, /incident: .*incident\.md and .*incident\.html: 2 run\(s\), 1 exposure\(s\)/);
@@ -74,9 +74,12 @@ describe('headerguard incident (CLI)', function () {
     assert.match(res.stdout, /4477\*{6}23/);
   });
 
-  it('reads apn and family (or ipFamily) when a summary has them', async () => {
-    const withPath = JSON.parse(JSON.stringify(red)) as Record<string, unknown> & { handsets: object[] };
-    withPath.handsets[0] = { ...withPath.handsets[0], apn: 'mobile.o2.co.uk', ipFamily: 'IPv6' };
+  it("reads the APN from the summary and the IP family from the finding's probe", async () => {
+    const withPath = JSON.parse(JSON.stringify(red)) as {
+      handsets: { apn: string | null; findings: { probe: string }[] }[];
+    };
+    withPath.handsets[0]!.apn = 'mobile.o2.co.uk';
+    for (const f of withPath.handsets[0]!.findings) f.probe = 'nav-v6';
     const res = await runCli(['incident', await runFolder(JSON.stringify(withPath))]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /\| x-up-calling-line-id \| o2 \| mobile\.o2\.co\.uk \| IPv6 \|/);

@@ -50,7 +50,7 @@ describe('headerguard incident (end to end, through the simulator)', function ()
     assert.match(md, new RegExp(`First green run after it: .* \\(run ${greenRun}\\)`));
     assert.match(
       md,
-      /^\| x-up-calling-line-id \| o2 \| not recorded \| not recorded \| .* \| o2-pixel-7 \| navigation, /m,
+      /^\| x-up-calling-line-id \| o2 \| not recorded \| IPv4 \| .* \| o2-pixel-7 \| navigation, /m,
     );
     assert.match(
       md,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Finding } from '../../src/model/finding.ts';
 import { buildIncident, type IncidentRun, probeKind } from '../../src/report/incident.ts';
 import { describeExposure, incidentDocument } from '../../src/report/incident-document.ts';
 import { renderIncidentHtml, renderIncidentMarkdown } from '../../src/report/incident-render.ts';
@@ -66,24 +67,33 @@ describe('incident record (pure model)', () => {
 
   it('keeps one record per header, bearer, APN and IP family, each with its own first green run', () => {
     const gg = (id: string, findings = [leakFinding()]) => handsetLine(id, findings, { bearer: 'giffgaff' });
-    const a = runSummary('2026-12-01T01:00:00.000Z', [handsetLine('o2-a', [leakFinding()]), gg('gg-a')]);
-    const b = runSummary('2026-12-01T02:00:00.000Z', [handsetLine('o2-a'), gg('gg-a')]);
-    const paths = {
-      'o2-a': { apn: 'mobile.o2.co.uk', family: 'IPv6' },
-      'gg-a': { apn: null, family: null },
-    };
-    const incident = buildIncident([run(a, paths), run(b, paths)]);
+    // The APN is the handset's; the IP family is its probe's (a -v6 probe went to the IPv6-only host).
+    const o2 = (findings: Finding[]) => handsetLine('o2-a', findings, { apn: 'mobile.o2.co.uk' });
+    const a = runSummary('2026-12-01T01:00:00.000Z', [o2([leakFinding({ probe: 'nav-v6' })]), gg('gg-a')]);
+    const b = runSummary('2026-12-01T02:00:00.000Z', [o2([]), gg('gg-a')]);
+    const incident = buildIncident([run(a), run(b)]);
     const byBearer = new Map(incident.leaks.map((l) => [l.bearer, l]));
     assert.equal(byBearer.size, 2);
     assert.equal(byBearer.get('o2')!.apn, 'mobile.o2.co.uk');
     assert.equal(byBearer.get('o2')!.family, 'IPv6');
+    assert.equal(byBearer.get('giffgaff')!.family, 'IPv4');
     assert.equal(byBearer.get('o2')!.firstGreenAfter?.runId, b.runId);
     assert.equal(byBearer.get('giffgaff')!.firstGreenAfter, null);
     assert.equal(byBearer.get('giffgaff')!.lastSeen.runId, b.runId);
     assert.equal(incident.firstGreenAfter, null, 'the run as a whole is not green while giffgaff leaks');
     const md = renderIncidentMarkdown(incidentDocument(incident, META));
     assert.match(md, /\| x-up-calling-line-id \| o2 \| mobile\.o2\.co\.uk \| IPv6 \|/);
-    assert.match(md, /\| x-up-calling-line-id \| giffgaff \| not recorded \| not recorded \|/);
+    assert.match(md, /\| x-up-calling-line-id \| giffgaff \| not recorded \| IPv4 \|/);
+  });
+
+  it('an IPv6 leak is not over while the IPv6 path goes unchecked', () => {
+    const o2 = (findings: Finding[], over = {}) => handsetLine('o2-a', findings, over);
+    const a = runSummary('2026-12-01T01:00:00.000Z', [o2([leakFinding({ probe: 'img-v6' })])]);
+    const b = runSummary('2026-12-01T02:00:00.000Z', [o2([], { ipv6Path: 'not-checked' })]);
+    const c = runSummary('2026-12-01T03:00:00.000Z', [o2([])]);
+    const leak = buildIncident([run(a), run(b), run(c)]).leaks[0]!;
+    assert.equal(leak.family, 'IPv6');
+    assert.equal(leak.firstGreenAfter?.runId, c.runId);
   });
 
   it('files other failing rules apart from identifier exposures, and ignores broken-outcome rules', () => {
