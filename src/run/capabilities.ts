@@ -1,5 +1,5 @@
 import type { Grid, Handset } from '../farm/index.ts';
-import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS } from '../shared/chromium.ts';
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, withHostRules } from '../shared/chromium.ts';
 import { deviceDescriptors } from '../shared/devices.ts';
 import type { SessionPlan } from './session.ts';
 
@@ -44,7 +44,10 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
     acceptInsecureCerts: acceptsEndpointCertificate(plan),
     'goog:chromeOptions': {
       binary: CHROMIUM,
-      args: [...CHROMIUM_FLAGS, ...proxyArgs, ...endpointArgs, `--user-agent=${descriptor.userAgent}`],
+      args: withHostRules(
+        [...CHROMIUM_FLAGS, ...proxyArgs, ...endpointArgs, `--user-agent=${descriptor.userAgent}`],
+        endpointHostRules(plan),
+      ),
       mobileEmulation: {
         deviceMetrics: {
           width: descriptor.viewport.width,
@@ -64,20 +67,24 @@ export function emulatedCapability(handset: Handset, plan: SessionPlan): Capabil
 }
 
 /**
- * Chromium flags for a deployed endpoint: its names mapped without DNS (`capture.resolve`, as
- * `--host-resolver-rules`; behind a proxy the proxy resolves, so the simulators get the same map) and its
- * private CA's keys accepted (`capture.ca`, as `--ignore-certificate-errors-spki-list`).
+ * Chromium flags for a deployed endpoint: its private CA's keys accepted (`capture.ca`, as
+ * `--ignore-certificate-errors-spki-list`). Its names (`capture.resolve`) go in the host-resolver rules
+ * (`endpointHostRules`; behind a proxy the proxy resolves, so the simulators get the same map).
  */
 export function deployedEndpointArgs(plan: SessionPlan): string[] {
   if (plan.endpoint.kind !== 'remote') return [];
   const out: string[] = [];
-  const rules = Object.entries(plan.endpoint.resolve ?? {}).map(
-    ([host, ip]) => `MAP ${host} ${ip.includes(':') ? `[${ip}]` : ip}`,
-  );
-  if (rules.length) out.push(`--host-resolver-rules=${rules.join(', ')}`);
   if (plan.endpoint.spki?.length)
     out.push(`--ignore-certificate-errors-spki-list=${plan.endpoint.spki.join(',')}`);
   return out;
+}
+
+/** A deployed endpoint's names mapped without DNS (`capture.resolve`), as Chromium host-resolver rules. */
+export function endpointHostRules(plan: SessionPlan): string[] {
+  if (plan.endpoint.kind !== 'remote') return [];
+  return Object.entries(plan.endpoint.resolve ?? {}).map(
+    ([host, ip]) => `MAP ${host} ${ip.includes(':') ? `[${ip}]` : ip}`,
+  );
 }
 
 /**
