@@ -69,6 +69,14 @@ describe('headerguard run and doctor: appium handsets on a local Appium (Chromiu
           await handset('appium-healthy', '447700900171'),
           await handset('appium-o2-2012', '447700900172', 'o2-2012'),
           { ...(await handset('relay-healthy', '447700900173')), grid: relay.farmGrid },
+          // A mixed farm: an emulated handset beside the phones, in the same run, summary and exit code.
+          {
+            id: 'emulated-healthy',
+            bearer: 'o2',
+            emulate: 'Pixel 7',
+            proxy: 'sim:o2',
+            identity: { msisdn: '447700900174' },
+          },
         ],
       }),
     );
@@ -96,10 +104,11 @@ describe('headerguard run and doctor: appium handsets on a local Appium (Chromiu
     assert.ok(lines.includes('ok   grid slot for handset relay-healthy'), res.stdout);
   });
 
-  it('through a healthy gateway passes (local and relayed), through the O2 2012 replay fails naming x-up-calling-line-id', async () => {
+  it('through a healthy gateway passes (local, relayed and emulated beside them), through the O2 2012 replay fails naming x-up-calling-line-id', async () => {
     const reportDir = path.join(dir, 'reports');
-    const { res, byId } = await runFarm(farmFile, reportDir, { maxParallel: 3, code: 1 });
-    for (const id of ['appium-healthy', 'relay-healthy'])
+    const { res, byId } = await runFarm(farmFile, reportDir, { maxParallel: 4, code: 1 });
+    assert.equal(byId.size, 4, 'one summary for the whole mixed farm');
+    for (const id of ['appium-healthy', 'relay-healthy', 'emulated-healthy'])
       assert.equal(byId.get(id)?.verdict, 'pass', JSON.stringify(byId.get(id)));
     assertFailsNaming(byId.get('appium-o2-2012'), 'x-up-calling-line-id');
     // The relayed session went through the Grid to the rack's Appium (the run's own Appium has the other two).
