@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `headerguard` command. TypeScript sources run through tsx, so a fresh clone works right after `npm ci`
-// with no build step.
-import { register } from 'tsx/esm/api';
+// The `headerguard` command. A fresh clone works right after `npm ci` with no build step: the TypeScript sources
+// are compiled on first use and whenever they change (build-cache.js), and run through tsx when they cannot be
+// compiled (no esbuild, a read-only checkout) or when HEADERGUARD_TSX=1 asks for it.
+import { pathToFileURL } from 'node:url';
 
 // `run` spends most of its start loading WebdriverIO's launcher; loaded before tsx's module hooks exist it
 // loads in about half the time (every import through a hook is a round trip to the loader thread). It is
@@ -9,6 +10,23 @@ import { register } from 'tsx/esm/api';
 if (process.argv[2] === 'run' && !process.argv.includes('--help') && !process.argv.includes('-h')) {
   await import('@wdio/cli');
 }
-register();
-const { main } = await import('../src/cli.ts');
+const { main } = await loadCli();
 process.exitCode = await main(process.argv);
+
+async function loadCli() {
+  if (process.env.HEADERGUARD_TSX !== '1') {
+    let dir;
+    try {
+      const { compiledBuild } = await import('./build-cache.js');
+      const root = new URL('..', import.meta.url).pathname;
+      dir = await compiledBuild({ root, name: 'cli', entryPoints: { cli: 'src/cli.ts' } });
+    } catch {
+      // Not compiled (esbuild missing or failing, the cache not writable): tsx runs the sources, and shows a
+      // syntax error in them as it would.
+    }
+    if (dir) return import(pathToFileURL(`${dir}/cli.js`).href);
+  }
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../src/cli.ts');
+}

@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Message, Plugin } from 'esbuild';
 import { describeError } from '../shared/errors.ts';
 
 /**
  * Import a farm module (`.ts`, `.mts`, `.cts`, `.js`, `.mjs`, `.cjs`) from anywhere and return its exports.
  *
  * An ES module (`.mts`/`.mjs`, or `.ts`/`.js` in a package scope whose package.json says `"type": "module"`, such
- * as the project's `devices/`) is imported directly: the CLI has tsx registered, and the farm then shares the
- * project's modules already loaded (tsImport would load them again, ~0.4 s). Anything else (a `.ts` in /tmp,
- * which Node treats as CommonJS and which tsx cannot `require()` while it imports ESM: "Cannot require() ES
- * Module ... in a cycle"; a `.cts`/`.cjs`) goes through tsx's `tsImport`, which has a loader of its own. Errors are one line, without the `farm <file>: ` prefix; a syntax error keeps its place
+ * as the project's `devices/`) is imported directly where this process loads TypeScript (tsx registered: the
+ * farm then shares the project's modules already loaded). The compiled CLI (bin/build-cache.js) has no TypeScript
+ * loader: there a TypeScript ES module is compiled in memory with esbuild and imported as JavaScript (tsImport
+ * would put the farm and every module it imports through tsx's loader thread, ~0.6 s for devices/simulated.ts).
+ * Anything else (a `.ts` in /tmp, which Node treats as CommonJS and which tsx cannot `require()` while it imports
+ * ESM: "Cannot require() ES Module ... in a cycle"; a `.cts`/`.cjs`) goes through tsx's `tsImport`, which has a
+ * loader of its own. Errors are one line, without the `farm <file>: ` prefix; a syntax error keeps its place
  * (`file:line:column`) and message.
  */
 export async function importFarmModule(abs: string): Promise<Record<string, unknown>> {
@@ -37,10 +43,83 @@ async function nativeImport(abs: string): Promise<Record<string, unknown>> {
   try {
     return await import(pathToFileURL(abs).href);
   } catch (err) {
-    // No TypeScript loader in this process (plain node): nothing was evaluated, so tsx may try.
+    // No TypeScript loader in this process (the compiled CLI, plain node): nothing was evaluated.
     if ((err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
-      return await viaTsx(abs);
+      return await compiledImport(abs);
     }
+    throw err;
+  }
+}
+
+/**
+ * The farm bundled with the local modules it imports (esbuild, in memory) and imported as a `data:` module:
+ * packages stay external, each resolved from the farm's own folder (so to the same files as a direct import),
+ * and every module keeps its own `import.meta.url`. What the bundle cannot load (a package that is TypeScript
+ * itself) fails before anything runs, and tsx's `tsImport` tries.
+ */
+/**
+ * The expression rewritten, spelled so that this file's own compiled build (whose bundler rewrites the same
+ * expression in its source text) leaves it alone.
+ */
+const IMPORT_META_URL = ['import', 'meta', 'url'].join('.');
+
+async function compiledImport(abs: string): Promise<Record<string, unknown>> {
+  const esbuild = await import('esbuild');
+  const resolveFromFarm: Plugin = {
+    name: 'packages-from-the-farm',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === 'inner') return undefined;
+        if (args.path.startsWith('node:') || isBuiltin(args.path)) return { path: args.path, external: true };
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: 'inner',
+        });
+        // Not found: left to Node, which says "Cannot find module '<folder>/node_modules/<name>' imported from
+        // <farm>" (a bare name cannot be resolved from the data: module at all).
+        if (found.errors.length > 0)
+          return {
+            path: pathToFileURL(path.join(args.resolveDir, 'node_modules', args.path)).href,
+            external: true,
+          };
+        return { path: pathToFileURL(found.path).href, external: true };
+      });
+      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
+        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        return {
+          contents: text.replaceAll(IMPORT_META_URL, JSON.stringify(pathToFileURL(args.path).href)),
+          loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
+        };
+      });
+    },
+  };
+  const dir = path.dirname(abs);
+  const result = await esbuild
+    .build({
+      entryPoints: [abs],
+      absWorkingDir: dir,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      plugins: [resolveFromFarm],
+      logLevel: 'silent',
+    })
+    .catch((err: unknown) => {
+      throw withAbsolutePaths(err, dir);
+    });
+  const code = result.outputFiles[0]!.text;
+  const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
+  try {
+    return await import(url);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') return await viaTsx(abs);
+    // "Cannot find module 'x' imported from data:…": the farm's name, not its whole compiled text.
+    if (err instanceof Error) err.message = err.message.replaceAll(url, abs);
     throw err;
   }
 }
@@ -50,6 +129,23 @@ async function nativeImport(abs: string): Promise<Record<string, unknown>> {
  * ES-module build: where this file runs as CommonJS (mocha's require() of TypeScript through tsx), a static
  * import would get the CommonJS build, which cannot find its own loader file.
  */
+/**
+ * esbuild's build errors name files relative to its working folder; tsx's (and so describeLoadError's input)
+ * name them as given. The same lines, with each file absolute.
+ */
+function withAbsolutePaths(err: unknown, dir: string): unknown {
+  const errors = (err as { errors?: Message[] }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return err;
+  const lines = errors.map((e) =>
+    e.location
+      ? `${path.resolve(dir, e.location.file)}:${e.location.line}:${e.location.column}: ERROR: ${e.text}`
+      : `ERROR: ${e.text}`,
+  );
+  return new Error(
+    `Build failed with ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+  );
+}
+
 async function viaTsx(abs: string): Promise<Record<string, unknown>> {
   const { tsImport } = await import('tsx/esm/api');
   return await tsImport(pathToFileURL(abs).href, import.meta.url);

@@ -1,0 +1,7 @@
+/** Types of build-cache.js (plain JavaScript: the bin loads it before any TypeScript can). */
+export function compiledBuild(options: {
+  root: string;
+  name: string;
+  entryPoints: Record<string, string>;
+  define?: Record<string, string>;
+}): Promise<string>;
