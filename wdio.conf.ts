@@ -9,6 +9,7 @@ import './src/run/timing.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '@wdio/types';
+import HeaderguardAllureReporter from './src/run/allure-reporter.ts';
 import { capabilitiesFor, HANDSET_CAPABILITY } from './src/run/capabilities.ts';
 import { HeaderguardLauncherService } from './src/run/launcher-service.ts';
 import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
@@ -76,8 +77,9 @@ export const config: WebdriverIO.Config = {
   // and the verdict table, each finding once.
   reporters: [
     ...(plan.output === 'verbose' ? (['spec'] as const) : []),
+    // WDIO's Allure reporter, writing its results without an fsync per file (src/run/allure-reporter.ts).
     [
-      'allure',
+      HeaderguardAllureReporter,
       {
         outputDir: path.join(plan.runDir, 'allure-results'),
         disableWebdriverStepsReporting: true,
