@@ -101,6 +101,9 @@ export async function compiledBuild({ root, name, entryPoints, define = {} }) {
       writeFileSync(out, f.contents);
     }
     writeFileSync(path.join(tmp, '.complete'), '');
+    // A folder of that name without the marker is an older version's build (this code only ever renames complete
+    // builds into place): replaced.
+    if (exists(dir) && !exists(path.join(dir, '.complete'))) rmSync(dir, { recursive: true, force: true });
     try {
       renameSync(tmp, dir);
     } catch (err) {

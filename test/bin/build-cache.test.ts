@@ -63,6 +63,15 @@ describe('bin/build-cache: TypeScript compiled once and kept until its sources c
     assert.equal(await build(), good);
   });
 
+  it('replaces a folder of the same name that an older version left without its completion marker', async () => {
+    const first = await build();
+    await rm(path.join(first, '.complete'));
+    await rm(path.join(root, '.cache', 'demo', 'manifest.json'));
+    assert.equal(await build(), first);
+    assert.equal((await run(first)).value, 'main+one');
+    assert.ok((await readdir(first)).includes('.complete'));
+  });
+
   it('removes builds no process has used for a day, and keeps the current one', async () => {
     const current = await build();
     const old = path.join(root, '.cache', 'demo', 'old-build');
