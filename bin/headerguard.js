@@ -2,7 +2,7 @@
 // The `headerguard` command. A fresh clone works right after `npm ci` with no build step: the TypeScript sources
 // are compiled on first use and whenever they change (build-cache.js), and run through tsx when they cannot be
 // compiled (no esbuild, a read-only checkout) or when HEADERGUARD_TSX=1 asks for it.
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // `run` spends most of its start loading WebdriverIO's launcher; loaded before tsx's module hooks exist it
 // loads in about half the time (every import through a hook is a round trip to the loader thread). It is
@@ -18,7 +18,7 @@ async function loadCli() {
     let dir;
     try {
       const { compiledBuild } = await import('./build-cache.js');
-      const root = new URL('..', import.meta.url).pathname;
+      const root = fileURLToPath(new URL('..', import.meta.url));
       dir = await compiledBuild({ root, name: 'cli', entryPoints: { cli: 'src/cli.ts' } });
     } catch {
       // Not compiled (esbuild missing or failing, the cache not writable): tsx runs the sources, and shows a
