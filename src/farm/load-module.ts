@@ -52,17 +52,17 @@ async function nativeImport(abs: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * The farm bundled with the local modules it imports (esbuild, in memory) and imported as a `data:` module:
- * packages stay external, each resolved from the farm's own folder (so to the same files as a direct import),
- * and every module keeps its own `import.meta.url`. What the bundle cannot load (a package that is TypeScript
- * itself) fails before anything runs, and tsx's `tsImport` tries.
- */
-/**
  * The expression rewritten, spelled so that this file's own compiled build (whose bundler rewrites the same
  * expression in its source text) leaves it alone.
  */
 const IMPORT_META_URL = ['import', 'meta', 'url'].join('.');
 
+/**
+ * The farm bundled with the local modules it imports (esbuild, in memory) and imported as a `data:` module:
+ * packages stay external, each resolved from the farm's own folder (so to the same files as a direct import),
+ * and every module keeps its own `import.meta.url`. What the bundle cannot load (a package that is TypeScript
+ * itself) fails before anything runs, and tsx's `tsImport` tries.
+ */
 async function compiledImport(abs: string): Promise<Record<string, unknown>> {
   const esbuild = await import('esbuild');
   const resolveFromFarm: Plugin = {
