@@ -142,13 +142,37 @@ async function migrate(client: pg.PoolClient, display: string): Promise<number> 
  * for each other instead of deadlocking. Parameters: run ids (ascending), capture counts, per-run limits, blocks.
  */
 const INSERT_BATCH_SQL = `WITH input AS (
-    SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[]) AS t(run_id, n, max, captures)),
+    SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], string_to_array($4::text, chr(1)))
+      AS t(run_id, n, max, captures)),
   locked AS MATERIALIZED (SELECT id FROM runs WHERE id IN (SELECT run_id FROM input) ORDER BY id FOR UPDATE),
   r AS (
     UPDATE runs SET captures = runs.captures + i.n FROM input i JOIN locked l ON l.id = i.run_id
     WHERE runs.id = i.run_id AND runs.captures + i.n <= i.max RETURNING runs.id)
   INSERT INTO capture_blocks (run_id, n, captures)
   SELECT i.run_id, i.n, i.captures FROM input i JOIN r ON r.id = i.run_id ORDER BY i.run_id RETURNING run_id`;
+
+/**
+ * The parameters of INSERT_BATCH_SQL, written as PostgreSQL reads them, not through the driver's array encoding
+ * (which quotes and escapes every element: every `"` of every block). Numbers as array literals; the blocks as
+ * one text, separated by U+0001, which JSON.stringify never writes (it escapes every control character).
+ */
+function batchValues(runs: readonly [number, readonly Queued[]][]): string[] {
+  let ids = '';
+  let counts = '';
+  let limits = '';
+  let blocks = '';
+  for (let i = 0; i < runs.length; i++) {
+    const [runId, group] = runs[i]!;
+    const sep = i === 0 ? '' : ',';
+    ids += sep + runId;
+    counts += sep + group.length;
+    limits += sep + group[0]!.maxPerRun;
+    blocks += (i === 0 ? '' : BLOCK_SEPARATOR) + encodeBlock(group.map((q) => q.capture));
+  }
+  return [`{${ids}}`, `{${counts}}`, `{${limits}}`, blocks];
+}
+
+const BLOCK_SEPARATOR = '\u0001';
 
 export class PgRunStore implements RunStore {
   readonly location: string;
@@ -417,40 +441,38 @@ export class PgRunStore implements RunStore {
         // Named: each connection parses and plans it once (prepared), not at every commit.
         name: 'headerguard-insert-batch',
         text: INSERT_BATCH_SQL,
-        values: [
-          runs.map(([runId]) => runId),
-          runs.map(([, group]) => group.length),
-          runs.map(([, group]) => group[0]!.maxPerRun),
-          runs.map(([, group]) => encodeBlock(group.map((q) => q.capture))),
-        ],
+        values: batchValues(runs),
       });
       stored = new Set(rows.map((row) => row.run_id));
     } catch (err) {
       for (const q of batch) q.done('failed', err);
       return;
     }
-    await Promise.all(
-      runs.map(async ([runId, group]) => {
-        if (stored.has(runId)) {
-          for (const q of group) q.done('stored');
-          return;
-        }
-        let outcomes: WriteOutcome[];
-        try {
-          outcomes = await this.commitWhatFits(
-            runId,
-            group.map((q) => q.capture),
-            group[0]!.maxPerRun,
-          );
-        } catch (err) {
-          for (const q of group) q.done('failed', err);
-          return;
-        }
-        group.forEach((q, i) => {
-          q.done(outcomes[i]!);
-        });
-      }),
-    );
+    const others: [number, Queued[]][] = [];
+    for (const entry of runs) {
+      if (stored.has(entry[0])) for (const q of entry[1]) q.done('stored');
+      else others.push(entry);
+    }
+    if (others.length > 0)
+      await Promise.all(others.map(([runId, group]) => this.storeWhatFits(runId, group)));
+  }
+
+  /** A run of a batch that its statement did not store: what fits, in a transaction of its own. */
+  private async storeWhatFits(runId: number, group: readonly Queued[]): Promise<void> {
+    let outcomes: WriteOutcome[];
+    try {
+      outcomes = await this.commitWhatFits(
+        runId,
+        group.map((q) => q.capture),
+        group[0]!.maxPerRun,
+      );
+    } catch (err) {
+      for (const q of group) q.done('failed', err);
+      return;
+    }
+    group.forEach((q, i) => {
+      q.done(outcomes[i]!);
+    });
   }
 
   /** The run is gone (deleted or purged meanwhile), or has no room for all: store what fits, in a transaction. */
