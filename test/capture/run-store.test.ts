@@ -124,6 +124,31 @@ describe('capture store, on SQLite and on PostgreSQL', () => {
         assert.equal(await put(store, capture(token), Number.MAX_SAFE_INTEGER), 'stored');
       });
 
+      it('stores the blocks of several runs committed together exactly, whatever bytes their headers hold', async () => {
+        const { store } = await fresh();
+        const now = Date.now();
+        const tokens = [await newRun(store, now, 60_000), await newRun(store, now, 60_000)];
+        const odd = ['"quoted", {x}', 'back\\slash \\"', '\u0001\u0002\t\u001f', '\u2028 caf\u00e9 ,'];
+        const sent = tokens.flatMap((token, r) =>
+          odd.map((value, i) => ({
+            ...capture(token, i % 2 ? 'img' : 'fetch'),
+            headers: [['X-Odd', value] as [string, string], ['X-Run', `${r}`] as [string, string]],
+          })),
+        );
+        // Queued together: one batch, one block per run.
+        const outcomes = await Promise.all(sent.map((c) => put(store, c)));
+        assert.deepEqual(
+          outcomes,
+          sent.map(() => 'stored'),
+        );
+        for (const token of tokens) {
+          assert.deepEqual(
+            await store.listCaptures(token),
+            sent.filter((c) => c.runToken === token),
+          );
+        }
+      });
+
       it('keeps each run’s captures apart and in arrival order; a deleted run takes no more', async () => {
         const { store } = await fresh();
         const now = Date.now();

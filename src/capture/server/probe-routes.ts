@@ -93,6 +93,46 @@ function preflightHeaders(req: AnyRequest): OutgoingHttpHeaders {
   return headers;
 }
 
+/**
+ * A navigation or partner page, or 404 when its run is gone. (Functions here are declared once, not per request:
+ * under tsx every named closure costs a `__name` call, an Object.defineProperty, each time it is created.)
+ */
+function sendPage(
+  arrival: Arrival,
+  req: AnyRequest,
+  res: AnyResponse,
+  h2: boolean,
+  probe: string,
+  html: Buffer | undefined,
+): void {
+  const close = !h2 && CLOSES_CONNECTION.has(probe);
+  if (!html) {
+    sendError(
+      req,
+      res,
+      new HttpError(404, 'no such run'),
+      close ? { ...REFUSAL, connection: 'close' } : REFUSAL,
+    );
+    return;
+  }
+  if (h2)
+    (res as unknown as ServerResponse).writeHead(200, { ...PAGE_HEADERS, 'content-length': html.length });
+  else
+    (res as ServerResponse).writeHead(200, [
+      ...(close ? PAGE_FLAT_CLOSE : PAGE_FLAT),
+      'content-length',
+      String(html.length),
+    ]);
+  if (arrival.method === 'HEAD') res.end();
+  else res.end(html);
+}
+
+/** A probe whose capture is committed could not be answered: logged, and its connection dropped. */
+function answerFailed(ctx: EndpointContext, probe: string, res: AnyResponse, err: unknown): void {
+  ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
+  res.destroy?.();
+}
+
 /** The answer once the capture is committed: at once for a subresource, after reading its run for a page. */
 function answer(
   ctx: EndpointContext,
@@ -128,36 +168,19 @@ function answer(
     }
   }
   if (placement.kind === 'navigation') {
-    const close = !h2 && CLOSES_CONNECTION.has(probe);
-    const sendPage = (html: Buffer | undefined) => {
-      if (!html) {
-        sendError(
-          req,
-          res,
-          new HttpError(404, 'no such run'),
-          close ? { ...REFUSAL, connection: 'close' } : REFUSAL,
-        );
-        return;
-      }
-      if (h2)
-        (res as unknown as ServerResponse).writeHead(200, { ...PAGE_HEADERS, 'content-length': html.length });
-      else
-        (res as ServerResponse).writeHead(200, [
-          ...(close ? PAGE_FLAT_CLOSE : PAGE_FLAT),
-          'content-length',
-          String(html.length),
-        ]);
-      if (arrival.method === 'HEAD') res.end();
-      else res.end(html);
-    };
     // The run's pages never change: rendered at its first visit, then served from memory (no query).
     const hit = ctx.pages.peek(token, probe);
     if (hit) {
-      sendPage(hit);
+      sendPage(arrival, req, res, h2, probe, hit);
       return;
     }
     return ctx.store.getRun(token, Date.now()).then((run) => {
       sendPage(
+        arrival,
+        req,
+        res,
+        h2,
+        probe,
         ctx.pages.get(token, probe, () => {
           const planned = run?.plan.find((p) => p.probe === probe);
           if (!run || !planned) return undefined;
@@ -222,10 +245,6 @@ export function handleProbe(
     rawHeaders: req.rawHeaders,
   };
   const queuedAt = performance.now();
-  const failed = (err: unknown) => {
-    ctx.logger.error({ probe, error: describeError(err) }, 'probe answer failed');
-    res.destroy?.();
-  };
   ctx.store.capture(capture, ctx.maxCapturesPerRun, (outcome, error) => {
     try {
       if (outcome === 'failed') {
@@ -255,9 +274,11 @@ export function handleProbe(
           'capture stored',
         );
       }
-      answer(ctx, arrival, req, res, token, probe, placement)?.catch(failed);
+      answer(ctx, arrival, req, res, token, probe, placement)?.catch((err: unknown) =>
+        answerFailed(ctx, probe, res, err),
+      );
     } catch (err) {
-      failed(err);
+      answerFailed(ctx, probe, res, err);
     }
   });
 }
