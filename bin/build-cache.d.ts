@@ -4,4 +4,5 @@ export function compiledBuild(options: {
   name: string;
   entryPoints: Record<string, string>;
   define?: Record<string, string>;
+  splitting?: boolean;
 }): Promise<string>;

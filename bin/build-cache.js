@@ -51,13 +51,16 @@ const keepModuleUrls = {
  * The folder of a current build of `entryPoints` (`{outName: source}`, sources relative to `root`): the cached
  * one when its sources are unchanged, else a new one. Throws when esbuild is missing or fails, or the cache
  * cannot be written.
- * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>}} options
+ * `splitting` (default true) puts lazily imported modules in chunks of their own, loaded when first imported; a
+ * long-running process (`serve`, `watch`) must not depend on that (its build folder may be pruned a day after
+ * another build replaced it), so the CLI is built as one file.
+ * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>, splitting?: boolean}} options
  * @returns {Promise<string>}
  */
-export async function compiledBuild({ root, name, entryPoints, define = {} }) {
+export async function compiledBuild({ root, name, entryPoints, define = {}, splitting = true }) {
   const cacheDir = path.join(root, '.cache', name);
   const manifestFile = path.join(cacheDir, 'manifest.json');
-  const key = JSON.stringify({ FORMAT, entryPoints, define });
+  const key = JSON.stringify({ FORMAT, entryPoints, define, splitting });
   const cached = currentBuild(manifestFile, cacheDir, key, root);
   if (cached) {
     pruneOldBuilds(cacheDir, path.basename(cached));
@@ -75,7 +78,7 @@ export async function compiledBuild({ root, name, entryPoints, define = {} }) {
     chunkNames: 'chunks/[name]-[hash]',
     write: false,
     bundle: true,
-    splitting: true,
+    splitting,
     format: 'esm',
     platform: 'node',
     target: 'node20',

@@ -19,7 +19,8 @@ async function loadCli() {
     try {
       const { compiledBuild } = await import('./build-cache.js');
       const root = fileURLToPath(new URL('..', import.meta.url));
-      dir = await compiledBuild({ root, name: 'cli', entryPoints: { cli: 'src/cli.ts' } });
+      // One file, no lazily loaded chunks: a long-running `serve` never reads its build folder again.
+      dir = await compiledBuild({ root, name: 'cli', entryPoints: { cli: 'src/cli.ts' }, splitting: false });
     } catch {
       // Not compiled (esbuild missing or failing, the cache not writable): tsx runs the sources, and shows a
       // syntax error in them as it would.
