@@ -81,14 +81,28 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
     );
     const https = Number(/listening on 127\.0\.0\.1:(\d+), h2/.exec(banner)![1]);
     const api = /health +(\S+)\/healthz/.exec(banner)![1]!;
-    const created = await fetch(`${api}/api/runs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ handset: 'tls', bearer: 'o2' }),
-    });
-    const run = (await created.json()) as CreatedRun;
-    const imgTls = new URL(run.plan.find((p) => p.probe === 'img-tls')!.url).pathname;
-    const get = `GET ${imgTls} HTTP/1.1\r\nHost: probe.localhost\r\n\r\n`;
+    // The load below outpaces one run's capture limit (2,000) on a quick machine: it moves to a new run every
+    // 1,000 captures, and each run's acknowledged captures are checked against what it stored.
+    const runs: { token: string; get: string; acknowledged: number }[] = [];
+    const newRun = async () => {
+      const created = await fetch(`${api}/api/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ handset: 'tls', bearer: 'o2' }),
+      });
+      const run = (await created.json()) as CreatedRun;
+      const imgTls = new URL(run.plan.find((p) => p.probe === 'img-tls')!.url).pathname;
+      runs.push({
+        token: run.token,
+        get: `GET ${imgTls} HTTP/1.1\r\nHost: probe.localhost\r\n\r\n`,
+        acknowledged: 0,
+      });
+    };
+    await newRun();
+    const current = async () => {
+      if (runs.at(-1)!.acknowledged >= 1000) await newRun();
+      return runs.at(-1)!;
+    };
     assert.equal(await served(https), fingerprint(a.cert));
 
     // Load throughout: one keep-alive connection opened before any reload, and a new connection per request.
@@ -100,9 +114,12 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
       while (loading) {
         for (const conn of [kept, await RawConnection.open(https, { tls: true })]) {
           try {
-            const res = await conn.request(get);
-            if (res.status === 200) acknowledged += 1;
-            else failures.push(`status ${res.status}`);
+            const run = await current();
+            const res = await conn.request(run.get);
+            if (res.status === 200) {
+              acknowledged += 1;
+              run.acknowledged += 1;
+            } else failures.push(`status ${res.status}`);
           } catch (err) {
             failures.push(String(err));
           }
@@ -148,18 +165,22 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
       loading = false;
       await load;
     }
-    const after = await kept.request(get);
+    const last = await current();
+    const after = await kept.request(last.get);
     assert.equal(after.status, 200, 'the connection opened before the reloads still serves');
     acknowledged += 1;
+    last.acknowledged += 1;
     kept.close();
 
     assert.deepEqual(failures, []);
     assert.ok(acknowledged > 10, `captures sent during the reloads: ${acknowledged}`);
-    const stored = await fetch(`${api}/api/runs/${run.token}/captures`, {
-      headers: { authorization: `Bearer ${KEY}` },
-    });
-    const body = (await stored.json()) as { captures: unknown[] };
-    assert.equal(body.captures.length, acknowledged, 'every acknowledged capture is stored');
+    for (const run of runs) {
+      const stored = await fetch(`${api}/api/runs/${run.token}/captures`, {
+        headers: { authorization: `Bearer ${KEY}` },
+      });
+      const body = (await stored.json()) as { captures: unknown[] };
+      assert.equal(body.captures.length, run.acknowledged, 'every acknowledged capture is stored');
+    }
     assert.doesNotMatch(proc.stderr(), /BEGIN|PRIVATE KEY/, 'no PEM text in any line');
   });
 
