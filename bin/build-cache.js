@@ -68,6 +68,7 @@ export async function compiledBuild({ root, name, entryPoints, define = {}, spli
   }
 
   const esbuild = await import('esbuild');
+  const startedAt = Date.now();
   const placeholder = path.join(cacheDir, 'build');
   const result = await esbuild.build({
     absWorkingDir: root,
@@ -115,12 +116,13 @@ export async function compiledBuild({ root, name, entryPoints, define = {}, spli
       if (!exists(path.join(dir, '.complete'))) throw err;
     }
   }
-  // What went into the build, as it was when esbuild read it (a file changed since is seen next time).
+  // What went into the build. A file modified since the build started may have changed after esbuild read it:
+  // recorded as unknown, so the next start builds again rather than trust it.
   const inputs = [...Object.keys(result.metafile.inputs), 'package.json', 'tsconfig.json']
     .filter((rel) => !rel.includes('node_modules'))
     .map((rel) => {
       const s = statSync(path.join(root, rel), { throwIfNoEntry: false });
-      return s ? [rel, s.size, s.mtimeMs] : [rel, -1, -1];
+      return s && s.mtimeMs < startedAt - 1 ? [rel, s.size, s.mtimeMs] : [rel, -1, -1];
     });
   const manifestTmp = `${manifestFile}.tmp-${process.pid}`;
   writeFileSync(manifestTmp, JSON.stringify({ key, build: id, inputs }));

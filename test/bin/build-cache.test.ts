@@ -25,6 +25,10 @@ describe('bin/build-cache: TypeScript compiled once and kept until its sources c
       "import { part } from './part.ts';\nexport const value: string = 'main+' + part;\nexport const where = import.meta.url;\n",
     );
     await writeFile(path.join(root, 'src', 'part.ts'), "export const part: string = 'one';\n");
+    // Written well before any build (a source modified while a build runs is not trusted: see below).
+    const before = new Date(Date.now() - 10_000);
+    for (const f of ['package.json', 'tsconfig.json', 'src/main.ts', 'src/part.ts'])
+      await utimes(path.join(root, f), before, before);
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
@@ -53,6 +57,23 @@ describe('bin/build-cache: TypeScript compiled once and kept until its sources c
     const later = new Date(Date.now() + 5000);
     await utimes(path.join(root, 'src', 'part.ts'), later, later);
     assert.equal(await build(), first, 'the same sources give the same build folder');
+  });
+
+  it('does not trust a source modified while it was being built (its time is at or after the build began)', async () => {
+    const future = new Date(Date.now() + 60_000);
+    await utimes(path.join(root, 'src', 'part.ts'), future, future);
+    await build();
+    const manifest = path.join(root, '.cache', 'demo', 'manifest.json');
+    const { inputs } = JSON.parse(await readFile(manifest, 'utf8')) as { inputs: [string, number, number][] };
+    assert.deepEqual(
+      inputs.find(([rel]) => rel.endsWith('part.ts'))?.slice(1),
+      [-1, -1],
+      'recorded as unknown, so the next start builds again',
+    );
+    assert.ok(
+      inputs.some(([rel, size]) => rel.endsWith('main.ts') && size > 0),
+      'the others are recorded',
+    );
   });
 
   it('names what does not compile (the caller falls back to tsx), and keeps the last good build', async () => {
