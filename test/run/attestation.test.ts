@@ -1,34 +1,27 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { filesBelow, runCli, summaryIn } from '../support/cli.ts';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
+import { gatewayRunFixture } from '../support/test-gateway.ts';
 
 // End to end: bearer attestation through user gateways whose upstream connections leave from a loopback alias
 // (127.0.0.2 stands in for the carrier's egress pool). One run, four handsets on one attested bearer.
 
 describe('headerguard run: bearer attestation (end to end)', function () {
   this.timeout(420_000);
-  let dir: string;
-  const gateways: TestGateway[] = [];
-  after(async () => {
-    await Promise.all(gateways.map((g) => g.close()));
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = gatewayRunFixture('hg-attest-');
 
   it('on the bearer passes; another egress or direct is broken (off-bearer); a leak through the bearer fails', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-attest-'));
+    const dir = await fixture.folder();
     // Healthy gateways strip a client-sent identity header (anti-spoofing).
     const strip = ['x-up-calling-line-id'];
-    const onBearer = await startTestGateway({ localAddress: '127.0.0.2', strip });
-    const elsewhere = await startTestGateway({ localAddress: '127.0.0.1', strip });
-    const leaking = await startTestGateway({
+    const onBearer = await fixture.gateway({ localAddress: '127.0.0.2', strip });
+    const elsewhere = await fixture.gateway({ localAddress: '127.0.0.1', strip });
+    const leaking = await fixture.gateway({
       localAddress: '127.0.0.2',
       strip,
       addHeaders: () => [['x-up-calling-line-id', '447700900124']],
     });
-    gateways.push(onBearer, elsewhere, leaking);
     const handset = (id: string, proxy: string, msisdn: string) => ({
       id,
       bearer: 'o2-attested',

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, runCli, spawnCollected, summaryIn } from '../support/cli.ts';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
+import { gatewayRunFixture } from '../support/test-gateway.ts';
 
 // End to end, fail closed: gateways that break in ways a real one does. One run; each handset broken (never
 // pass) with its cause named. (Unreachable and silent gateways, and an unreachable endpoint, are in
@@ -12,19 +11,13 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 describe('headerguard run: broken gateways (end to end)', function () {
   this.timeout(180_000);
-  let dir: string;
-  const gateways: TestGateway[] = [];
-  after(async () => {
-    await Promise.all(gateways.map((g) => g.close()));
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = gatewayRunFixture('hg-gwfault-');
 
   it('a gateway error page and a dropped probe are broken, each naming why; the console names the gateway', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-gwfault-'));
+    const dir = await fixture.folder();
     const strip = ['x-up-calling-line-id'];
-    const errorPage = await startTestGateway({ strip, answer: () => 502 });
-    const dropper = await startTestGateway({ strip, drop: (u) => u.pathname.endsWith('/img') });
-    gateways.push(errorPage, dropper);
+    const errorPage = await fixture.gateway({ strip, answer: () => 502 });
+    const dropper = await fixture.gateway({ strip, drop: (u) => u.pathname.endsWith('/img') });
     const farmFile = path.join(dir, 'faults.json');
     await writeFile(
       farmFile,
@@ -87,24 +80,18 @@ describe('headerguard run: broken gateways (end to end)', function () {
 
 describe('headerguard run: stopped by a signal (end to end)', function () {
   this.timeout(120_000);
-  let dir: string;
-  const gateways: TestGateway[] = [];
-  after(async () => {
-    await Promise.all(gateways.map((g) => g.close()));
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = gatewayRunFixture('hg-sigterm-');
 
   it('SIGTERM mid-run: summary.json says the run was stopped, one stderr line, not "crashed", no browser left behind', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-sigterm-'));
+    const dir = await fixture.folder();
     // A gateway that hangs: the browser is certainly up, loading, when the signal comes.
     let held = false;
-    const hanging = await startTestGateway({
+    const hanging = await fixture.gateway({
       hold: () => {
         held = true;
         return true;
       },
     });
-    gateways.push(hanging);
     const farmFile = path.join(dir, 'hang.json');
     await writeFile(
       farmFile,

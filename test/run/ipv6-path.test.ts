@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli, summaryIn } from '../support/cli.ts';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
+import { gatewayRunFixture } from '../support/test-gateway.ts';
 
 // End to end: the IPv6 path probed apart from IPv4. The embedded endpoint listens on 127.0.0.1 and ::1; the
 // IPv6 probes go to http(s)://[::1]. One run: user gateways and simulators that leak on IPv6 only, healthy
@@ -11,25 +10,19 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.ts';
 
 describe('headerguard run: IPv4 and IPv6 probed apart (end to end)', function () {
   this.timeout(420_000);
-  let dir: string;
-  const gateways: TestGateway[] = [];
-  after(async () => {
-    await Promise.all(gateways.map((g) => g.close()));
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = gatewayRunFixture('hg-ipv6-');
 
   it('a leak on the IPv6 path alone fails while the same path healthy passes; no IPv6 path: optional passes, required is broken', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'hg-ipv6-'));
+    const dir = await fixture.folder();
     const strip = ['x-up-calling-line-id'];
     const msisdn = '447700900131';
-    const v6Leak = await startTestGateway({
+    const v6Leak = await fixture.gateway({
       strip,
       addHeaders: () => [['x-up-calling-line-id', msisdn]],
       addHeadersFamily: 6,
     });
-    const healthy = await startTestGateway({ strip });
-    const noV6 = await startTestGateway({ strip, ipv4Only: true });
-    gateways.push(v6Leak, healthy, noV6);
+    const healthy = await fixture.gateway({ strip });
+    const noV6 = await fixture.gateway({ strip, ipv4Only: true });
     const handset = (id: string, bearer: string, proxy: string, number: string) => ({
       id,
       bearer,

@@ -6,8 +6,11 @@
  * connections leave from `localAddress` (a loopback alias such as 127.0.0.2 stands in for a carrier's egress
  * pool; an IPv6 destination then cannot be reached, as from a NAT pool without IPv6).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface TestGatewayOptions {
   /** Local address of every upstream connection (plain and CONNECT), e.g. '127.0.0.2'. */
@@ -146,6 +149,35 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * For one `describe` block of end-to-end runs through test gateways: a temporary folder and the gateways its
+ * tests start, all closed and removed after the block (mocha's `after`, registered here: call it in the
+ * describe body). A gateway is tracked as soon as it has started, so one that fails to start leaks none before it.
+ */
+export function gatewayRunFixture(prefix: string): {
+  folder(): Promise<string>;
+  gateway(options?: TestGatewayOptions): Promise<TestGateway>;
+} {
+  const folders: string[] = [];
+  const gateways: TestGateway[] = [];
+  after(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    await Promise.all(folders.map((d) => rm(d, { recursive: true, force: true })));
+  });
+  return {
+    async folder() {
+      const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+      folders.push(dir);
+      return dir;
+    },
+    async gateway(options) {
+      const g = await startTestGateway(options);
+      gateways.push(g);
+      return g;
     },
   };
 }
