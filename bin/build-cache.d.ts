@@ -6,3 +6,4 @@ export function compiledBuild(options: {
   define?: Record<string, string>;
   splitting?: boolean;
 }): Promise<string>;
+export function keepModuleUrls(filter: RegExp): import('esbuild').Plugin;

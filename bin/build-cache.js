@@ -31,21 +31,30 @@ const FORMAT = 1;
 const KEEP_BUILDS_MS = 24 * 3600_000;
 
 /**
- * Modules under src/ find files next to themselves (`import.meta.url`): keep their own location in the bundle.
- * @type {import('esbuild').Plugin}
+ * Modules find files next to themselves (`import.meta.url`): each module matched by `filter` keeps its own
+ * location in a bundle (its source text rewritten; TypeScript or JavaScript by extension). A file under
+ * node_modules is left to esbuild. Shared with src/farm/load-module.ts (a farm compiled in memory).
+ * @param {RegExp} filter
+ * @returns {import('esbuild').Plugin}
  */
-const keepModuleUrls = {
-  name: 'keep-module-urls',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      return {
-        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
-        loader: 'ts',
-      };
-    });
-  },
-};
+export function keepModuleUrls(filter) {
+  return {
+    name: 'keep-module-urls',
+    setup(build) {
+      build.onLoad({ filter }, (args) => {
+        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+        const text = readFileSync(args.path, 'utf8');
+        return {
+          contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+          loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
+        };
+      });
+    },
+  };
+}
+
+/** The project's own modules: everything under src/. */
+const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
 
 /**
  * The folder of a current build of `entryPoints` (`{outName: source}`, sources relative to `root`): the cached
@@ -86,7 +95,7 @@ export async function compiledBuild({ root, name, entryPoints, define = {}, spli
     packages: 'external',
     define,
     metafile: true,
-    plugins: [keepModuleUrls],
+    plugins: [keepModuleUrls(SRC_MODULES)],
     logLevel: 'silent',
   });
   const files = result.outputFiles

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
+import { keepModuleUrls } from '../../bin/build-cache.js';
 import { describeError } from '../shared/errors.ts';
 
 /**
@@ -52,12 +52,6 @@ async function nativeImport(abs: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * The expression rewritten, spelled so that this file's own compiled build (whose bundler rewrites the same
- * expression in its source text) leaves it alone.
- */
-const IMPORT_META_URL = ['import', 'meta', 'url'].join('.');
-
-/**
  * The farm bundled with the local modules it imports (esbuild, in memory) and imported as a `data:` module:
  * packages stay external, each resolved from the farm's own folder (so to the same files as a direct import),
  * and every module keeps its own `import.meta.url`. What the bundle cannot load (a package that is TypeScript
@@ -86,14 +80,6 @@ async function compiledImport(abs: string): Promise<Record<string, unknown>> {
           };
         return { path: pathToFileURL(found.path).href, external: true };
       });
-      build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
-        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        const text = await readFile(args.path, 'utf8');
-        return {
-          contents: text.replaceAll(IMPORT_META_URL, JSON.stringify(pathToFileURL(args.path).href)),
-          loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
-        };
-      });
     },
   };
   const dir = path.dirname(abs);
@@ -106,7 +92,7 @@ async function compiledImport(abs: string): Promise<Record<string, unknown>> {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      plugins: [resolveFromFarm],
+      plugins: [resolveFromFarm, keepModuleUrls(/\.[cm]?[jt]s$/)],
       logLevel: 'silent',
     })
     .catch((err: unknown) => {
