@@ -12,6 +12,7 @@ import type { Services } from '@wdio/types';
 import HeaderguardAllureReporter from './src/run/allure-reporter.ts';
 import { capabilitiesFor, HANDSET_CAPABILITY } from './src/run/capabilities.ts';
 import { HeaderguardLauncherService } from './src/run/launcher-service.ts';
+import type { BundledRunnerOptions } from './src/run/local-runner.ts';
 import { currentSession, PROJECT_ROOT, resolvedSessionEnv } from './src/run/session.ts';
 import { mark, timingHandset } from './src/run/timing.ts';
 
@@ -34,8 +35,19 @@ const usesLocalAppium = handsets.some((h) => h.appium && !h.grid);
 // Appium drivers live in the project's own APPIUM_HOME (scripts/install-appium-driver.sh), never downloaded at run time.
 process.env.APPIUM_HOME ??= path.join(PROJECT_ROOT, '.appium');
 
+// The compiled suite's launcher runs the bundled local runner, whose workers run the bundled worker script
+// (src/run/local-runner.ts); a worker itself is always WDIO's local runner.
+const bundled = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const runner: WebdriverIO.Config['runner'] =
+  precompiled && !inWorker
+    ? ([
+        bundled('./local-runner.js'),
+        { workerScript: bundled('./worker.js') } satisfies BundledRunnerOptions,
+      ] as unknown as WebdriverIO.Config['runner'])
+    : 'local';
+
 export const config: WebdriverIO.Config = {
-  runner: 'local',
+  runner,
   specs: [
     precompiled
       ? fileURLToPath(new URL('./specs/headerguard.spec.js', import.meta.url))
@@ -70,7 +82,9 @@ export const config: WebdriverIO.Config = {
   connectionRetryCount: 1,
   // No spec-file retries: a retry could hide a leak. Infrastructure failures are retried inside the check.
   specFileRetries: 0,
-  framework: 'mocha',
+  // The compiled suite bundles the Mocha adapter beside the worker script (src/run/precompile.ts), so that the
+  // spec, the adapter and the worker share one WebdriverIO.
+  framework: precompiled ? bundled('./mocha-framework.js') : 'mocha',
   // The spec's own --handset-timeout fires first and names the cause; this only backs it up.
   mochaOpts: { ui: 'bdd', timeout: Math.max(180, plan.handsetTimeoutS + 60) * 1000 },
   // WDIO's spec reporter (every test, every failure's trace) only with --verbose: the launcher prints progress

@@ -5,5 +5,8 @@ export function compiledBuild(options: {
   entryPoints: Record<string, string>;
   define?: Record<string, string>;
   splitting?: boolean;
+  bundlePackages?: boolean;
+  external?: string[];
 }): Promise<string>;
 export function keepModuleUrls(filter: RegExp): import('esbuild').Plugin;
+export function keepPackageLocations(): import('esbuild').Plugin;

@@ -30,6 +30,9 @@ const FORMAT = 1;
 /** A build no process has used for a day is no process's any more. */
 const KEEP_BUILDS_MS = 24 * 3600_000;
 
+/** The expression, not the words inside a string (`'import.meta.url'`, as in this file). */
+const IMPORT_META_URL = /(?<![\w$.'"`])import\.meta\.url(?![\w$'"`])/g;
+
 /**
  * Modules find files next to themselves (`import.meta.url`): each module matched by `filter` keeps its own
  * location in a bundle (its source text rewritten; TypeScript or JavaScript by extension). A file under
@@ -45,13 +48,45 @@ export function keepModuleUrls(filter) {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         const text = readFileSync(args.path, 'utf8');
         return {
-          contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+          contents: text.replace(IMPORT_META_URL, JSON.stringify(pathToFileURL(args.path).href)),
           loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
         };
       });
     },
   };
 }
+
+/**
+ * A package bundled into a build (`bundlePackages`) still finds the files it ships beside its code: each of its
+ * modules keeps its own `import.meta.url`, and a CommonJS module that reads `__dirname`/`__filename` (which an
+ * ES module output has not) gets its own, unless it declares them itself.
+ * @returns {import('esbuild').Plugin}
+ */
+export function keepPackageLocations() {
+  return {
+    name: 'keep-package-locations',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        const hasUrl = text.includes('import.meta.url');
+        const usesDir = /\b__(?:dirname|filename)\b/.test(text);
+        if (!hasUrl && !usesDir) return undefined;
+        if (hasUrl) text = text.replace(IMPORT_META_URL, JSON.stringify(pathToFileURL(args.path).href));
+        if (usesDir && !/\b(?:var|let|const|function)\s+__(?:dirname|filename)\b/.test(text)) {
+          text = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};\n${text}`;
+        }
+        return { contents: text, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}
+
+/**
+ * CommonJS code bundled into an ES module still calls `require` for what esbuild leaves to run time. (`meta['url']`:
+ * the text of this file may itself go through keepModuleUrls, when a farm compiled in memory imports it.)
+ */
+const REQUIRE_BANNER =
+  "import { createRequire as __headerguardCreateRequire } from 'node:module'; const require = __headerguardCreateRequire(import.meta['url']);";
 
 /** The project's own modules: everything under src/. */
 const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
@@ -63,13 +98,24 @@ const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
  * `splitting` (default true) puts lazily imported modules in chunks of their own, loaded when first imported; a
  * long-running process (`serve`, `watch`) must not depend on that (its build folder may be pruned a day after
  * another build replaced it), so the CLI is built as one file.
- * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>, splitting?: boolean}} options
+ * `bundlePackages` bundles the packages too (all but `external`), so that a process loads a few large files
+ * instead of hundreds of small ones; their files are then inputs like the project's own (an `npm ci` that
+ * changes one builds again). An entry point may then name a package's file (`node_modules/...`).
+ * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>, splitting?: boolean, bundlePackages?: boolean, external?: string[]}} options
  * @returns {Promise<string>}
  */
-export async function compiledBuild({ root, name, entryPoints, define = {}, splitting = true }) {
+export async function compiledBuild({
+  root,
+  name,
+  entryPoints,
+  define = {},
+  splitting = true,
+  bundlePackages = false,
+  external = [],
+}) {
   const cacheDir = path.join(root, '.cache', name);
   const manifestFile = path.join(cacheDir, 'manifest.json');
-  const key = JSON.stringify({ FORMAT, entryPoints, define, splitting });
+  const key = JSON.stringify({ FORMAT, entryPoints, define, splitting, bundlePackages, external });
   const cached = currentBuild(manifestFile, cacheDir, key, root);
   if (cached) {
     pruneOldBuilds(cacheDir, path.basename(cached));
@@ -92,10 +138,10 @@ export async function compiledBuild({ root, name, entryPoints, define = {}, spli
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    ...(bundlePackages ? { external, banner: { js: REQUIRE_BANNER } } : { packages: 'external' }),
     define,
     metafile: true,
-    plugins: [keepModuleUrls(SRC_MODULES)],
+    plugins: [keepModuleUrls(SRC_MODULES), ...(bundlePackages ? [keepPackageLocations()] : [])],
     logLevel: 'silent',
   });
   const files = result.outputFiles
@@ -128,7 +174,7 @@ export async function compiledBuild({ root, name, entryPoints, define = {}, spli
   // What went into the build. A file modified since the build started may have changed after esbuild read it:
   // recorded as unknown, so the next start builds again rather than trust it.
   const inputs = [...Object.keys(result.metafile.inputs), 'package.json', 'tsconfig.json']
-    .filter((rel) => !rel.includes('node_modules'))
+    .filter((rel) => bundlePackages || !rel.includes('node_modules'))
     .map((rel) => {
       const s = statSync(path.join(root, rel), { throwIfNoEntry: false });
       return s && s.mtimeMs < startedAt - 1 ? [rel, s.size, s.mtimeMs] : [rel, -1, -1];

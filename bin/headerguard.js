@@ -4,12 +4,6 @@
 // compiled (no esbuild, a read-only checkout) or when HEADERGUARD_TSX=1 asks for it.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-// `run` spends most of its start loading WebdriverIO's launcher; loaded before tsx's module hooks exist it
-// loads in about half the time (every import through a hook is a round trip to the loader thread). It is
-// imported only for `run`: it installs a SIGINT handler that other subcommands must not get.
-if (process.argv[2] === 'run' && !process.argv.includes('--help') && !process.argv.includes('-h')) {
-  await import('@wdio/cli');
-}
 const { main } = await loadCli();
 process.exitCode = await main(process.argv);
 
@@ -26,6 +20,13 @@ async function loadCli() {
       // syntax error in them as it would.
     }
     if (dir) return import(pathToFileURL(`${dir}/cli.js`).href);
+  }
+  // Through tsx, `run` spends most of its start loading WebdriverIO's launcher; loaded before tsx's module hooks
+  // exist it loads in about half the time (every import through a hook is a round trip to the loader thread).
+  // Only for `run`: it installs a SIGINT handler that other subcommands must not get. (Compiled, `run` loads
+  // the launcher bundled with the suite instead: src/run/precompile.ts.)
+  if (process.argv[2] === 'run' && !process.argv.includes('--help') && !process.argv.includes('-h')) {
+    await import('@wdio/cli');
   }
   const { register } = await import('tsx/esm/api');
   register();

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { writeStoppedSummary } from './finish-run.ts';
+import { launcherBeside } from './precompile.ts';
 import { holdSession, PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
 import { stoppedBecause, stopSignal, watchStopSignals } from './stop-signal.ts';
 import { mark } from './timing.ts';
@@ -41,10 +43,13 @@ export async function runFarm(options: RunOptions): Promise<number> {
   });
   let launcherError: unknown;
   try {
+    const configFile = await suiteConfigFile();
     // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
-    // that other subcommands must not get.
-    const { Launcher } = await import('@wdio/cli');
-    const launcher = new Launcher(await suiteConfigFile(), {});
+    // that other subcommands must not get. The compiled suite carries its own, bundled (src/run/precompile.ts).
+    const { Launcher } = (await import(
+      configFile.endsWith('.js') ? pathToFileURL(launcherBeside(configFile)).href : '@wdio/cli'
+    )) as typeof import('@wdio/cli');
+    const launcher = new Launcher(configFile, {});
     await launcher.run();
     mark('launcher-done');
   } catch (err) {

@@ -93,6 +93,51 @@ describe('bin/build-cache: TypeScript compiled once and kept until its sources c
     assert.ok((await readdir(first)).includes('.complete'));
   });
 
+  it('bundles packages when asked: each keeps its own location (import.meta.url, a CommonJS __dirname); a changed package builds again', async () => {
+    const esm = path.join(root, 'node_modules', 'esm-pkg');
+    const cjs = path.join(root, 'node_modules', 'cjs-pkg');
+    await mkdir(esm, { recursive: true });
+    await mkdir(cjs, { recursive: true });
+    await writeFile(
+      path.join(esm, 'package.json'),
+      '{"name": "esm-pkg", "type": "module", "exports": "./index.js"}\n',
+    );
+    await writeFile(
+      path.join(esm, 'index.js'),
+      "import { readFileSync } from 'node:fs';\nexport const esmData = readFileSync(new URL('./data.txt', import.meta.url), 'utf8');\n",
+    );
+    await writeFile(path.join(esm, 'data.txt'), 'esm-v1');
+    await writeFile(path.join(cjs, 'package.json'), '{"name": "cjs-pkg", "main": "index.js"}\n');
+    await writeFile(
+      path.join(cjs, 'index.js'),
+      "const fs = require('node:fs');\nconst path = require('node:path');\nexports.cjsData = fs.readFileSync(path.join(__dirname, 'data.txt'), 'utf8');\n",
+    );
+    await writeFile(path.join(cjs, 'data.txt'), 'cjs-v1');
+    await writeFile(
+      path.join(root, 'src', 'main.ts'),
+      "import { esmData } from 'esm-pkg';\nimport { cjsData } from 'cjs-pkg';\nexport const value: string = esmData + '+' + cjsData;\nexport const where = import.meta.url;\n",
+    );
+    const before = new Date(Date.now() - 10_000);
+    for (const f of ['src/main.ts', 'node_modules/esm-pkg/index.js', 'node_modules/cjs-pkg/index.js'])
+      await utimes(path.join(root, f), before, before);
+    const bundled = () =>
+      compiledBuild({ root, name: 'demo', entryPoints: { main: 'src/main.ts' }, bundlePackages: true });
+
+    const first = await bundled();
+    const text = await readFile(path.join(first, 'main.js'), 'utf8');
+    assert.doesNotMatch(text, /from\s*["'](esm|cjs)-pkg["']/, 'the packages are in the build');
+    assert.equal((await run(first)).value, 'esm-v1+cjs-v1', 'each read the file beside it');
+    assert.equal(await bundled(), first, 'unchanged: reused');
+
+    await writeFile(
+      path.join(cjs, 'index.js'),
+      "const fs = require('node:fs');\nconst path = require('node:path');\nexports.cjsData = fs.readFileSync(path.join(__dirname, 'data.txt'), 'utf8') + '!';\n",
+    );
+    const second = await bundled();
+    assert.notEqual(second, first, 'a package file changed: built again');
+    assert.equal((await run(second)).value, 'esm-v1+cjs-v1!');
+  });
+
   it('removes builds no process has used for a day, and keeps the current one', async () => {
     const current = await build();
     const old = path.join(root, '.cache', 'demo', 'old-build');

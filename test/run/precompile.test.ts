@@ -1,20 +1,56 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, utimes } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
-import { CACHE_DIR, precompileSuite, withoutTsxLoader } from '../../src/run/precompile.ts';
+import {
+  CACHE_DIR,
+  launcherBeside,
+  packageFile,
+  precompileSuite,
+  withoutTsxLoader,
+} from '../../src/run/precompile.ts';
+import { ROOT } from '../support/cli.ts';
 
 describe('run/precompile: the compiled suite WDIO workers load', () => {
-  it('compiles wdio.conf.ts and the spec to JavaScript that loads no .ts file, once per distinct build', async () => {
+  it('compiles wdio.conf.ts and the spec, with WDIO bundled, to JavaScript that loads no .ts file, once per distinct build', async () => {
     const config = await precompileSuite();
     assert.ok(config.endsWith(`${path.sep}wdio.conf.js`));
     assert.equal(await precompileSuite(), config, 'the same sources give the same build');
     const dir = path.dirname(config);
+    assert.equal(launcherBeside(config), path.join(dir, 'launcher.js'));
     const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.js'));
-    assert.ok(files.includes(path.join('specs', 'headerguard.spec.js')));
+    for (const entry of ['launcher', 'local-runner', 'worker', 'mocha-framework', 'specs/headerguard.spec'])
+      assert.ok(files.includes(`${path.join(...entry.split('/'))}.js`), entry);
+    const packagesImported = new Set<string>();
     for (const f of files) {
       const text = await readFile(path.join(dir, f), 'utf8');
-      assert.doesNotMatch(text, /(from\s+|import\()["'][^"']+\.ts["']/, `${f} imports no TypeScript`);
+      // (A package's JSDoc may name its own .d.ts files: not an import.)
+      assert.doesNotMatch(text, /(from\s+|import\()["'][^"']+(?<!\.d)\.ts["']/, `${f} imports no TypeScript`);
+      for (const [, name] of text.matchAll(/^import\s[^;]*?from\s*"((?:@[^/"]+\/)?[^./"][^/"]*)/gm))
+        if (!isBuiltin(name!)) packagesImported.add(name!);
     }
+    // WebdriverIO and the rest are in the build: a worker loads a few large files, not ~950 small ones.
+    assert.deepEqual(
+      [...packagesImported].filter((p) => !['better-sqlite3', 'pino'].includes(p)),
+      [],
+      'only native addons and pino are left to node_modules',
+    );
+  });
+
+  it("resolves a package's ES module the way Node's import does (exports, subpaths, conditions)", () => {
+    assert.equal(
+      packageFile(ROOT, '@wdio/local-runner/run'),
+      path.join('node_modules', '@wdio', 'local-runner', 'build', 'run.js'),
+    );
+    assert.equal(
+      packageFile(ROOT, '@wdio/cli'),
+      path.join('node_modules', '@wdio', 'cli', 'build', 'index.js'),
+    );
+    assert.throws(() => packageFile(ROOT, 'no-such-package-here'), /no-such-package-here is not installed/);
+    assert.throws(
+      () => packageFile(ROOT, '@wdio/cli/no-such-subpath'),
+      /exports no ES module for \.\/no-such-subpath/,
+    );
   });
 
   it('removes builds no run has used for a day, and keeps recent ones', async () => {
