@@ -7,7 +7,7 @@
 // First, for its side effect: it marks when this process's own code starts (bench/run.bench.ts step timings).
 import './src/run/timing.ts';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Services } from '@wdio/types';
 import HeaderguardAllureReporter from './src/run/allure-reporter.ts';
 import { capabilitiesFor, HANDSET_CAPABILITY } from './src/run/capabilities.ts';
@@ -85,6 +85,8 @@ export const config: WebdriverIO.Config = {
   // The compiled suite bundles the Mocha adapter beside the worker script (src/run/precompile.ts), so that the
   // spec, the adapter and the worker share one WebdriverIO.
   framework: precompiled ? bundled('./mocha-framework.js') : 'mocha',
+  // WebdriverIO imports its WebDriver client by this name when a worker's session starts: the bundled one.
+  ...(precompiled ? { automationProtocol: pathToFileURL(bundled('./webdriver.js')).href } : {}),
   // The spec's own --handset-timeout fires first and names the cause; this only backs it up.
   mochaOpts: { ui: 'bdd', timeout: Math.max(180, plan.handsetTimeoutS + 60) * 1000 },
   // WDIO's spec reporter (every test, every failure's trace) only with --verbose: the launcher prints progress

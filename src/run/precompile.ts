@@ -27,6 +27,8 @@ export async function precompileSuite(root: string = PROJECT_ROOT): Promise<stri
       'local-runner': 'src/run/local-runner.ts',
       worker: packageFile(root, '@wdio/local-runner/run'),
       'mocha-framework': packageFile(root, '@wdio/mocha-framework'),
+      // The WebDriver client a worker's session imports by name (WDIO's `automationProtocol`).
+      webdriver: packageFile(root, 'webdriver'),
     },
     define: { HEADERGUARD_PRECOMPILED: 'true' },
     bundlePackages: true,

@@ -19,7 +19,14 @@ describe('run/precompile: the compiled suite WDIO workers load', () => {
     const dir = path.dirname(config);
     assert.equal(launcherBeside(config), path.join(dir, 'launcher.js'));
     const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.js'));
-    for (const entry of ['launcher', 'local-runner', 'worker', 'mocha-framework', 'specs/headerguard.spec'])
+    for (const entry of [
+      'launcher',
+      'local-runner',
+      'worker',
+      'mocha-framework',
+      'webdriver',
+      'specs/headerguard.spec',
+    ])
       assert.ok(files.includes(`${path.join(...entry.split('/'))}.js`), entry);
     const packagesImported = new Set<string>();
     for (const f of files) {
