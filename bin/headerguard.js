@@ -4,6 +4,26 @@
 // compiled (no esbuild, a read-only checkout) or when HEADERGUARD_TSX=1 asks for it.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+/**
+ * Packages the CLI leaves to node_modules: native addons, packages that start threads or processes from their own
+ * files, Playwright (which finds its own files and drivers), and WebdriverIO (`run` loads it bundled with the
+ * suite instead: src/run/precompile.ts). Everything else is in the build, initialised only when first imported
+ * (an external package would be imported at start by every command).
+ */
+const CLI_EXTERNAL = [
+  'better-sqlite3',
+  'pino',
+  'pino-*',
+  'thread-stream',
+  'esbuild',
+  'tsx',
+  'fsevents',
+  'pg-native',
+  'playwright-core',
+  'webdriverio',
+  '@wdio/*',
+];
+
 const { main } = await loadCli();
 process.exitCode = await main(process.argv);
 
@@ -14,7 +34,14 @@ async function loadCli() {
       const { compiledBuild } = await import('./build-cache.js');
       const root = fileURLToPath(new URL('..', import.meta.url));
       // One file, no lazily loaded chunks: a long-running `serve` never reads its build folder again.
-      dir = await compiledBuild({ root, name: 'cli', entryPoints: { cli: 'src/cli.ts' }, splitting: false });
+      dir = await compiledBuild({
+        root,
+        name: 'cli',
+        entryPoints: { cli: 'src/cli.ts' },
+        splitting: false,
+        bundlePackages: true,
+        external: CLI_EXTERNAL,
+      });
     } catch {
       // Not compiled (esbuild missing or failing, the cache not writable): tsx runs the sources, and shows a
       // syntax error in them as it would.
