@@ -27,15 +27,31 @@ export function maskOpaque(value: string, keep = 6): string {
 /**
  * Mask every run of 6 or more digits in free text (optionally with `+`, spaces, dots or dashes between them),
  * for log lines and error messages where the identifiers are not known. Runs that are plainly not subscriber
- * data stay readable: IPv4 addresses (`127.0.0.1`) and the dates and times of timestamps and run ids
- * (`2026-12-01`, `T21-43-03-135Z`).
+ * data stay readable: IPv4 addresses (`127.0.0.1`), the dates and times of timestamps and run ids
+ * (`2026-12-01`, `T21-43-03-135Z`), and a run id's random part when it is all digits (`…-135Z-120117`).
  */
 export function maskDigitRuns(text: string): string {
   return text.replace(/\+?\d[\d .\-()]{4}[\d .\-()]*\d/g, (run, offset: number) => {
     const digits = digitsOf(run);
-    if (digits.length < 6 || isIpv4(run) || isDate(run) || isTimeOfDay(run, text[offset - 1])) return run;
+    if (
+      digits.length < 6 ||
+      isIpv4(run) ||
+      isDate(run) ||
+      isTimeOfDay(run, text[offset - 1]) ||
+      isRunIdSuffix(run, text.slice(Math.max(0, offset - RUN_ID_STAMP_LENGTH), offset))
+    )
+      return run;
     return maskIdentifier(digits);
   });
+}
+
+/** `2026-12-02T18-22-36-930Z-`: a run id's time stamp, before its six random hex digits. */
+const RUN_ID_STAMP = /\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-$/;
+const RUN_ID_STAMP_LENGTH = '2026-12-02T18-22-36-930Z-'.length;
+
+/** A run id's random part that happens to be all digits (`…-930Z-120117`): six of them, right after the stamp. */
+function isRunIdSuffix(run: string, before: string): boolean {
+  return /^\d{6}$/.test(run) && RUN_ID_STAMP.test(before);
 }
 
 function isIpv4(run: string): boolean {

@@ -35,6 +35,17 @@ describe('mask', () => {
       maskDigitRuns('reports/2026-12-01T21-43-03-135Z-3332ac/ at 2026-12-01T21:43:03.135Z'),
       'reports/2026-12-01T21-43-03-135Z-3332ac/ at 2026-12-01T21:43:03.135Z',
     );
+    // A run id whose random part is all digits (one in sixteen or so): still the run id.
+    assert.equal(
+      maskDigitRuns('(run 2026-12-02T18-22-36-930Z-120117)'),
+      '(run 2026-12-02T18-22-36-930Z-120117)',
+    );
+    // ...but only six digits right after a run id's stamp: a number written there is masked.
+    assert.equal(
+      maskDigitRuns('2026-12-02T18-22-36-930Z-447700900123'),
+      '2026-12-02T18-22-36-930Z-4477******23',
+    );
+    assert.equal(maskDigitRuns('Z-120117'), 'Z-12***7');
     // Not an address (an octet over 255), not a date (month 13), not after a T: masked as before.
     assert.equal(maskDigitRuns('447.700.900.123'), '4477******23');
     assert.equal(maskDigitRuns('2026-13-01'), '2026**01');
