@@ -48,11 +48,7 @@ const runner: WebdriverIO.Config['runner'] =
 
 export const config: WebdriverIO.Config = {
   runner,
-  specs: [
-    precompiled
-      ? fileURLToPath(new URL('./specs/headerguard.spec.js', import.meta.url))
-      : './specs/headerguard.spec.ts',
-  ],
+  specs: [precompiled ? bundled('./specs/headerguard.spec.js') : './specs/headerguard.spec.ts'],
   // One worker per handset, `--max-parallel` at once (default: what the machine can hold, src/run/limits.ts);
   // a physical phone is one `wdio:maxInstances` (set per capability).
   maxInstances: plan.maxParallel,

@@ -88,6 +88,13 @@ export function keepPackageLocations() {
 const REQUIRE_BANNER =
   "import { createRequire as __headerguardCreateRequire } from 'node:module'; const require = __headerguardCreateRequire(import.meta['url']);";
 
+/**
+ * Packages no build bundles (`bundlePackages` leaves them to node_modules): native addons, packages that start
+ * threads or processes from their own files (pino's transports, esbuild, tsx), and optional ones that may not be
+ * installed.
+ */
+const NEVER_BUNDLED = ['better-sqlite3', 'pino', 'pino-*', 'thread-stream', 'esbuild', 'tsx', 'fsevents'];
+
 /** The project's own modules: everything under src/. */
 const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
 
@@ -98,9 +105,9 @@ const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
  * `splitting` (default true) puts lazily imported modules in chunks of their own, loaded when first imported; a
  * long-running process (`serve`, `watch`) must not depend on that (its build folder may be pruned a day after
  * another build replaced it), so the CLI is built as one file.
- * `bundlePackages` bundles the packages too (all but `external`), so that a process loads a few large files
- * instead of hundreds of small ones; their files are then inputs like the project's own (an `npm ci` that
- * changes one builds again). An entry point may then name a package's file (`node_modules/...`).
+ * `bundlePackages` bundles the packages too (all but NEVER_BUNDLED and `external`), so that a process loads a
+ * few large files instead of hundreds of small ones; their files are then inputs like the project's own (an
+ * `npm ci` that changes one builds again). An entry point may then name a package's module (`@wdio/cli`).
  * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>, splitting?: boolean, bundlePackages?: boolean, external?: string[]}} options
  * @returns {Promise<string>}
  */
@@ -127,9 +134,9 @@ export async function compiledBuild({
   const placeholder = path.join(cacheDir, 'build');
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(
-      Object.entries(entryPoints).map(([out, src]) => [out, path.join(root, src)]),
-    ),
+    // Relative to absWorkingDir (root); with bundlePackages a source may also be a package's module
+    // (`@wdio/cli`), which esbuild resolves as an import would.
+    entryPoints,
     outdir: placeholder,
     chunkNames: 'chunks/[name]-[hash]',
     write: false,
@@ -138,7 +145,9 @@ export async function compiledBuild({
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    ...(bundlePackages ? { external, banner: { js: REQUIRE_BANNER } } : { packages: 'external' }),
+    ...(bundlePackages
+      ? { external: [...NEVER_BUNDLED, ...external], banner: { js: REQUIRE_BANNER } }
+      : { packages: 'external' }),
     define,
     metafile: true,
     plugins: [keepModuleUrls(SRC_MODULES), ...(bundlePackages ? [keepPackageLocations()] : [])],

@@ -5,24 +5,12 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * Packages the CLI leaves to node_modules: native addons, packages that start threads or processes from their own
- * files, Playwright (which finds its own files and drivers), and WebdriverIO (`run` loads it bundled with the
- * suite instead: src/run/precompile.ts). Everything else is in the build, initialised only when first imported
- * (an external package would be imported at start by every command).
+ * Packages the CLI leaves to node_modules besides those no build bundles (build-cache.js): Playwright (which
+ * finds its own files and drivers), pg's optional native binding, and WebdriverIO (`run` loads it bundled with
+ * the suite instead: src/run/precompile.ts). Everything else is in the build, initialised only when first
+ * imported (an external package would be imported at start by every command).
  */
-const CLI_EXTERNAL = [
-  'better-sqlite3',
-  'pino',
-  'pino-*',
-  'thread-stream',
-  'esbuild',
-  'tsx',
-  'fsevents',
-  'pg-native',
-  'playwright-core',
-  'webdriverio',
-  '@wdio/*',
-];
+const CLI_EXTERNAL = ['pg-native', 'playwright-core', 'webdriverio', '@wdio/*'];
 
 const { main } = await loadCli();
 process.exitCode = await main(process.argv);

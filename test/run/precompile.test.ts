@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, utimes } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
-import {
-  CACHE_DIR,
-  launcherBeside,
-  packageFile,
-  precompileSuite,
-  withoutTsxLoader,
-} from '../../src/run/precompile.ts';
-import { ROOT } from '../support/cli.ts';
+import { CACHE_DIR, launcherBeside, precompileSuite, withoutTsxLoader } from '../../src/run/precompile.ts';
 
 describe('run/precompile: the compiled suite WDIO workers load', () => {
   it('compiles wdio.conf.ts and the spec, with WDIO bundled, to JavaScript that loads no .ts file, once per distinct build', async () => {
@@ -41,22 +34,6 @@ describe('run/precompile: the compiled suite WDIO workers load', () => {
       [...packagesImported].filter((p) => !['better-sqlite3', 'pino'].includes(p)),
       [],
       'only native addons and pino are left to node_modules',
-    );
-  });
-
-  it("resolves a package's ES module the way Node's import does (exports, subpaths, conditions)", () => {
-    assert.equal(
-      packageFile(ROOT, '@wdio/local-runner/run'),
-      path.join('node_modules', '@wdio', 'local-runner', 'build', 'run.js'),
-    );
-    assert.equal(
-      packageFile(ROOT, '@wdio/cli'),
-      path.join('node_modules', '@wdio', 'cli', 'build', 'index.js'),
-    );
-    assert.throws(() => packageFile(ROOT, 'no-such-package-here'), /no-such-package-here is not installed/);
-    assert.throws(
-      () => packageFile(ROOT, '@wdio/cli/no-such-subpath'),
-      /exports no ES module for \.\/no-such-subpath/,
     );
   });
 
