@@ -7,6 +7,7 @@
  */
 
 import { digitsOf } from './digits.ts';
+import { RUN_ID_STAMP, RUN_ID_STAMP_LENGTH } from './run-id.ts';
 
 const MASK = '*';
 
@@ -45,13 +46,12 @@ export function maskDigitRuns(text: string): string {
   });
 }
 
-/** `2026-12-02T18-22-36-930Z-`: a run id's time stamp, before its six random hex digits. */
-const RUN_ID_STAMP = /\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-$/;
-const RUN_ID_STAMP_LENGTH = '2026-12-02T18-22-36-930Z-'.length;
+/** `2026-12-02T18-22-36-930Z-` at the end: a run id's time stamp, before its six random hex digits. */
+const BEFORE_RUN_ID_SUFFIX = new RegExp(`${RUN_ID_STAMP}$`);
 
 /** A run id's random part that happens to be all digits (`…-930Z-120117`): six of them, right after the stamp. */
 function isRunIdSuffix(run: string, before: string): boolean {
-  return /^\d{6}$/.test(run) && RUN_ID_STAMP.test(before);
+  return /^\d{6}$/.test(run) && BEFORE_RUN_ID_SUFFIX.test(before);
 }
 
 function isIpv4(run: string): boolean {

@@ -1,8 +1,9 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { RUN_ID_STAMP } from '../shared/run-id.ts';
 
 /** A run folder's name: the run id, an ISO timestamp with dashes and a random suffix (src/run/session.ts). */
-export const RUN_DIR_NAME = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z-[0-9a-f]+$/;
+export const RUN_DIR_NAME = new RegExp(`^${RUN_ID_STAMP}[0-9a-f]+$`);
 
 /** Which run folders to remove so that the newest `keep` stay (names sort by time). */
 export function runsToRemove(names: readonly string[], keep: number): string[] {
