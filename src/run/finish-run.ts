@@ -131,11 +131,20 @@ export interface FinishOptions {
 }
 
 /**
- * The launcher's last step: gather every handset's result (missing → broken), write summary.json, junit.xml
- * and Allure's metadata, print the verdict table, then generate the HTML report (slow: after the verdict is
- * on screen). Returns the summary.
+ * The launcher's last step: the verdict (writeVerdict), then the HTML report (writeHtmlReport). Returns the
+ * summary.
  */
 export async function finishRun(session: Session, options: FinishOptions = {}): Promise<RunSummary> {
+  const summary = await writeVerdict(session, options);
+  await writeHtmlReport(session, options);
+  return summary;
+}
+
+/**
+ * Gather every handset's result (missing → broken), write summary.json, junit.xml and Allure's metadata, and
+ * print the verdict table. Returns the summary.
+ */
+export async function writeVerdict(session: Session, options: FinishOptions = {}): Promise<RunSummary> {
   const log = options.log ?? console.log;
   const { plan, farm, handsets } = session;
   await mkdir(plan.runDir, { recursive: true });
@@ -171,7 +180,16 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
     `report: ${shown.startsWith('..') || !shown ? plan.runDir : shown}/ (summary.json, junit.xml, allure-report/index.html)`,
   );
   if (baselineLine) log(baselineLine);
-  // The verdict is known and written: print it first, then build the HTML report (seconds of Java).
+  return summary;
+}
+
+/**
+ * The HTML report from the workers' Allure results (seconds of Java): after the verdict is on screen, and once
+ * every worker has ended (each writes its Allure files last).
+ */
+export async function writeHtmlReport(session: Session, options: FinishOptions = {}): Promise<void> {
+  const log = options.log ?? console.log;
+  const { plan } = session;
   if (plan.output !== 'quiet') log('headerguard: writing the Allure report…');
   mark('allure-start');
   const allureError = await (options.generateReport ?? generateAllureReport)(
@@ -181,5 +199,4 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
   );
   mark('allure-done');
   if (allureError) log(`warning: ${allureError}`);
-  return summary;
 }

@@ -3,7 +3,9 @@
  * worker starts it starts (or reaches) the capture endpoint, the bearer simulators and the shared chromedriver
  * the farm needs; when one cannot start, it throws WDIO's SevereServiceError, so the run stops within seconds
  * instead of every worker failing later with a symptom. After the workers it writes the reports and stops what
- * it started. wdio.conf.ts imports this file in every process (workers too), so the launcher-only modules it
+ * it started. The verdict (summary.json, junit.xml, the table) is written as soon as every handset has its result,
+ * while the workers are still ending their sessions (result-watch.ts); the HTML report waits for the workers. With
+ * `--verbose` the verdict waits for them too, so that WDIO's own output comes before the table. wdio.conf.ts imports this file in every process (workers too), so the launcher-only modules it
  * uses (capture server, simulators, reports) are loaded inside its hooks, not at the top.
  */
 import { SevereServiceError } from 'webdriverio';
@@ -12,9 +14,9 @@ import { maskDigitRuns } from '../shared/mask.ts';
 import { HANDSET_CAPABILITY } from './capabilities.ts';
 import type { FinishOptions } from './finish-run.ts';
 import { gatewayLabel } from './gateway-label.ts';
-import { readHandsetResult } from './handset-result.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import { Progress } from './progress.ts';
+import { ResultWatch } from './result-watch.ts';
 import type { Session } from './session.ts';
 import { stoppedBecause, stopSignal } from './stop-signal.ts';
 import { mark } from './timing.ts';
@@ -25,8 +27,12 @@ export interface LauncherServiceOptions {
   precompiled?: boolean;
   /** Starts what the run needs (a seam for tests). */
   start?: (session: Session) => Promise<Infrastructure>;
-  /** Writes the reports (a seam for tests). */
-  finish?: (session: Session, options?: FinishOptions) => Promise<unknown>;
+  /** Writes summary.json and junit.xml and prints the verdict (a seam for tests). */
+  verdict?: (session: Session, options?: FinishOptions) => Promise<unknown>;
+  /** Writes the HTML report (a seam for tests). */
+  htmlReport?: (session: Session) => Promise<unknown>;
+  /** How often to look for the handsets' results while the workers run, in ms (default 50). */
+  resultPollMs?: number;
 }
 
 /** Why a run that never started is broken, as each handset's failure says. */
@@ -38,6 +44,9 @@ export class HeaderguardLauncherService {
   private readonly options: LauncherServiceOptions;
   private infrastructure?: Infrastructure;
   private readonly progress?: Progress;
+  private readonly results: ResultWatch;
+  /** The verdict being written: once, when every handset is judged or else when the workers are done. */
+  private verdictWritten?: Promise<unknown>;
   /** WDIO worker id → the handset it checks. */
   private readonly workers = new Map<string, string>();
   /** Set when onPrepare failed: one masked line naming what could not start and why. */
@@ -47,6 +56,11 @@ export class HeaderguardLauncherService {
     this.options = options;
     const { plan, handsets } = options.session;
     if (plan.output !== 'quiet') this.progress = new Progress(handsets.length, (l) => console.log(l));
+    this.results = new ResultWatch(
+      plan.runDir,
+      handsets.map((h) => h.id),
+      (id, result) => this.progress?.finished(id, result),
+    );
   }
 
   onWorkerStart(cid: string, capabilities: WebdriverIO.Capabilities): void {
@@ -59,8 +73,7 @@ export class HeaderguardLauncherService {
 
   async onWorkerEnd(cid: string): Promise<void> {
     const id = this.workers.get(cid);
-    if (!id || !this.progress) return;
-    this.progress.finished(id, await readHandsetResult(this.options.session.plan.runDir, id));
+    if (id) await this.results.workerEnded(id);
   }
 
   async onPrepare(): Promise<void> {
@@ -78,20 +91,41 @@ export class HeaderguardLauncherService {
       throw new SevereServiceError(this.startFailure);
     }
     mark('infrastructure-ready');
+    if (this.options.session.plan.output !== 'verbose') {
+      this.results.start(this.options.resultPollMs);
+      void this.results.allJudged.then(() => {
+        mark('all-judged');
+        this.writeVerdict({});
+      });
+    }
+  }
+
+  private writeVerdict(options: FinishOptions): Promise<unknown> {
+    if (!this.verdictWritten) {
+      const verdict =
+        this.options.verdict ?? (async (s, o) => (await import('./finish-run.ts')).writeVerdict(s, o));
+      this.verdictWritten = verdict(this.options.session, options);
+      // Awaited by onComplete, which reports a failure; until then it is not an unhandled rejection.
+      this.verdictWritten.catch(() => {});
+    }
+    return this.verdictWritten;
   }
 
   /** Runs whether or not onPrepare succeeded: a run that never started still gets a (broken) report. */
   async onComplete(): Promise<void> {
     mark('workers-done');
     try {
-      const finish = this.options.finish ?? (await import('./finish-run.ts')).finishRun;
+      await this.results.stop();
       const signal = stopSignal();
       const whyMissing = this.startFailure
         ? notStartedBecause(this.startFailure)
         : signal
           ? stoppedBecause(signal)
           : undefined;
-      await finish(this.options.session, whyMissing ? { whyMissing } : {});
+      // Already written when every handset was judged before the workers ended (nothing was missing then).
+      await this.writeVerdict(whyMissing ? { whyMissing } : {});
+      const htmlReport = this.options.htmlReport ?? (await import('./finish-run.ts')).writeHtmlReport;
+      await htmlReport(this.options.session);
     } finally {
       await this.infrastructure?.stop();
       this.infrastructure = undefined;

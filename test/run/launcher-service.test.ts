@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { SevereServiceError } from 'webdriverio';
+import { HANDSET_CAPABILITY } from '../../src/run/capabilities.ts';
+import { writeHandsetResult } from '../../src/run/handset-result.ts';
 import type { Infrastructure } from '../../src/run/infrastructure.ts';
 import { StartError } from '../../src/run/infrastructure.ts';
 import { HeaderguardLauncherService } from '../../src/run/launcher-service.ts';
 import type { Session } from '../../src/run/session.ts';
+import { handsetResult } from '../support/handset-result.ts';
 
 const session = { plan: {}, farm: {}, handsets: [] } as unknown as Session;
 
@@ -25,14 +31,16 @@ describe('run/launcher-service', () => {
         events.push('start');
         return infrastructure(events);
       },
-      finish: async (_s, options) => {
-        events.push(`finish:${options?.whyMissing ?? '-'}`);
-        return {} as never;
+      verdict: async (_s, options) => {
+        events.push(`verdict:${options?.whyMissing ?? '-'}`);
+      },
+      htmlReport: async () => {
+        events.push('html');
       },
     });
     await service.onPrepare();
     await service.onComplete();
-    assert.deepEqual(events, ['start', 'finish:-', 'stop']);
+    assert.deepEqual(events, ['start', 'verdict:-', 'html', 'stop']);
   });
 
   it('a start failure is a SevereServiceError (WDIO stops at once) with one masked line; the report says why', async () => {
@@ -44,9 +52,11 @@ describe('run/launcher-service', () => {
           'the bearer simulator sim:o2 of handset h (127.0.0.1:9) could not start: msisdn 447700900123 refused\n    at x.ts:1',
         );
       },
-      finish: async (_s, options) => {
-        events.push(`finish:${options?.whyMissing}`);
-        return {} as never;
+      verdict: async (_s, options) => {
+        events.push(`verdict:${options?.whyMissing}`);
+      },
+      htmlReport: async () => {
+        events.push('html');
       },
     });
     await assert.rejects(service.onPrepare(), (err: unknown) => {
@@ -59,7 +69,8 @@ describe('run/launcher-service', () => {
     });
     await service.onComplete();
     assert.deepEqual(events, [
-      'finish:the run could not start: the bearer simulator sim:o2 of handset h (127.0.0.1:9) could not start: msisdn 4477******23 refused',
+      'verdict:the run could not start: the bearer simulator sim:o2 of handset h (127.0.0.1:9) could not start: msisdn 4477******23 refused',
+      'html',
     ]);
   });
 
@@ -68,12 +79,114 @@ describe('run/launcher-service', () => {
     const service = new HeaderguardLauncherService({
       session,
       start: async () => infrastructure(events),
-      finish: async () => {
+      verdict: async () => {
         throw new Error('disk full');
       },
     });
     await service.onPrepare();
     await assert.rejects(service.onComplete(), /disk full/);
     assert.deepEqual(events, ['stop']);
+  });
+
+  describe('the verdict, as soon as every handset is judged', () => {
+    let runDir: string;
+    beforeEach(async () => {
+      runDir = await mkdtemp(path.join(os.tmpdir(), 'hg-service-'));
+    });
+    afterEach(async () => {
+      await rm(runDir, { recursive: true, force: true });
+    });
+
+    const twoHandsets = (output: string) =>
+      ({
+        plan: { runDir, output },
+        farm: {},
+        handsets: [
+          { id: 'a', proxy: { kind: 'direct' } },
+          { id: 'b', proxy: { kind: 'direct' } },
+        ],
+      }) as unknown as Session;
+
+    function serviceLogging(s: Session, events: string[]) {
+      return new HeaderguardLauncherService({
+        session: s,
+        resultPollMs: 5,
+        start: async () => infrastructure(events),
+        verdict: async (_s, options) => {
+          events.push(`verdict:${options?.whyMissing ?? '-'}`);
+        },
+        htmlReport: async () => {
+          events.push('html');
+        },
+      });
+    }
+
+    async function until(events: string[], event: string): Promise<boolean> {
+      for (let i = 0; i < 200 && !events.includes(event); i++) await new Promise((r) => setTimeout(r, 10));
+      return events.includes(event);
+    }
+
+    it('is written while the workers still end their sessions; the HTML report waits for them', async () => {
+      const events: string[] = [];
+      const lines: string[] = [];
+      const log = console.log;
+      console.log = (line: string) => lines.push(line);
+      try {
+        const service = serviceLogging(twoHandsets('normal'), events);
+        await service.onPrepare();
+        service.onWorkerStart('0-0', { [HANDSET_CAPABILITY]: 'a' });
+        service.onWorkerStart('0-1', { [HANDSET_CAPABILITY]: 'b' });
+        await writeHandsetResult(runDir, handsetResult('a'));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(events, [], 'one handset judged is not the verdict');
+        await writeHandsetResult(runDir, handsetResult('b', { verdict: 'fail' }));
+        assert.ok(await until(events, 'verdict:-'));
+        assert.deepEqual(events, ['verdict:-']);
+        await service.onWorkerEnd('0-0');
+        await service.onWorkerEnd('0-1');
+        await service.onComplete();
+        assert.deepEqual(events, ['verdict:-', 'html', 'stop']);
+        // Each handset's progress line once, before the verdict.
+        assert.deepEqual(
+          lines.filter((l) => l.includes('done:')).map((l) => l.replace(/ in [\d.]+ s/, '')),
+          ['headerguard: 1/2 done: a PASS', 'headerguard: 2/2 done: b FAIL'],
+        );
+      } finally {
+        console.log = log;
+      }
+    });
+
+    it('waits for the workers when one ended without a result (fail closed: it is broken)', async () => {
+      const events: string[] = [];
+      const service = serviceLogging(twoHandsets('quiet'), events);
+      await service.onPrepare();
+      service.onWorkerStart('0-0', { [HANDSET_CAPABILITY]: 'a' });
+      service.onWorkerStart('0-1', { [HANDSET_CAPABILITY]: 'b' });
+      await writeHandsetResult(runDir, handsetResult('a'));
+      await service.onWorkerEnd('0-1');
+      await service.onWorkerEnd('0-0');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(events, []);
+      await service.onComplete();
+      assert.deepEqual(events, ['verdict:-', 'html', 'stop']);
+    });
+
+    it('with --verbose it waits for the workers (their output comes before the table)', async () => {
+      const events: string[] = [];
+      const service = serviceLogging(twoHandsets('verbose'), events);
+      const log = console.log;
+      console.log = () => {};
+      try {
+        await service.onPrepare();
+        await writeHandsetResult(runDir, handsetResult('a'));
+        await writeHandsetResult(runDir, handsetResult('b'));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(events, []);
+        await service.onComplete();
+      } finally {
+        console.log = log;
+      }
+      assert.deepEqual(events, ['verdict:-', 'html', 'stop']);
+    });
   });
 });
