@@ -10,3 +10,8 @@ export function compiledBuild(options: {
 }): Promise<string>;
 export function keepModuleUrls(filter: RegExp): import('esbuild').Plugin;
 export function keepPackageLocations(): import('esbuild').Plugin;
+/** A build's inputs as a manifest records them: `[path relative to root, size, mtimeMs]` (-1: unknown). */
+export type RecordedInput = [rel: string, size: number, mtimeMs: number];
+export function recordInputs(rels: string[], root: string, startedAt: number): RecordedInput[];
+export function inputsUnchanged(inputs: unknown, root: string): boolean;
+export const KEEP_BUILDS_MS: number;

@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 /** Bumped when what a build contains changes for the same sources (options, plugin). */
 const FORMAT = 1;
 /** A build no process has used for a day is no process's any more. */
-const KEEP_BUILDS_MS = 24 * 3600_000;
+export const KEEP_BUILDS_MS = 24 * 3600_000;
 
 /** The expression, not the words inside a string (`'import.meta.url'`, as in this file). */
 const IMPORT_META_URL = /(?<![\w$.'"`])import\.meta\.url(?![\w$'"`])/g;
@@ -180,14 +180,14 @@ export async function compiledBuild({
       if (!exists(path.join(dir, '.complete'))) throw err;
     }
   }
-  // What went into the build. A file modified since the build started may have changed after esbuild read it:
-  // recorded as unknown, so the next start builds again rather than trust it.
-  const inputs = [...Object.keys(result.metafile.inputs), 'package.json', 'tsconfig.json']
-    .filter((rel) => bundlePackages || !rel.includes('node_modules'))
-    .map((rel) => {
-      const s = statSync(path.join(root, rel), { throwIfNoEntry: false });
-      return s && s.mtimeMs < startedAt - 1 ? [rel, s.size, s.mtimeMs] : [rel, -1, -1];
-    });
+  // What went into the build.
+  const inputs = recordInputs(
+    [...Object.keys(result.metafile.inputs), 'package.json', 'tsconfig.json'].filter(
+      (rel) => bundlePackages || !rel.includes('node_modules'),
+    ),
+    root,
+    startedAt,
+  );
   const manifestTmp = `${manifestFile}.tmp-${process.pid}`;
   writeFileSync(manifestTmp, JSON.stringify({ key, build: id, inputs }));
   renameSync(manifestTmp, manifestFile);
@@ -203,12 +203,8 @@ function currentBuild(manifestFile, cacheDir, key, root) {
   } catch {
     return undefined;
   }
-  if (manifest?.key !== key || typeof manifest.build !== 'string' || !Array.isArray(manifest.inputs))
+  if (manifest?.key !== key || typeof manifest.build !== 'string' || !inputsUnchanged(manifest.inputs, root))
     return undefined;
-  for (const [rel, size, mtimeMs] of manifest.inputs) {
-    const s = statSync(path.join(root, rel), { throwIfNoEntry: false });
-    if ((s?.size ?? -1) !== size || (s?.mtimeMs ?? -1) !== mtimeMs) return undefined;
-  }
   const dir = path.join(cacheDir, manifest.build);
   if (!exists(path.join(dir, '.complete'))) return undefined;
   // Mark it used, so that pruning spares it.
@@ -218,6 +214,36 @@ function currentBuild(manifestFile, cacheDir, key, root) {
     // housekeeping only
   }
   return dir;
+}
+
+/**
+ * A build's inputs as a manifest records them: `[rel, size, mtimeMs]` each (`rel` relative to `root`). A file
+ * modified since the build started (`startedAt`, epoch ms) may have changed after esbuild read it: recorded as
+ * unknown (`-1`), so that the next start builds again rather than trust it.
+ * @param {string[]} rels
+ * @param {string} root
+ * @param {number} startedAt
+ * @returns {[string, number, number][]}
+ */
+export function recordInputs(rels, root, startedAt) {
+  return rels.map((rel) => {
+    const s = statSync(path.join(root, rel), { throwIfNoEntry: false });
+    return s && s.mtimeMs < startedAt - 1 ? [rel, s.size, s.mtimeMs] : [rel, -1, -1];
+  });
+}
+
+/**
+ * Whether every input a manifest recorded (recordInputs) is still as recorded.
+ * @param {unknown} inputs
+ * @param {string} root
+ */
+export function inputsUnchanged(inputs, root) {
+  if (!Array.isArray(inputs)) return false;
+  for (const [rel, size, mtimeMs] of inputs) {
+    const s = statSync(path.join(root, rel), { throwIfNoEntry: false });
+    if ((s?.size ?? -1) !== size || (s?.mtimeMs ?? -1) !== mtimeMs) return false;
+  }
+  return true;
 }
 
 function pruneOldBuilds(cacheDir, current) {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { keepModuleUrls } from '../../bin/build-cache.js';
 import { describeError } from '../shared/errors.ts';
+import { cachedFarmBuild, saveFarmBuild } from './farm-build-cache.ts';
 
 /**
  * Import a farm module (`.ts`, `.mts`, `.cts`, `.js`, `.mjs`, `.cjs`) from anywhere and return its exports.
@@ -52,12 +53,25 @@ async function nativeImport(abs: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * The farm bundled with the local modules it imports (esbuild, in memory) and imported as a `data:` module:
- * packages stay external, each resolved from the farm's own folder (so to the same files as a direct import),
- * and every module keeps its own `import.meta.url`. What the bundle cannot load (a package that is TypeScript
- * itself) fails before anything runs, and tsx's `tsImport` tries.
+ * The farm bundled with the local modules it imports (esbuild) and imported as one module: packages stay
+ * external, each resolved from the farm's own folder (so to the same files as a direct import), and every module
+ * keeps its own `import.meta.url`. The compiled farm is kept (farm-build-cache.ts): the next run imports it
+ * without compiling while its sources are unchanged; where it cannot be kept it is imported as a `data:` module.
+ * What the bundle cannot load (a package that is TypeScript itself) fails before anything runs, and tsx's
+ * `tsImport` tries.
  */
 async function compiledImport(abs: string): Promise<Record<string, unknown>> {
+  const cached = cachedFarmBuild(abs);
+  if (cached) {
+    const url = pathToFileURL(cached).href;
+    try {
+      return await import(url);
+    } catch (err) {
+      // A package it imports moved or went (a new `npm ci`): compiled again, which resolves it afresh.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw namingTheFarm(err, url, abs);
+    }
+  }
+  const startedAt = Date.now();
   const esbuild = await import('esbuild');
   const resolveFromFarm: Plugin = {
     name: 'packages-from-the-farm',
@@ -92,23 +106,58 @@ async function compiledImport(abs: string): Promise<Record<string, unknown>> {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      plugins: [resolveFromFarm, keepModuleUrls(/\.[cm]?[jt]s$/)],
+      plugins: [resolveFromFarm, projectModulesArePure, keepModuleUrls(/\.[cm]?[jt]s$/)],
+      metafile: true,
       logLevel: 'silent',
     })
     .catch((err: unknown) => {
       throw withAbsolutePaths(err, dir);
     });
   const code = result.outputFiles[0]!.text;
-  const url = `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
+  const inputs = Object.keys(result.metafile.inputs).map((rel) => path.resolve(dir, rel));
+  const kept = saveFarmBuild(abs, code, inputs, startedAt);
+  const url = kept
+    ? pathToFileURL(kept).href
+    : `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`;
   try {
     return await import(url);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') return await viaTsx(abs);
-    // "Cannot find module 'x' imported from data:…": the farm's name, not its whole compiled text.
-    if (err instanceof Error) err.message = err.message.replaceAll(url, abs);
-    throw err;
+    throw namingTheFarm(err, url, abs);
   }
 }
+
+/** "Cannot find module 'x' imported from data:…" (or from the kept file): the farm's name, not its compiled text. */
+function namingTheFarm(err: unknown, url: string, abs: string): unknown {
+  if (err instanceof Error) err.message = err.message.replaceAll(url, abs);
+  return err;
+}
+
+/** headerguard's own modules (`src/`), which a farm imports `defineFarm` and the like from. */
+const PROJECT_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..') + path.sep;
+
+/**
+ * headerguard's own modules have no side effects on import, so the farm's build keeps only what the farm uses of
+ * them: `defineFarm` from `src/farm/index.ts`, not the farm schema and validation it also exports (zod and
+ * libphonenumber's metadata, loaded again beside the CLI's own copy: ~0.1 s a run). The CLI validates the farm
+ * with its own.
+ */
+const projectModulesArePure: Plugin = {
+  name: 'project-modules-are-pure',
+  setup(build) {
+    build.onResolve({ filter: /^[./]/ }, async (args) => {
+      if (args.pluginData === 'inner') return undefined;
+      const found = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'inner',
+      });
+      if (found.errors.length > 0 || !found.path.startsWith(PROJECT_SRC)) return undefined;
+      return { path: found.path, sideEffects: false };
+    });
+  },
+};
 
 /**
  * tsx's `tsImport`, with a loader of its own. Imported when needed, and dynamically so that it is always tsx's

@@ -58,6 +58,12 @@ describe('run/worker-script: WDIO workers run the bundled worker script', () => 
           { code: 0, out: 'second:--a' },
           'a second call replaces the first',
         );
+        restore();
+        assert.deepEqual(
+          await forked(own),
+          { code: 0, out: 'second:--a' },
+          "the first call's restore does not undo the second",
+        );
         assert.deepEqual(
           await forked(path.join(dir, 'first.mjs')),
           { code: 0, out: 'first:--a' },
