@@ -90,10 +90,20 @@ const REQUIRE_BANNER =
 
 /**
  * Packages no build bundles (`bundlePackages` leaves them to node_modules): native addons, packages that start
- * threads or processes from their own files (pino's transports, esbuild, tsx), and optional ones that may not be
- * installed.
+ * threads or processes from their own files (pino's transports, esbuild, tsx), optional ones that may not be
+ * installed, and stream-buffers (WDIO's local runner), which calls `new Buffer()`: Node prints a deprecation
+ * warning for that unless the caller is in node_modules, and every run printed it.
  */
-const NEVER_BUNDLED = ['better-sqlite3', 'pino', 'pino-*', 'thread-stream', 'esbuild', 'tsx', 'fsevents'];
+const NEVER_BUNDLED = [
+  'better-sqlite3',
+  'pino',
+  'pino-*',
+  'thread-stream',
+  'esbuild',
+  'tsx',
+  'fsevents',
+  'stream-buffers',
+];
 
 /** The project's own modules: everything under src/. */
 const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;

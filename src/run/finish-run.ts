@@ -10,6 +10,7 @@ import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { say } from '../shared/say.ts';
 import { againstBaseline, handsetsGone } from './baseline-drift.ts';
 import { gatewayLabel } from './gateway-label.ts';
 import {
@@ -145,7 +146,7 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
  * print the verdict table. Returns the summary.
  */
 export async function writeVerdict(session: Session, options: FinishOptions = {}): Promise<RunSummary> {
-  const log = options.log ?? console.log;
+  const log = options.log ?? say;
   const { plan, farm, handsets } = session;
   await mkdir(plan.runDir, { recursive: true });
   const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
@@ -188,7 +189,7 @@ export async function writeVerdict(session: Session, options: FinishOptions = {}
  * every worker has ended (each writes its Allure files last).
  */
 export async function writeHtmlReport(session: Session, options: FinishOptions = {}): Promise<void> {
-  const log = options.log ?? console.log;
+  const log = options.log ?? say;
   const { plan } = session;
   if (plan.output !== 'quiet') log('headerguard: writing the Allure report…');
   mark('allure-start');

@@ -6,6 +6,8 @@ import { describeError } from '../shared/errors.ts';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { writeStoppedSummary } from './finish-run.ts';
+import { holdInfrastructure, releaseHeldInfrastructure } from './held-infrastructure.ts';
+import { startInfrastructure } from './infrastructure.ts';
 import { launcherBeside } from './precompile.ts';
 import { holdSession, PROJECT_ROOT, planSession, publishSession, type RunOptions } from './session.ts';
 import { stoppedBecause, stopSignal, watchStopSignals } from './stop-signal.ts';
@@ -41,6 +43,8 @@ export async function runFarm(options: RunOptions): Promise<number> {
       );
     }
   });
+  // Started now, while WebdriverIO's launcher loads; the launcher service takes it in onPrepare.
+  holdInfrastructure(startInfrastructure(session));
   let launcherError: unknown;
   try {
     const configFile = await suiteConfigFile();
@@ -50,11 +54,19 @@ export async function runFarm(options: RunOptions): Promise<number> {
       configFile.endsWith('.js') ? pathToFileURL(launcherBeside(configFile)).href : '@wdio/cli'
     )) as typeof import('@wdio/cli');
     const launcher = new Launcher(configFile, {});
-    await launcher.run();
+    // WDIO's own console lines ("[0-0] RUNNING in chrome - file:///.cache/…", "Spec Files: 3 passed") repeat
+    // the run's progress and verdict in its words; with --verbose only. headerguard's lines go to stdout itself.
+    const unmute = plan.output === 'verbose' ? () => {} : muteConsoleLog();
+    try {
+      await launcher.run();
+    } finally {
+      unmute();
+    }
     mark('launcher-done');
   } catch (err) {
     launcherError = err;
   }
+  await releaseHeldInfrastructure();
   let summary: RunSummary;
   try {
     summary = JSON.parse(await readFile(path.join(plan.runDir, 'summary.json'), 'utf8')) as RunSummary;
@@ -100,4 +112,13 @@ function keepExitCode(code: number): number {
     process.exitCode = code;
   });
   return code;
+}
+
+/** console.log does nothing until the returned function puts it back. */
+function muteConsoleLog(): () => void {
+  const log = console.log;
+  console.log = () => {};
+  return () => {
+    console.log = log;
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * headerguard's WebdriverIO launcher service: what runs in the launcher process around the workers. Before any
- * worker starts it starts (or reaches) the capture endpoint, the bearer simulators and the shared chromedriver
- * the farm needs; when one cannot start, it throws WDIO's SevereServiceError, so the run stops within seconds
+ * worker starts it has the capture endpoint, the bearer simulators and the shared chromedriver the farm needs
+ * (started by `headerguard run` while WDIO loaded, held-infrastructure.ts, or else started here); when one cannot
+ * start, it throws WDIO's SevereServiceError, so the run stops within seconds
  * instead of every worker failing later with a symptom. After the workers it writes the reports and stops what
  * it started. The verdict (summary.json, junit.xml, the table) is written as soon as every handset has its result,
  * while the workers are still ending their sessions (result-watch.ts); the HTML report waits for the workers. With
@@ -11,9 +12,11 @@
 import { SevereServiceError } from 'webdriverio';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
+import { say } from '../shared/say.ts';
 import { HANDSET_CAPABILITY } from './capabilities.ts';
 import type { FinishOptions } from './finish-run.ts';
 import { gatewayLabel } from './gateway-label.ts';
+import { takeHeldInfrastructure } from './held-infrastructure.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import { Progress } from './progress.ts';
 import { ResultWatch } from './result-watch.ts';
@@ -33,6 +36,8 @@ export interface LauncherServiceOptions {
   htmlReport?: (session: Session) => Promise<unknown>;
   /** How often to look for the handsets' results while the workers run, in ms (default 50). */
   resultPollMs?: number;
+  /** Where progress lines go (default: standard output). */
+  log?: (line: string) => void;
 }
 
 /** Why a run that never started is broken, as each handset's failure says. */
@@ -55,7 +60,7 @@ export class HeaderguardLauncherService {
   constructor(options: LauncherServiceOptions) {
     this.options = options;
     const { plan, handsets } = options.session;
-    if (plan.output !== 'quiet') this.progress = new Progress(handsets.length, (l) => console.log(l));
+    if (plan.output !== 'quiet') this.progress = new Progress(handsets.length, options.log ?? say);
     this.results = new ResultWatch(
       plan.runDir,
       handsets.map((h) => h.id),
@@ -84,7 +89,10 @@ export class HeaderguardLauncherService {
       process.env.NODE_OPTIONS = withoutTsxLoader(process.env.NODE_OPTIONS);
     }
     try {
-      const start = this.options.start ?? (await import('./infrastructure.ts')).startInfrastructure;
+      const start =
+        this.options.start ??
+        (async (s: Session) =>
+          takeHeldInfrastructure() ?? (await import('./infrastructure.ts')).startInfrastructure(s));
       this.infrastructure = await start(this.options.session);
     } catch (err) {
       this.startFailure = maskDigitRuns(describeError(err));

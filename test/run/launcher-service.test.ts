@@ -107,10 +107,11 @@ describe('run/launcher-service', () => {
         ],
       }) as unknown as Session;
 
-    function serviceLogging(s: Session, events: string[]) {
+    function serviceLogging(s: Session, events: string[], lines: string[] = []) {
       return new HeaderguardLauncherService({
         session: s,
         resultPollMs: 5,
+        log: (line) => lines.push(line),
         start: async () => infrastructure(events),
         verdict: async (_s, options) => {
           events.push(`verdict:${options?.whyMissing ?? '-'}`);
@@ -129,31 +130,25 @@ describe('run/launcher-service', () => {
     it('is written while the workers still end their sessions; the HTML report waits for them', async () => {
       const events: string[] = [];
       const lines: string[] = [];
-      const log = console.log;
-      console.log = (line: string) => lines.push(line);
-      try {
-        const service = serviceLogging(twoHandsets('normal'), events);
-        await service.onPrepare();
-        service.onWorkerStart('0-0', { [HANDSET_CAPABILITY]: 'a' });
-        service.onWorkerStart('0-1', { [HANDSET_CAPABILITY]: 'b' });
-        await writeHandsetResult(runDir, handsetResult('a'));
-        await new Promise((r) => setTimeout(r, 50));
-        assert.deepEqual(events, [], 'one handset judged is not the verdict');
-        await writeHandsetResult(runDir, handsetResult('b', { verdict: 'fail' }));
-        assert.ok(await until(events, 'verdict:-'));
-        assert.deepEqual(events, ['verdict:-']);
-        await service.onWorkerEnd('0-0');
-        await service.onWorkerEnd('0-1');
-        await service.onComplete();
-        assert.deepEqual(events, ['verdict:-', 'html', 'stop']);
-        // Each handset's progress line once, before the verdict.
-        assert.deepEqual(
-          lines.filter((l) => l.includes('done:')).map((l) => l.replace(/ in [\d.]+ s/, '')),
-          ['headerguard: 1/2 done: a PASS', 'headerguard: 2/2 done: b FAIL'],
-        );
-      } finally {
-        console.log = log;
-      }
+      const done = () => lines.filter((l) => l.includes('done:')).map((l) => l.replace(/ in [\d.]+ s/, ''));
+      const service = serviceLogging(twoHandsets('normal'), events, lines);
+      await service.onPrepare();
+      service.onWorkerStart('0-0', { [HANDSET_CAPABILITY]: 'a' });
+      service.onWorkerStart('0-1', { [HANDSET_CAPABILITY]: 'b' });
+      await writeHandsetResult(runDir, handsetResult('a'));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(events, [], 'one handset judged is not the verdict');
+      await writeHandsetResult(runDir, handsetResult('b', { verdict: 'fail' }));
+      assert.ok(await until(events, 'verdict:-'));
+      assert.deepEqual(events, ['verdict:-']);
+      // Each handset's progress line came before the verdict, and comes once.
+      const expected = ['headerguard: 1/2 done: a PASS', 'headerguard: 2/2 done: b FAIL'];
+      assert.deepEqual(done(), expected);
+      await service.onWorkerEnd('0-0');
+      await service.onWorkerEnd('0-1');
+      await service.onComplete();
+      assert.deepEqual(events, ['verdict:-', 'html', 'stop']);
+      assert.deepEqual(done(), expected);
     });
 
     it('waits for the workers when one ended without a result (fail closed: it is broken)', async () => {
@@ -174,18 +169,12 @@ describe('run/launcher-service', () => {
     it('with --verbose it waits for the workers (their output comes before the table)', async () => {
       const events: string[] = [];
       const service = serviceLogging(twoHandsets('verbose'), events);
-      const log = console.log;
-      console.log = () => {};
-      try {
-        await service.onPrepare();
-        await writeHandsetResult(runDir, handsetResult('a'));
-        await writeHandsetResult(runDir, handsetResult('b'));
-        await new Promise((r) => setTimeout(r, 50));
-        assert.deepEqual(events, []);
-        await service.onComplete();
-      } finally {
-        console.log = log;
-      }
+      await service.onPrepare();
+      await writeHandsetResult(runDir, handsetResult('a'));
+      await writeHandsetResult(runDir, handsetResult('b'));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(events, []);
+      await service.onComplete();
       assert.deepEqual(events, ['verdict:-', 'html', 'stop']);
     });
   });

@@ -35,6 +35,14 @@ describe('headerguard run (end to end)', function () {
   it('passes on the simulated farm and writes every report, with no identifier in any file', async () => {
     const res = await runCli(['run', '--report-dir', dir, '--tag', 'nightly', '--change', 'CHG-1']);
     assert.equal(res.code, 0, res.stdout + res.stderr);
+    // Node's warnings about a bundled package's code (DEP0005: `new Buffer()`) are not the user's business,
+    // and WDIO's own progress lines (with --verbose only) would repeat ours, some of them after the verdict.
+    assert.doesNotMatch(res.stderr, /Warning/, res.stderr);
+    assert.doesNotMatch(res.stdout, /Execution of|RUNNING|PASSED|Spec Files/, res.stdout);
+    const lines = res.stdout.trimEnd().split('\n');
+    assert.match(lines.at(-3)!, /^verdict: PASS/, res.stdout);
+    assert.match(lines.at(-2)!, /^report: /, res.stdout);
+    assert.equal(lines.at(-1), 'headerguard: writing the Allure report…');
     const summary = await summaryIn(dir);
     assert.equal(summary.verdict, 'pass');
     assert.equal(summary.tag, 'nightly');
