@@ -89,7 +89,7 @@ const LAUNCHER_STEPS: Step[] = [
   ['config-loaded', 'prepare-start', 'WDIO launcher setup'],
   ['prepare-start', 'infrastructure-ready', 'onPrepare: endpoint, simulators, driver'],
   ['infrastructure-ready', 'all-judged', 'workers, until every handset is judged'],
-  ['all-judged', 'table-printed', 'verdict: summary, junit, Allure metadata, table'],
+  ['all-judged', 'table-printed', 'verdict: summary, junit, table'],
   ['infrastructure-ready', 'workers-done', 'workers, until the last one has ended'],
   ['allure-start', 'allure-done', 'Allure report generation'],
   ['process-start', 'table-printed', 'total: start to verdict table'],

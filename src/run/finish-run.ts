@@ -142,12 +142,12 @@ export async function finishRun(session: Session, options: FinishOptions = {}): 
 }
 
 /**
- * Gather every handset's result (missing → broken), write summary.json, junit.xml and Allure's metadata, and
- * print the verdict table. Returns the summary.
+ * Gather every handset's result (missing → broken), write summary.json and junit.xml (and `--save-baseline`),
+ * and print the verdict table. Returns the summary.
  */
 export async function writeVerdict(session: Session, options: FinishOptions = {}): Promise<RunSummary> {
   const log = options.log ?? say;
-  const { plan, farm, handsets } = session;
+  const { plan, handsets } = session;
   await mkdir(plan.runDir, { recursive: true });
   const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
   const summary = summaryOf(session, results, options.whyMissing);
@@ -156,23 +156,7 @@ export async function writeVerdict(session: Session, options: FinishOptions = {}
   const baselineLine = plan.saveBaselinePath
     ? await writeBaseline(plan.saveBaselinePath, summary)
     : undefined;
-  await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {
-    runId: plan.runId,
-    startedAt: plan.startedAt,
-    buildOrder: await nextBuildOrder(await previousHistoryDir(plan.reportDir, plan.runId)),
-    farm: farm.name,
-    ...(plan.tag ? { tag: plan.tag } : {}),
-    ...(plan.change ? { change: plan.change } : {}),
-    ...(plan.simFault ? { simFault: plan.simFault } : {}),
-    handsets: summary.handsets.map((h) => ({
-      id: h.id,
-      bearer: h.bearer,
-      device: h.device,
-      mccmnc: h.policy.mccmnc,
-      gateway: h.gateway,
-    })),
-  });
-  mark('metadata-written');
+  mark('summary-written');
   log('');
   log(formatSummaryTable(summary));
   mark('table-printed');
@@ -185,14 +169,31 @@ export async function writeVerdict(session: Session, options: FinishOptions = {}
 }
 
 /**
- * The HTML report from the workers' Allure results (seconds of Java): after the verdict is on screen, and once
- * every worker has ended (each writes its Allure files last).
+ * Allure's metadata (environment, executor, categories) and the HTML report from the workers' Allure results
+ * (seconds of Java): after the verdict is on screen, and once every worker has ended (each writes its Allure
+ * files last).
  */
 export async function writeHtmlReport(session: Session, options: FinishOptions = {}): Promise<void> {
   const log = options.log ?? say;
-  const { plan } = session;
+  const { plan, farm, handsets } = session;
   if (plan.output !== 'quiet') log('headerguard: writing the Allure report…');
   mark('allure-start');
+  await writeAllureMetadata(path.join(plan.runDir, 'allure-results'), {
+    runId: plan.runId,
+    startedAt: plan.startedAt,
+    buildOrder: await nextBuildOrder(await previousHistoryDir(plan.reportDir, plan.runId)),
+    farm: farm.name,
+    ...(plan.tag ? { tag: plan.tag } : {}),
+    ...(plan.change ? { change: plan.change } : {}),
+    ...(plan.simFault ? { simFault: plan.simFault } : {}),
+    handsets: handsets.map((h) => ({
+      id: h.id,
+      bearer: h.bearer,
+      device: h.device,
+      mccmnc: h.policy.mccmnc,
+      gateway: gatewayLabel(h, plan.simFault),
+    })),
+  });
   const allureError = await (options.generateReport ?? generateAllureReport)(
     plan.runDir,
     plan.reportDir,
