@@ -15,3 +15,5 @@ export type RecordedInput = [rel: string, size: number, mtimeMs: number];
 export function recordInputs(rels: string[], root: string, startedAt: number): RecordedInput[];
 export function inputsUnchanged(inputs: unknown, root: string): boolean;
 export const KEEP_BUILDS_MS: number;
+/** Keep a build folder marked used (every `everyMs`, default an hour) until the returned function is called. */
+export function keepBuildInUse(dir: string, everyMs?: number): () => void;

@@ -256,6 +256,26 @@ export function inputsUnchanged(inputs, root) {
   return true;
 }
 
+/**
+ * Keep build folder `dir` marked used while a process depends on it, so that another process's pruning spares
+ * it however long this one runs (a run of a large farm can outlast KEEP_BUILDS_MS, and a split build loads chunks
+ * as it goes). Returns what stops it; the timer never keeps the process alive.
+ * @param {string} dir
+ * @param {number} [everyMs]
+ * @returns {() => void}
+ */
+export function keepBuildInUse(dir, everyMs = 3600_000) {
+  const timer = setInterval(() => {
+    try {
+      utimesSync(dir, new Date(), new Date());
+    } catch {
+      // housekeeping only
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 function pruneOldBuilds(cacheDir, current) {
   try {
     for (const name of readdirSync(cacheDir)) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { keepBuildInUse } from '../../bin/build-cache.js';
 import type { RunSummary } from '../report/summary.ts';
 import { describeError } from '../shared/errors.ts';
 import { EXIT, exitCodeOf } from '../shared/exit-codes.ts';
@@ -46,6 +47,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
   // Started now, while WebdriverIO's launcher loads; the launcher service takes it in onPrepare.
   holdInfrastructure(startInfrastructure(session));
   let launcherError: unknown;
+  let stopKeeping = () => {};
   try {
     const configFile = await suiteConfigFile();
     // Imported here, not at the top: @wdio/cli has import-time side effects (a SIGINT handler that exits)
@@ -54,6 +56,8 @@ export async function runFarm(options: RunOptions): Promise<number> {
       configFile.endsWith('.js') ? pathToFileURL(launcherBeside(configFile)).href : '@wdio/cli'
     )) as typeof import('@wdio/cli');
     const launcher = new Launcher(configFile, {});
+    // However long the run lasts, its build is in use: pruning (a day unused) must not take its chunks away.
+    if (configFile.endsWith('.js')) stopKeeping = keepBuildInUse(path.dirname(configFile));
     // WDIO's own console lines ("[0-0] RUNNING in chrome - file:///.cache/…", "Spec Files: 3 passed") repeat
     // the run's progress and verdict in its words; with --verbose only. headerguard's lines go to stdout itself.
     const unmute = plan.output === 'verbose' ? () => {} : muteConsoleLog();
@@ -66,6 +70,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
   } catch (err) {
     launcherError = err;
   }
+  stopKeeping();
   await releaseHeldInfrastructure();
   let summary: RunSummary;
   try {

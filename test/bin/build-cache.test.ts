@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from '
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { compiledBuild } from '../../bin/build-cache.js';
+import { compiledBuild, keepBuildInUse } from '../../bin/build-cache.js';
 import { ROOT, runCli } from '../support/cli.ts';
 
 describe('bin/build-cache: TypeScript compiled once and kept until its sources change', () => {
@@ -148,6 +148,19 @@ describe('bin/build-cache: TypeScript compiled once and kept until its sources c
     const names = await readdir(path.join(root, '.cache', 'demo'));
     assert.ok(!names.includes('old-build'));
     assert.ok(names.includes(path.basename(current)));
+  });
+
+  it('a build in use stays marked used (so pruning spares it) until its process lets go', async () => {
+    const dir = await build();
+    const dayAgo = new Date(Date.now() - 30 * 3600_000);
+    await utimes(dir, dayAgo, dayAgo);
+    const stop = keepBuildInUse(dir, 10);
+    await new Promise((r) => setTimeout(r, 60));
+    stop();
+    assert.ok(Date.now() - (await stat(dir)).mtimeMs < 5_000, 'marked used again');
+    await utimes(dir, dayAgo, dayAgo);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.ok(Date.now() - (await stat(dir)).mtimeMs > 24 * 3600_000, 'no longer once stopped');
   });
 });
 
