@@ -99,6 +99,8 @@ export class HeaderguardLauncherService {
       throw new SevereServiceError(this.startFailure);
     }
     mark('infrastructure-ready');
+    // Loaded while the workers run, not after the last handset's judgement, when the verdict waits for it.
+    if (!this.options.verdict) void import('./finish-run.ts').catch(() => {});
     if (this.options.session.plan.output !== 'verbose') {
       this.results.start(this.options.resultPollMs);
       void this.results.allJudged.then(() => {
