@@ -114,7 +114,8 @@ async function compiledImport(abs: string): Promise<Record<string, unknown>> {
       throw withAbsolutePaths(err, dir);
     });
   const code = result.outputFiles[0]!.text;
-  const inputs = Object.keys(result.metafile.inputs).map((rel) => path.resolve(dir, rel));
+  // This file too: a change to how farms are compiled (a plugin, an option) compiles every kept farm again.
+  const inputs = [...Object.keys(result.metafile.inputs).map((rel) => path.resolve(dir, rel)), THIS_FILE];
   const kept = saveFarmBuild(abs, code, inputs, startedAt);
   const url = kept
     ? pathToFileURL(kept).href
@@ -133,12 +134,14 @@ function namingTheFarm(err: unknown, url: string, abs: string): unknown {
   return err;
 }
 
+const THIS_FILE = fileURLToPath(import.meta.url);
 /** headerguard's own modules (`src/`), which a farm imports `defineFarm` and the like from. */
-const PROJECT_SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..') + path.sep;
+const PROJECT_SRC = path.resolve(path.dirname(THIS_FILE), '..') + path.sep;
 
 /**
- * headerguard's own modules have no side effects on import, so the farm's build keeps only what the farm uses of
- * them: `defineFarm` from `src/farm/index.ts`, not the farm schema and validation it also exports (zod and
+ * A farm imports headerguard's own modules for what they export (`defineFarm` and the like), never for a side
+ * effect: marked free of side effects, the farm's build keeps only what the farm uses of them. `defineFarm` from
+ * `src/farm/index.ts` then comes without the farm schema and validation that file also exports (zod and
  * libphonenumber's metadata, loaded again beside the CLI's own copy: ~0.1 s a run). The CLI validates the farm
  * with its own.
  */

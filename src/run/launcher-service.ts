@@ -1,13 +1,15 @@
 /**
- * headerguard's WebdriverIO launcher service: what runs in the launcher process around the workers. Before any
- * worker starts it has the capture endpoint, the bearer simulators and the shared chromedriver the farm needs
- * (started by `headerguard run` while WDIO loaded, held-infrastructure.ts, or else started here); when one cannot
- * start, it throws WDIO's SevereServiceError, so the run stops within seconds
- * instead of every worker failing later with a symptom. After the workers it writes the reports and stops what
- * it started. The verdict (summary.json, junit.xml, the table) is written as soon as every handset has its result,
- * while the workers are still ending their sessions (result-watch.ts); the HTML report waits for the workers. With
- * `--verbose` the verdict waits for them too, so that WDIO's own output comes before the table. wdio.conf.ts imports this file in every process (workers too), so the launcher-only modules it
- * uses (capture server, simulators, reports) are loaded inside its hooks, not at the top.
+ * headerguard's WebdriverIO launcher service: what runs in the launcher process around the workers.
+ * - Before any worker starts it has the capture endpoint, the bearer simulators and the shared chromedriver the
+ *   farm needs: started by `headerguard run` while WDIO loaded (held-infrastructure.ts), or else started here.
+ *   When one cannot start, it throws WDIO's SevereServiceError, so the run stops within seconds instead of every
+ *   worker failing later with a symptom.
+ * - The verdict (summary.json, junit.xml, the table) is written as soon as every handset has its result, while
+ *   the workers are still ending their sessions (result-watch.ts). With `--verbose`, or when a handset has no
+ *   result, it waits for the workers (onComplete).
+ * - After the workers: the HTML report, then it stops what was started.
+ * wdio.conf.ts imports this file in every process (workers too), so the launcher-only modules it uses (capture
+ * server, simulators, reports) are loaded inside its hooks, not at the top.
  */
 import { SevereServiceError } from 'webdriverio';
 import { describeError } from '../shared/errors.ts';
