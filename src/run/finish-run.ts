@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Handset } from '../farm/index.ts';
 import { nextBuildOrder, writeAllureMetadata } from '../report/allure-files.ts';
@@ -8,6 +8,7 @@ import { saveBaseline } from '../report/baseline-io.ts';
 import { formatSummaryTable } from '../report/console-table.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { buildSummary, type HandsetSummary, type RunSummary } from '../report/summary.ts';
+import { writeFileAtomic, writeFileAtomicSync } from '../shared/atomic-write.ts';
 import { describeError } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { say } from '../shared/say.ts';
@@ -104,8 +105,8 @@ export function writeStoppedSummary(session: Session, why: string): RunSummary {
     handsets.map((h) => readHandsetResultSync(plan.runDir, h.id)),
     why,
   );
-  writeFileSync(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  writeFileAtomicSync(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomicSync(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
   return summary;
 }
 
@@ -151,8 +152,9 @@ export async function writeVerdict(session: Session, options: FinishOptions = {}
   await mkdir(plan.runDir, { recursive: true });
   const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
   const summary = summaryOf(session, results, options.whyMissing);
-  await writeFile(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFile(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  // Whole or not at all: a run stopped by a signal writes them again, synchronously, maybe meanwhile.
+  await writeFileAtomic(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
   const baselineLine = plan.saveBaselinePath
     ? await writeBaseline(plan.saveBaselinePath, summary)
     : undefined;

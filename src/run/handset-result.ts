@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Observed } from '../model/baseline.ts';
 import type { Finding, Ipv6Path, Judgement, RuleCheck, Verdict } from '../model/finding.ts';
 import { RULES, ruleInfo } from '../model/rules.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
 import type { HandsetCheck } from './check-handset.ts';
 
 /**
@@ -41,9 +42,7 @@ export function handsetResultPath(runDir: string, handsetId: string): string {
 export async function writeHandsetResult(runDir: string, result: HandsetResult): Promise<void> {
   const file = handsetResultPath(runDir, result.id);
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 /** The handset's result, or undefined when it wrote none (or an unreadable one: fail closed). */
