@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inputsUnchanged, KEEP_BUILDS_MS, recordInputs } from '../../bin/build-cache.js';
+import { writeFileAtomicSync } from '../shared/atomic-write.ts';
 
 /**
  * Compiled farm modules kept between runs, in the project's `.cache/farms/`: a farm compiled once (load-module.ts)
@@ -73,14 +65,14 @@ export function saveFarmBuild(
     pruneUnused();
     const build = `${idOf(code)}.mjs`;
     const file = path.join(CACHE_DIR, build);
-    writeAtomically(file, code);
+    writeFileAtomicSync(file, code);
     const manifest: Manifest = {
       format: FORMAT,
       farm: abs,
       build,
       inputs: recordInputs([...inputs, ...tsconfigsAbove(abs)], '/', startedAt),
     };
-    writeAtomically(manifestOf(abs), JSON.stringify(manifest));
+    writeFileAtomicSync(manifestOf(abs), JSON.stringify(manifest));
     return file;
   } catch {
     return undefined;
@@ -94,12 +86,6 @@ function tsconfigsAbove(abs: string): string[] {
     found.push(path.join(dir, 'tsconfig.json'));
     if (path.dirname(dir) === dir) return found;
   }
-}
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 function pruneUnused(): void {
