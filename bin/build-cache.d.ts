@@ -14,6 +14,7 @@ export function keepPackageLocations(): import('esbuild').Plugin;
 export type RecordedInput = [rel: string, size: number, mtimeMs: number];
 export function recordInputs(rels: string[], root: string, startedAt: number): RecordedInput[];
 export function inputsUnchanged(inputs: unknown, root: string): boolean;
-export const KEEP_BUILDS_MS: number;
+/** Remove what in `cacheDir` no process has used for a day, but `current` and the manifest; never throws. */
+export function pruneOldBuilds(cacheDir: string, current?: string): void;
 /** Keep a build folder marked used (every `everyMs`, default an hour) until the returned function is called. */
 export function keepBuildInUse(dir: string, everyMs?: number): () => void;

@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 /** Bumped when what a build contains changes for the same sources (options, plugin). */
 const FORMAT = 1;
 /** A build no process has used for a day is no process's any more. */
-export const KEEP_BUILDS_MS = 24 * 3600_000;
+const KEEP_BUILDS_MS = 24 * 3600_000;
 
 /** The expression, not the words inside a string (`'import.meta.url'`, as in this file). */
 const IMPORT_META_URL = /(?<![\w$.'"`])import\.meta\.url(?![\w$'"`])/g;
@@ -276,7 +276,13 @@ export function keepBuildInUse(dir, everyMs = 3600_000) {
   return () => clearInterval(timer);
 }
 
-function pruneOldBuilds(cacheDir, current) {
+/**
+ * Remove what in `cacheDir` no process has used for KEEP_BUILDS_MS (builds, or kept files), but `current` and
+ * the manifest. Housekeeping only: never throws.
+ * @param {string} cacheDir
+ * @param {string} [current]
+ */
+export function pruneOldBuilds(cacheDir, current = '') {
   try {
     for (const name of readdirSync(cacheDir)) {
       if (name === current || name === 'manifest.json' || name.startsWith('manifest.json.tmp')) continue;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inputsUnchanged, KEEP_BUILDS_MS, recordInputs } from '../../bin/build-cache.js';
+import { inputsUnchanged, pruneOldBuilds, recordInputs } from '../../bin/build-cache.js';
 import { writeFileAtomicSync } from '../shared/atomic-write.ts';
 
 /**
@@ -62,7 +62,7 @@ export function saveFarmBuild(
 ): string | undefined {
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    pruneUnused();
+    pruneOldBuilds(CACHE_DIR);
     const build = `${idOf(code)}.mjs`;
     const file = path.join(CACHE_DIR, build);
     writeFileAtomicSync(file, code);
@@ -85,13 +85,5 @@ function tsconfigsAbove(abs: string): string[] {
   for (let dir = path.dirname(abs); ; dir = path.dirname(dir)) {
     found.push(path.join(dir, 'tsconfig.json'));
     if (path.dirname(dir) === dir) return found;
-  }
-}
-
-function pruneUnused(): void {
-  for (const name of readdirSync(CACHE_DIR)) {
-    const file = path.join(CACHE_DIR, name);
-    const s = statSync(file, { throwIfNoEntry: false });
-    if (s && Date.now() - s.mtimeMs > KEEP_BUILDS_MS) rmSync(file, { force: true });
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Message, Plugin } from 'esbuild';
+import type { Message, OnResolveArgs, Plugin, PluginBuild, ResolveResult } from 'esbuild';
 import { keepModuleUrls } from '../../bin/build-cache.js';
 import { describeError } from '../shared/errors.ts';
 import { cachedFarmBuild, saveFarmBuild } from './farm-build-cache.ts';
@@ -77,14 +77,9 @@ async function compiledImport(abs: string): Promise<Record<string, unknown>> {
     name: 'packages-from-the-farm',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === 'inner') return undefined;
+        if (args.pluginData === INNER) return undefined;
         if (args.path.startsWith('node:') || isBuiltin(args.path)) return { path: args.path, external: true };
-        const found = await build.resolve(args.path, {
-          kind: args.kind,
-          resolveDir: args.resolveDir,
-          importer: args.importer,
-          pluginData: 'inner',
-        });
+        const found = await resolvedAsEsbuildWould(build, args);
         // Not found: left to Node, which says "Cannot find module '<folder>/node_modules/<name>' imported from
         // <farm>" (a bare name cannot be resolved from the data: module at all).
         if (found.errors.length > 0)
@@ -134,6 +129,19 @@ function namingTheFarm(err: unknown, url: string, abs: string): unknown {
   return err;
 }
 
+/** Marks a plugin's own look-up (resolvedAsEsbuildWould), which the plugins let esbuild answer. */
+const INNER = 'inner';
+
+/** What esbuild itself resolves an import to, asked from inside an onResolve callback. */
+function resolvedAsEsbuildWould(build: PluginBuild, args: OnResolveArgs): Promise<ResolveResult> {
+  return build.resolve(args.path, {
+    kind: args.kind,
+    resolveDir: args.resolveDir,
+    importer: args.importer,
+    pluginData: INNER,
+  });
+}
+
 const THIS_FILE = fileURLToPath(import.meta.url);
 /** headerguard's own modules (`src/`), which a farm imports `defineFarm` and the like from. */
 const PROJECT_SRC = path.resolve(path.dirname(THIS_FILE), '..') + path.sep;
@@ -149,13 +157,8 @@ const projectModulesArePure: Plugin = {
   name: 'project-modules-are-pure',
   setup(build) {
     build.onResolve({ filter: /^[./]/ }, async (args) => {
-      if (args.pluginData === 'inner') return undefined;
-      const found = await build.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        importer: args.importer,
-        pluginData: 'inner',
-      });
+      if (args.pluginData === INNER) return undefined;
+      const found = await resolvedAsEsbuildWould(build, args);
       if (found.errors.length > 0 || !found.path.startsWith(PROJECT_SRC)) return undefined;
       return { path: found.path, sideEffects: false };
     });

@@ -93,6 +93,14 @@ export function summaryOf(
   );
 }
 
+/** summary.json and junit.xml of a run, each path with its text. */
+function verdictFiles(runDir: string, summary: RunSummary): [file: string, text: string][] {
+  return [
+    [path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`],
+    [path.join(runDir, 'junit.xml'), toJunitXml(summary)],
+  ];
+}
+
 /**
  * A run stopped by a signal: WebdriverIO's exit hook ends the process once its workers are stopped, before
  * onComplete could run, so the summary and JUnit are written here, synchronously, saying why. No Allure report.
@@ -105,8 +113,7 @@ export function writeStoppedSummary(session: Session, why: string): RunSummary {
     handsets.map((h) => readHandsetResultSync(plan.runDir, h.id)),
     why,
   );
-  writeFileAtomicSync(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileAtomicSync(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  for (const [file, text] of verdictFiles(plan.runDir, summary)) writeFileAtomicSync(file, text);
   return summary;
 }
 
@@ -153,12 +160,10 @@ export async function writeVerdict(session: Session, options: FinishOptions = {}
   const results = await Promise.all(handsets.map((h) => readHandsetResult(plan.runDir, h.id)));
   const summary = summaryOf(session, results, options.whyMissing);
   // Whole or not at all: a run stopped by a signal writes them again, synchronously, maybe meanwhile.
-  await writeFileAtomic(path.join(plan.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFileAtomic(path.join(plan.runDir, 'junit.xml'), toJunitXml(summary));
+  for (const [file, text] of verdictFiles(plan.runDir, summary)) await writeFileAtomic(file, text);
   const baselineLine = plan.saveBaselinePath
     ? await writeBaseline(plan.saveBaselinePath, summary)
     : undefined;
-  mark('summary-written');
   log('');
   log(formatSummaryTable(summary));
   mark('table-printed');
