@@ -87,7 +87,8 @@ const LAUNCHER_STEPS: Step[] = [
   ['launcher-code-start', 'session-planned', 'load and validate the farm, plan'],
   ['session-planned', 'config-loaded', 'WDIO launcher and wdio.conf load'],
   ['config-loaded', 'prepare-start', 'WDIO launcher setup'],
-  ['prepare-start', 'infrastructure-ready', 'onPrepare: endpoint, simulators, driver'],
+  // Started while the WDIO launcher loads (src/run/held-infrastructure.ts): what is left of it to wait for.
+  ['prepare-start', 'infrastructure-ready', 'onPrepare: endpoint, simulators, driver ready'],
   ['infrastructure-ready', 'all-judged', 'workers, until every handset is judged'],
   ['all-judged', 'table-printed', 'verdict: summary, junit, table'],
   ['infrastructure-ready', 'workers-done', 'workers, until the last one has ended'],
