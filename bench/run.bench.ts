@@ -124,21 +124,27 @@ async function suite(args: readonly string[]): Promise<SuiteRound> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hg-bench-'));
   const timings = path.join(dir, 'timings.jsonl');
   try {
+    const output: Buffer[] = [];
     const t0 = performance.timeOrigin + performance.now();
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(
         process.execPath,
         [path.join(PROJECT_ROOT, 'bin', 'headerguard.js'), 'run', '--report-dir', dir, ...args],
         {
-          stdio: 'ignore',
+          stdio: ['ignore', 'pipe', 'pipe'],
           cwd: PROJECT_ROOT,
           env: { ...process.env, HEADERGUARD_SESSION: '', [TIMINGS_ENV]: timings },
         },
       );
+      child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
       child.on('close', resolve);
     });
     const wall = (performance.timeOrigin + performance.now() - t0) / 1000;
-    if (code !== 0) throw new Error(`headerguard run exited ${code}`);
+    if (code !== 0)
+      throw new Error(
+        `headerguard run ${args.join(' ')} exited ${code}:\n${Buffer.concat(output).toString()}`,
+      );
     const runId = (await readdir(dir)).find((n) => n !== 'timings.jsonl')!;
     const perHandset: Record<string, number> = {};
     const deviceOf: Record<string, string> = {};

@@ -1,6 +1,7 @@
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunView } from '../model/baseline.ts';
+import { writeFileAtomic } from '../shared/atomic-write.ts';
 import { zodErrorLine } from '../shared/config-error.ts';
 import { describeError, UserError } from '../shared/errors.ts';
 import { BASELINE_KIND, BaselineError, baselineOf, parseBaseline, viewOfSummary } from './baseline-file.ts';
@@ -8,9 +9,7 @@ import { type RunSummary, runSummarySchema, SUMMARY_FORMAT_VERSION } from './sum
 
 /** Write a run's baseline file (`--save-baseline`), atomically: a crash never leaves half a baseline. */
 export async function saveBaseline(file: string, summary: RunSummary): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(baselineOf(summary), null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(baselineOf(summary), null, 2)}\n`);
 }
 
 /**

@@ -4,11 +4,12 @@
  * `.cache/devices/<playwright-core version>.json` inside the project the first time they are needed; a cache
  * that cannot be read or written only means loading playwright-core as before.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { devices as Devices } from 'playwright-core';
+import { writeFileAtomicSync } from './atomic-write.ts';
 
 export type DeviceDescriptors = typeof Devices;
 
@@ -34,9 +35,7 @@ export function deviceDescriptors(
   loaded.set(cacheDir, devices);
   try {
     mkdirSync(cacheDir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(devices));
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, JSON.stringify(devices));
   } catch {
     // a read-only checkout: load Playwright every time
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../../src/shared/atomic-write.ts';
@@ -27,5 +27,15 @@ describe('shared/atomic-write', () => {
       assert.ok(text === long || text === short, `round ${i}: ${text.length} chars, neither write whole`);
     }
     assert.deepEqual(await readdir(dir), ['summary.json']);
+  });
+
+  it('a write that fails throws and leaves neither a temp file nor a changed target', async () => {
+    // A folder where the file should go: the rename fails (EISDIR), after the temp file was written.
+    const target = path.join(dir, 'baseline.json');
+    await mkdir(path.join(target, 'inside'), { recursive: true });
+    await assert.rejects(writeFileAtomic(target, '{}'), /EISDIR|ENOTEMPTY|EEXIST/);
+    assert.throws(() => writeFileAtomicSync(target, '{}'), /EISDIR|ENOTEMPTY|EEXIST/);
+    assert.deepEqual(await readdir(dir), ['baseline.json']);
+    assert.deepEqual(await readdir(target), ['inside']);
   });
 });
