@@ -208,11 +208,19 @@ console.log(`bare browsing of the same pages, 3 devices one after another: ${bar
 console.log(
   `simulated farm (headerguard run, 3 handsets): verdict printed after ${fmt(toVerdict)} s (ratio ${(toVerdict / bareTotal).toFixed(2)}), exit after ${fmt(wall)} s (ratio ${(wall / bareTotal).toFixed(2)})`,
 );
+// Each round's own ratio (its farm against its own bare browsing): how far one round lands from the median, on
+// a machine whose neighbours move both.
+const roundBare = (r: number) => DEVICES.reduce((sum, d) => sum + bare[d]![r]!, 0);
+const roundRatios = (rs: SuiteRound[]) => rs.map((s, r) => (s.toVerdict / roundBare(r)).toFixed(2)).join(' ');
+console.log(
+  `  farm to verdict against the same round's bare browsing, round by round: ${roundRatios(farmRounds)}`,
+);
 if (oneAtATime) {
   const alone = median(aloneRounds.map((s) => s.toVerdict));
   console.log(
     `the same, one handset at a time (--max-parallel 1): verdict printed after ${fmt(alone)} s (ratio ${(alone / bareTotal).toFixed(2)})`,
   );
+  console.log(`  round by round: ${roundRatios(aloneRounds)}`);
 }
 
 const inFarm = (d: string) => median(farmRounds.map((r) => r.perHandset[d] ?? Number.NaN));
