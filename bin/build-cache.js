@@ -217,13 +217,20 @@ function currentBuild(manifestFile, cacheDir, key, root) {
     return undefined;
   const dir = path.join(cacheDir, manifest.build);
   if (!exists(path.join(dir, '.complete'))) return undefined;
-  // Mark it used, so that pruning spares it.
+  markUsed(dir);
+  return dir;
+}
+
+/**
+ * Mark `dir` used now, so that pruning (KEEP_BUILDS_MS unused) spares it. Housekeeping only: never throws.
+ * @param {string} dir
+ */
+function markUsed(dir) {
   try {
     utimesSync(dir, new Date(), new Date());
   } catch {
     // housekeeping only
   }
-  return dir;
 }
 
 /**
@@ -265,13 +272,7 @@ export function inputsUnchanged(inputs, root) {
  * @returns {() => void}
  */
 export function keepBuildInUse(dir, everyMs = 3600_000) {
-  const timer = setInterval(() => {
-    try {
-      utimesSync(dir, new Date(), new Date());
-    } catch {
-      // housekeeping only
-    }
-  }, everyMs);
+  const timer = setInterval(() => markUsed(dir), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }
