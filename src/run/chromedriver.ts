@@ -1,10 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CHROMEDRIVER } from '../shared/chromium.ts';
 
 /**
  * One chromedriver for every emulated handset of a run, started in onPrepare: WebdriverIO would otherwise
  * start one per worker (and probe the browser before it). chromedriver serves many sessions at once; each
  * session still gets its own Chromium with its own profile, flags, proxy and emulation.
+ *
+ * Its temporary files live in a directory of its own (its TMPDIR), removed when it stops: each Chromium it quits
+ * leaves its singleton-socket directory (`org.chromium.Chromium.XXXXXX`) in the temp dir, and a browser killed
+ * with a crashed worker leaves its whole profile, three or more directories a run, every night.
  */
 export interface RunningChromedriver {
   port: number;
@@ -16,17 +23,27 @@ export async function startChromedriver(
   options: { binary?: string; readyTimeoutMs?: number } = {},
 ): Promise<RunningChromedriver> {
   const binary = options.binary ?? CHROMEDRIVER;
+  // Short, under the system's temp dir: Chromium's singleton socket path must fit a Unix socket address.
+  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hg-chromedriver-'));
   // Its own process group: the browsers it starts are in it too, so one kill ends them all, also when this
   // process is ending (a run stopped by SIGTERM must not leave Chromium behind).
   const child: ChildProcess = spawn(binary, [`--port=${port}`, '--log-level=OFF'], {
     stdio: 'ignore',
     detached: true,
+    env: { ...process.env, TMPDIR: tmpDir },
   });
   const killGroup = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
+    }
+  };
+  const removeTmp = () => {
+    try {
+      rmSync(tmpDir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // a file still being written by a browser being killed: what is left is one directory in the temp dir
     }
   };
   let exited: string | undefined;
@@ -41,12 +58,16 @@ export async function startChromedriver(
     });
   });
   spawnError.catch(() => {});
-  const killOnExit = killGroup;
+  const killOnExit = () => {
+    killGroup();
+    removeTmp();
+  };
   process.once('exit', killOnExit);
   const stop = async () => {
     process.removeListener('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) {
       killGroup();
+      removeTmp();
       return;
     }
     // /shutdown ends chromedriver and the browsers of any session a crashed worker left open.
@@ -55,8 +76,9 @@ export async function startChromedriver(
     const timer = setTimeout(killGroup, 2000);
     await gone;
     clearTimeout(timer);
-    // Whatever its sessions left in its group (a browser whose worker crashed) goes with it.
+    // Whatever its sessions left in its group (a browser whose worker crashed) goes with it, and their files.
     killGroup();
+    removeTmp();
   };
   try {
     await Promise.race([waitReady(port, options.readyTimeoutMs ?? 10_000, () => exited), spawnError]);
