@@ -8,9 +8,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { buildPlan } from '../../src/capture/plan/probe-plan.ts';
 import { newRunToken } from '../../src/capture/plan/run-token.ts';
+import { encodeBlock } from '../../src/capture/store/capture-block.ts';
 import { toPending } from '../../src/capture/store/capture-store.ts';
 import { openRunStore } from '../../src/capture/store/open-run-store.ts';
-import { PG_SCHEMA_VERSION } from '../../src/capture/store/pg-schema.ts';
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/capture/store/pg-schema.ts';
+import { RUN_COLUMNS, runRowValues } from '../../src/capture/store/run-row.ts';
 import type { RunStore, WriteOutcome } from '../../src/capture/store/run-store.ts';
 import type { CaptureRecord } from '../../src/model/capture.ts';
 import { UserError } from '../../src/shared/errors.ts';
@@ -288,6 +290,75 @@ describe('capture store, on SQLite and on PostgreSQL', () => {
       assert.equal(total, 6);
       for (const t of tokens) assert.equal(await stores4[2]!.countCaptures(t), 0);
       assert.notEqual(await stores4[3]!.getRun(live, now), undefined);
+    });
+
+    /** Blocks in the database by whether their run is still there (read past the store, which joins runs). */
+    async function blocksOf(url: string): Promise<{ kept: number; orphaned: number }> {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ kept: number; orphaned: number }>(
+          `SELECT count(*) FILTER (WHERE r.id IS NOT NULL)::int AS kept,
+                  count(*) FILTER (WHERE r.id IS NULL)::int AS orphaned
+           FROM capture_blocks b LEFT JOIN runs r ON r.id = b.run_id`,
+        );
+        return rows[0]!;
+      } finally {
+        await client.end();
+      }
+    }
+
+    it('deletes a run’s blocks with it, by delete and by purge, also while another process commits to it', async () => {
+      const url = await pgCluster.cluster().freshDatabase();
+      const [a, b] = await Promise.all([openRunStore(url, logger), openRunStore(url, logger)]);
+      open.push(a, b);
+      const now = Date.now();
+      const deleted = await newRun(a, now, 60_000);
+      const expiring = await newRun(a, now, 1000);
+      const live = await newRun(a, now, 60_000);
+      for (const token of [deleted, expiring, live])
+        assert.equal(await put(b, capture(token, 'nav', now)), 'stored');
+      // Captures of the run being deleted keep arriving through the other process while it goes.
+      const racing = Array.from({ length: 200 }, () => put(b, capture(deleted, 'img', now), 1000));
+      const [gone] = await Promise.all([a.deleteRun(deleted), ...racing]);
+      assert.equal(gone, true);
+      assert.deepEqual(await a.purgeExpired(now + 5000), { runs: 1, captures: 1 });
+      assert.deepEqual(await blocksOf(url), { kept: 1, orphaned: 0 });
+      assert.equal(await b.countCaptures(live), 1);
+    });
+
+    it('migrates a version-1 database: its captures kept, its foreign key dropped', async () => {
+      const url = await pgCluster.cluster().freshDatabase();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(
+          'CREATE TABLE headerguard_schema (version integer PRIMARY KEY, applied_at timestamptz)',
+        );
+        await client.query(PG_MIGRATIONS[0]!);
+        await client.query('INSERT INTO headerguard_schema (version) VALUES (1)');
+        // A run with one stored capture, as version 1 wrote them.
+        const run = sampleRun(Date.now(), 60_000);
+        const token = run.token;
+        const { rows: ids } = await client.query<{ id: number }>(
+          `INSERT INTO runs (${RUN_COLUMNS}, captures) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) RETURNING id`,
+          runRowValues(run),
+        );
+        await client.query('INSERT INTO capture_blocks (run_id, n, captures) VALUES ($1, 1, $2)', [
+          ids[0]!.id,
+          encodeBlock([toPending(capture(token), ids[0]!.id)]),
+        ]);
+        const store = await openRunStore(url, logger);
+        open.push(store);
+        assert.equal(store.schemaVersion, PG_SCHEMA_VERSION);
+        assert.equal(await store.countCaptures(token), 1);
+        const { rows } = await client.query(
+          `SELECT conname FROM pg_constraint WHERE conrelid = 'capture_blocks'::regclass AND contype = 'f'`,
+        );
+        assert.deepEqual(rows, []);
+      } finally {
+        await client.end();
+      }
     });
 
     it('runs each migration once when several processes start together, and records its version', async () => {
