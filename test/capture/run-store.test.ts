@@ -308,6 +308,18 @@ describe('capture store, on SQLite and on PostgreSQL', () => {
       }
     }
 
+    it('stores the captures of more runs at once than one batch holds', async () => {
+      const [store] = await stores(1);
+      const now = Date.now();
+      const tokens: string[] = [];
+      for (let i = 0; i < 150; i++) tokens.push(await newRun(store!, now, 60_000));
+      const outcomes = await Promise.all(
+        tokens.flatMap((t) => [put(store!, capture(t)), put(store!, capture(t))]),
+      );
+      assert.deepEqual(new Set(outcomes), new Set(['stored']));
+      for (const t of [tokens[0]!, tokens[70]!, tokens[149]!]) assert.equal(await store!.countCaptures(t), 2);
+    });
+
     it('deletes a run’s blocks with it, by delete and by purge, also while another process commits to it', async () => {
       const url = await pgCluster.cluster().freshDatabase();
       const [a, b] = await Promise.all([openRunStore(url, logger), openRunStore(url, logger)]);
