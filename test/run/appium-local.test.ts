@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/shared/free-port.ts';
@@ -106,7 +106,15 @@ describe('headerguard run and doctor: appium handsets on a local Appium (Chromiu
 
   it('through a healthy gateway passes (local, relayed and emulated beside them), through the O2 2012 replay fails naming x-up-calling-line-id', async () => {
     const reportDir = path.join(dir, 'reports');
-    const { res, byId } = await runFarm(farmFile, reportDir, { maxParallel: 4, code: 1 });
+    // The Appium the run starts for its local handsets, and the stand-in Chromiums it drives, keep their
+    // temporary files in the test's folder (Chromium leaves some behind when its driver quits it).
+    const tmp = path.join(dir, 'tmp');
+    await mkdir(tmp, { recursive: true });
+    const { res, byId } = await runFarm(farmFile, reportDir, {
+      maxParallel: 4,
+      code: 1,
+      env: { TMPDIR: tmp },
+    });
     assert.equal(byId.size, 4, 'one summary for the whole mixed farm');
     for (const id of ['appium-healthy', 'relay-healthy', 'emulated-healthy'])
       assert.equal(byId.get(id)?.verdict, 'pass', JSON.stringify(byId.get(id)));

@@ -112,7 +112,7 @@ export async function summaryIn(dir: string): Promise<RunSummary> {
 export async function runFarm(
   farmFile: string,
   reportDir: string,
-  options: { maxParallel: number; code: number },
+  options: { maxParallel: number; code: number; env?: NodeJS.ProcessEnv },
 ): Promise<{ res: CliResult; byId: Map<string, RunSummary['handsets'][number]> }> {
   const args = [
     'run',
@@ -123,7 +123,7 @@ export async function runFarm(
     '--max-parallel',
     String(options.maxParallel),
   ];
-  const res = await runCli(args, { timeoutMs: 200_000 });
+  const res = await runCli(args, { timeoutMs: 200_000, ...(options.env ? { env: options.env } : {}) });
   assert.equal(res.code, options.code, res.stdout + res.stderr);
   const summary = await summaryIn(reportDir);
   return { res, byId: new Map(summary.handsets.map((h) => [h.id, h])) };

@@ -1,9 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * A long-lived helper process for tests and benches (Selenium Grid, Appium) in its own process group: what it
  * prints is kept for a failing test's message, and `stop` kills the whole group (its drivers and browsers
- * too), as does this process's exit should a test forget.
+ * too), as does this process's exit should a test forget. The group's temporary files (its TMPDIR: the
+ * singleton-socket folders of the browsers its drivers quit, the profiles of those it killed) go with it.
  */
 export interface ProcessGroup {
   child: ChildProcess;
@@ -12,10 +16,11 @@ export interface ProcessGroup {
 }
 
 export function spawnGroup(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): ProcessGroup {
+  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hg-group-'));
   const child = spawn(file, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(env ? { env } : {}),
+    env: { ...(env ?? process.env), TMPDIR: tmpDir },
   });
   let out = '';
   child.stdout!.on('data', (d) => {
@@ -31,12 +36,18 @@ export function spawnGroup(file: string, args: readonly string[], env?: NodeJS.P
       // already gone
     }
   };
-  process.once('exit', killGroup);
+  const removeTmp = () => rmSync(tmpDir, { recursive: true, force: true, maxRetries: 2 });
+  const onExit = () => {
+    killGroup();
+    removeTmp();
+  };
+  process.once('exit', onExit);
   const stop = async () => {
-    process.removeListener('exit', killGroup);
+    process.removeListener('exit', onExit);
     const gone = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
     killGroup();
     await gone;
+    removeTmp();
   };
   return { child, output: () => out, stop };
 }
