@@ -44,7 +44,11 @@ async function freePort(): Promise<number> {
 
 let databases = 0;
 
-export async function startPostgres(): Promise<PgCluster> {
+/**
+ * Start a cluster. `settings`: more server settings (`-c name=value`), e.g. a bench whose simulated clock runs far
+ * faster than the real one asking autovacuum to look as often.
+ */
+export async function startPostgres(settings: Record<string, string> = {}): Promise<PgCluster> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed: run scripts/install-system-deps.sh');
   const asRoot = process.getuid?.() === 0;
@@ -80,7 +84,10 @@ export async function startPostgres(): Promise<PgCluster> {
       path.join(dir, 'log'),
       '-w',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      [
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+      ].join(' '),
       'start',
     ]);
   } catch (err) {
