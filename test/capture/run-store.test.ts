@@ -332,8 +332,13 @@ describe('capture store, on SQLite and on PostgreSQL', () => {
         assert.equal(await put(b, capture(token, 'nav', now)), 'stored');
       // Captures of the run being deleted keep arriving through the other process while it goes.
       const racing = Array.from({ length: 200 }, () => put(b, capture(deleted, 'img', now), 1000));
-      const [gone] = await Promise.all([a.deleteRun(deleted), ...racing]);
+      const [gone, ...raced] = await Promise.all([a.deleteRun(deleted), ...racing]);
       assert.equal(gone, true);
+      // Each racing capture was stored before the run went, or refused after: none failed.
+      assert.deepEqual(
+        raced.filter((o) => o !== 'stored' && o !== 'unknown-run'),
+        [],
+      );
       assert.deepEqual(await a.purgeExpired(now + 5000), { runs: 1, captures: 1 });
       assert.deepEqual(await blocksOf(url), { kept: 1, orphaned: 0 });
       assert.equal(await b.countCaptures(live), 1);
