@@ -32,11 +32,29 @@ export function maskOpaque(value: string, keep = 6): string {
  * (`2026-12-01`, `T21-43-03-135Z`), and a run id's random part when it is all digits (`…-135Z-120117`).
  */
 export function maskDigitRuns(text: string): string {
+  // An address is its own token, even right after other digits and a space or bracket (`handset o2-pixel-7
+  // (127.0.0.1:25874)` is no 7-digit number): the text between addresses is masked piece by piece.
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(IPV4_TOKEN)) {
+    out += maskRunsIn(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + maskRunsIn(text.slice(last));
+}
+
+/**
+ * A dotted-decimal IPv4 address in text: four octets of 0-255 without leading zeros (`077.009.001.23` is a
+ * number written with dots), not touching another digit or dot.
+ */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4_TOKEN = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?![\\d.])`, 'g');
+
+function maskRunsIn(text: string): string {
   return text.replace(/\+?\d[\d .\-()]{4}[\d .\-()]*\d/g, (run, offset: number) => {
     const digits = digitsOf(run);
     if (
       digits.length < 6 ||
-      isIpv4(run) ||
       isDate(run) ||
       isTimeOfDay(run, text[offset - 1]) ||
       isRunIdSuffix(run, text.slice(Math.max(0, offset - RUN_ID_STAMP_LENGTH), offset))
@@ -52,12 +70,6 @@ const BEFORE_RUN_ID_SUFFIX = new RegExp(`${RUN_ID_STAMP}$`);
 /** A run id's random part that happens to be all digits (`…-930Z-120117`): six of them, right after the stamp. */
 function isRunIdSuffix(run: string, before: string): boolean {
   return /^\d{6}$/.test(run) && BEFORE_RUN_ID_SUFFIX.test(before);
-}
-
-function isIpv4(run: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(run);
-  if (!m) return false;
-  return m.slice(1).every((o) => Number(o) <= 255);
 }
 
 /** `2026-12-01`: a calendar date of this or the last century. */

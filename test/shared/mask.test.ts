@@ -53,6 +53,18 @@ describe('mask', () => {
     assert.equal(maskDigitRuns('msisdn 447700900123 via 127.0.0.1'), 'msisdn 4477******23 via 127.0.0.1');
   });
 
+  it('reads an address beside other digits as an address: no digit run spans it', () => {
+    // A handset id ending in a digit, then its simulator's address in brackets: not a 7-digit number.
+    assert.equal(
+      maskDigitRuns('the bearer simulator of handset o2-pixel-7 (127.0.0.1:25874) could not start'),
+      'the bearer simulator of handset o2-pixel-7 (127.0.0.1:25874) could not start',
+    );
+    assert.equal(maskDigitRuns('+44 7700 900123 10.1.2.3'), '4477******23 10.1.2.3');
+    assert.equal(maskDigitRuns('10.0.0.1-447700900123'), '10.0.0.1-4477******23');
+    // Octets with leading zeros are a number written with dots, not an address.
+    assert.equal(maskDigitRuns('077.009.001.23'), '0770*****23');
+  });
+
   it('masks known secrets wherever they occur', () => {
     assert.equal(maskKnown('imsi=234101234567890;', ['234101234567890']), 'imsi=2341*********90;');
   });
