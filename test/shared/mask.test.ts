@@ -54,15 +54,18 @@ describe('mask', () => {
   });
 
   it('reads an address beside other digits as an address: no digit run spans it', () => {
-    // A handset id ending in a digit, then its simulator's address in brackets: not a 7-digit number.
-    assert.equal(
-      maskDigitRuns('the bearer simulator of handset o2-pixel-7 (127.0.0.1:25874) could not start'),
-      'the bearer simulator of handset o2-pixel-7 (127.0.0.1:25874) could not start',
-    );
-    assert.equal(maskDigitRuns('+44 7700 900123 10.1.2.3'), '4477******23 10.1.2.3');
-    assert.equal(maskDigitRuns('10.0.0.1-447700900123'), '10.0.0.1-4477******23');
-    // Octets with leading zeros are a number written with dots, not an address.
-    assert.equal(maskDigitRuns('077.009.001.23'), '0770*****23');
+    const cases: [text: string, masked: string][] = [
+      // A handset id ending in a digit, then its simulator's address in brackets: not a 7-digit number.
+      [
+        'handset o2-pixel-7 (127.0.0.1:25874) could not start',
+        'handset o2-pixel-7 (127.0.0.1:25874) could not start',
+      ],
+      ['+44 7700 900123 10.1.2.3', '4477******23 10.1.2.3'],
+      ['10.0.0.1-447700900123', '10.0.0.1-4477******23'],
+      // Octets with leading zeros are a number written with dots, not an address.
+      ['077.009.001.23', '0770*****23'],
+    ];
+    for (const [text, masked] of cases) assert.equal(maskDigitRuns(text), masked, text);
   });
 
   it('masks known secrets wherever they occur', () => {
