@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CHROMEDRIVER } from '../shared/chromium.ts';
+import { privateTempDir } from '../shared/private-temp-dir.ts';
 
 /**
  * One chromedriver for every emulated handset of a run, started in onPrepare: WebdriverIO would otherwise
@@ -23,27 +21,19 @@ export async function startChromedriver(
   options: { binary?: string; readyTimeoutMs?: number } = {},
 ): Promise<RunningChromedriver> {
   const binary = options.binary ?? CHROMEDRIVER;
-  // Short, under the system's temp dir: Chromium's singleton socket path must fit a Unix socket address.
-  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hg-chromedriver-'));
+  const tmp = privateTempDir('hg-chromedriver-');
   // Its own process group: the browsers it starts are in it too, so one kill ends them all, also when this
   // process is ending (a run stopped by SIGTERM must not leave Chromium behind).
   const child: ChildProcess = spawn(binary, [`--port=${port}`, '--log-level=OFF'], {
     stdio: 'ignore',
     detached: true,
-    env: { ...process.env, TMPDIR: tmpDir },
+    env: tmp.env(),
   });
   const killGroup = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
-    }
-  };
-  const removeTmp = () => {
-    try {
-      rmSync(tmpDir, { recursive: true, force: true, maxRetries: 2 });
-    } catch {
-      // a file still being written by a browser being killed: what is left is one directory in the temp dir
     }
   };
   let exited: string | undefined;
@@ -60,14 +50,14 @@ export async function startChromedriver(
   spawnError.catch(() => {});
   const killOnExit = () => {
     killGroup();
-    removeTmp();
+    tmp.remove();
   };
   process.once('exit', killOnExit);
   const stop = async () => {
     process.removeListener('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) {
       killGroup();
-      removeTmp();
+      tmp.remove();
       return;
     }
     // /shutdown ends chromedriver and the browsers of any session a crashed worker left open.
@@ -78,7 +68,7 @@ export async function startChromedriver(
     clearTimeout(timer);
     // Whatever its sessions left in its group (a browser whose worker crashed) goes with it, and their files.
     killGroup();
-    removeTmp();
+    tmp.remove();
   };
   try {
     await Promise.race([waitReady(port, options.readyTimeoutMs ?? 10_000, () => exited), spawnError]);

@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { privateTempDir } from '../../src/shared/private-temp-dir.ts';
 
 /**
  * A long-lived helper process for tests and benches (Selenium Grid, Appium) in its own process group: what it
@@ -16,11 +14,11 @@ export interface ProcessGroup {
 }
 
 export function spawnGroup(file: string, args: readonly string[], env?: NodeJS.ProcessEnv): ProcessGroup {
-  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'hg-group-'));
+  const tmp = privateTempDir('hg-group-');
   const child = spawn(file, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...(env ?? process.env), TMPDIR: tmpDir },
+    env: tmp.env(env),
   });
   let out = '';
   child.stdout!.on('data', (d) => {
@@ -36,10 +34,9 @@ export function spawnGroup(file: string, args: readonly string[], env?: NodeJS.P
       // already gone
     }
   };
-  const removeTmp = () => rmSync(tmpDir, { recursive: true, force: true, maxRetries: 2 });
   const onExit = () => {
     killGroup();
-    removeTmp();
+    tmp.remove();
   };
   process.once('exit', onExit);
   const stop = async () => {
@@ -47,7 +44,7 @@ export function spawnGroup(file: string, args: readonly string[], env?: NodeJS.P
     const gone = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
     killGroup();
     await gone;
-    removeTmp();
+    tmp.remove();
   };
   return { child, output: () => out, stop };
 }
