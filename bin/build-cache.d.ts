@@ -7,6 +7,8 @@ export function compiledBuild(options: {
   splitting?: boolean;
   bundlePackages?: boolean;
   external?: string[];
+  format?: 'esm' | 'cjs';
+  files?: Record<string, string>;
 }): Promise<string>;
 export function keepModuleUrls(filter: RegExp): import('esbuild').Plugin;
 export function keepPackageLocations(): import('esbuild').Plugin;
@@ -18,3 +20,9 @@ export function inputsUnchanged(inputs: unknown, root: string): boolean;
 export function pruneOldBuilds(cacheDir: string, current?: string): void;
 /** Keep a build folder marked used (every `everyMs`, default an hour) until the returned function is called. */
 export function keepBuildInUse(dir: string, everyMs?: number): () => void;
+/** The file of a CommonJS build folder its bundles' `import()`s go through. */
+export const BUNDLE_IMPORTER: string;
+/** The name a CommonJS build calls instead of `import(`. */
+export const IMPORT_FUNCTION: string;
+/** esbuild's CommonJS output with each `import(…)` expression calling IMPORT_FUNCTION instead. */
+export function withImportsThroughLoader(text: string, file: string): Promise<string>;

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** Bumped when what a build contains changes for the same sources (options, plugin). */
-const FORMAT = 1;
+const FORMAT = 2;
 /** A build no process has used for a day is no process's any more. */
 const KEEP_BUILDS_MS = 24 * 3600_000;
 
@@ -105,6 +105,43 @@ const NEVER_BUNDLED = [
   'stream-buffers',
 ];
 
+/**
+ * A CommonJS build's `import()`s go through this file of the build folder (code-cache.js hands it to the bundle as
+ * IMPORT_FUNCTION): V8 drops what Node needs for `import()` from a script restored from its code cache ("A dynamic
+ * import callback was not specified"), and an `import()` here, in a CommonJS module Node loads itself, resolves as
+ * one in the bundle would (same folder, ES-module resolution).
+ */
+export const BUNDLE_IMPORTER = 'dynamic-import.cjs';
+const BUNDLE_IMPORTER_TEXT =
+  '// import() on behalf of the CommonJS bundles beside this file (bin/build-cache.js).\n' +
+  "'use strict';\nmodule.exports = (specifier, options) => import(specifier, options);\n";
+/** The name a CommonJS build calls instead of `import(`. */
+export const IMPORT_FUNCTION = '__headerguardImport';
+
+/**
+ * `text` (esbuild's CommonJS output) with each `import(…)` expression calling IMPORT_FUNCTION instead: found by
+ * es-module-lexer, so that the words in a string or a comment stay as they are. Throws when the text cannot be
+ * lexed.
+ * @param {string} text
+ * @param {string} file
+ */
+export async function withImportsThroughLoader(text, file) {
+  const { init, parse } = await import('es-module-lexer');
+  await init;
+  const [imports] = parse(text, file);
+  let out = '';
+  let at = 0;
+  for (const { d, ss } of imports) {
+    if (d === -2) throw new Error(`${file}: import.meta is not available in a CommonJS build`);
+    if (d < 0) continue;
+    if (text.slice(ss, ss + 6) !== 'import')
+      throw new Error(`${file}: an import() the build cannot redirect`);
+    out += text.slice(at, ss) + IMPORT_FUNCTION;
+    at = ss + 6;
+  }
+  return out + text.slice(at);
+}
+
 /** The project's own modules: everything under src/. */
 const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
 
@@ -118,7 +155,11 @@ const SRC_MODULES = /[\\/]src[\\/].*\.ts$/;
  * `bundlePackages` bundles the packages too (all but NEVER_BUNDLED and `external`), so that a process loads a
  * few large files instead of hundreds of small ones; their files are then inputs like the project's own (an
  * `npm ci` that changes one builds again). An entry point may then name a package's module (`@wdio/cli`).
- * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>, splitting?: boolean, bundlePackages?: boolean, external?: string[]}} options
+ * `format: 'cjs'` writes each entry point as one strict-mode CommonJS file (`<name>.cjs`, no chunks), for
+ * code-cache.js to load with V8's code cache; code that needs what CommonJS has not (top-level await,
+ * `import.meta` other than its `url`) fails the build. `files` (`{relative path: text}`) are written into the
+ * build folder beside what esbuild wrote (e.g. ES-module entry files that load a CommonJS bundle).
+ * @param {{root: string, name: string, entryPoints: Record<string, string>, define?: Record<string, string>, splitting?: boolean, bundlePackages?: boolean, external?: string[], format?: 'esm' | 'cjs', files?: Record<string, string>}} options
  * @returns {Promise<string>}
  */
 export async function compiledBuild({
@@ -129,10 +170,22 @@ export async function compiledBuild({
   splitting = true,
   bundlePackages = false,
   external = [],
+  format = 'esm',
+  files: extraFiles = {},
 }) {
   const cacheDir = path.join(root, '.cache', name);
   const manifestFile = path.join(cacheDir, 'manifest.json');
-  const key = JSON.stringify({ FORMAT, entryPoints, define, splitting, bundlePackages, external });
+  const key = JSON.stringify({
+    FORMAT,
+    entryPoints,
+    define,
+    splitting,
+    bundlePackages,
+    external,
+    format,
+    extraFiles,
+  });
+  const cjs = format === 'cjs';
   const cached = currentBuild(manifestFile, cacheDir, key, root);
   if (cached) {
     pruneOldBuilds(cacheDir, path.basename(cached));
@@ -151,21 +204,34 @@ export async function compiledBuild({
     chunkNames: 'chunks/[name]-[hash]',
     write: false,
     bundle: true,
-    splitting,
-    format: 'esm',
+    splitting: splitting && !cjs,
+    format,
+    ...(cjs ? { outExtension: { '.js': '.cjs' } } : {}),
     platform: 'node',
     target: 'node20',
-    ...(bundlePackages
-      ? { external: [...NEVER_BUNDLED, ...external], banner: { js: REQUIRE_BANNER } }
-      : { packages: 'external' }),
+    ...(bundlePackages ? { external: [...NEVER_BUNDLED, ...external] } : { packages: 'external' }),
+    // An ES module is strict, and so was every bundled module in an ES-module build: a CommonJS one stays so.
+    // An ES-module build's CommonJS code still calls `require`: a CommonJS one has its own.
+    ...(cjs ? { banner: { js: '"use strict";' } } : bundlePackages ? { banner: { js: REQUIRE_BANNER } } : {}),
     define,
     metafile: true,
     plugins: [keepModuleUrls(SRC_MODULES), ...(bundlePackages ? [keepPackageLocations()] : [])],
     logLevel: 'silent',
   });
-  const files = result.outputFiles
-    .map((f) => ({ rel: path.relative(placeholder, f.path), contents: f.contents }))
-    .sort((a, b) => a.rel.localeCompare(b.rel));
+  // esbuild leaves `import.meta` empty in CommonJS: a module reading more of it than its url would misbehave.
+  const emptyMeta = result.warnings.find((w) => w.id === 'empty-import-meta');
+  if (emptyMeta)
+    throw new Error(`${emptyMeta.location?.file ?? name}: import.meta is not available in a CommonJS build`);
+  const built = [];
+  for (const f of result.outputFiles) {
+    const contents = cjs ? Buffer.from(await withImportsThroughLoader(f.text, f.path)) : f.contents;
+    built.push({ rel: path.relative(placeholder, f.path), contents });
+  }
+  const files = [
+    ...built,
+    ...(cjs ? [{ rel: BUNDLE_IMPORTER, contents: Buffer.from(BUNDLE_IMPORTER_TEXT) }] : []),
+    ...Object.entries(extraFiles).map(([rel, text]) => ({ rel, contents: Buffer.from(text) })),
+  ].sort((a, b) => a.rel.localeCompare(b.rel));
   const hash = createHash('sha256');
   for (const f of files) hash.update(f.rel).update('\0').update(f.contents).update('\0');
   const id = hash.digest('hex').slice(0, 16);

@@ -2,7 +2,7 @@
 // The `headerguard` command. A fresh clone works right after `npm ci` with no build step: the TypeScript sources
 // are compiled on first use and whenever they change (build-cache.js), and run through tsx when they cannot be
 // compiled (no esbuild, a read-only checkout) or when HEADERGUARD_TSX=1 asks for it.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Packages the CLI leaves to node_modules besides those no build bundles (build-cache.js): Playwright (which
@@ -21,20 +21,24 @@ async function loadCli() {
     try {
       const { compiledBuild } = await import('./build-cache.js');
       const root = fileURLToPath(new URL('..', import.meta.url));
-      // One file, no lazily loaded chunks: a long-running `serve` never reads its build folder again.
+      // One file (CommonJS has no chunks): a long-running `serve` never reads its build folder again.
       dir = await compiledBuild({
         root,
         name: 'cli',
         entryPoints: { cli: 'src/cli.ts' },
-        splitting: false,
         bundlePackages: true,
         external: CLI_EXTERNAL,
+        // CommonJS, loaded with V8's code cache (code-cache.js): a command does not compile the CLI again.
+        format: 'cjs',
       });
     } catch {
       // Not compiled (esbuild missing or failing, the cache not writable): tsx runs the sources, and shows a
       // syntax error in them as it would.
     }
-    if (dir) return import(pathToFileURL(`${dir}/cli.js`).href);
+    if (dir) {
+      const { loadBundle } = await import('./code-cache.js');
+      return loadBundle(`${dir}/cli.cjs`, { cacheKey: cacheKeyOf(process.argv) });
+    }
   }
   // Through tsx, `run` spends most of its start loading WebdriverIO's launcher; loaded before tsx's module hooks
   // exist it loads in about half the time (every import through a hook is a round trip to the loader thread).
@@ -46,4 +50,14 @@ async function loadCli() {
   const { register } = await import('tsx/esm/api');
   register();
   return import('../src/cli.ts');
+}
+
+/**
+ * The kind of process a command line starts, for the CLI's code cache: each subcommand compiles its own part of
+ * the CLI, and `--help` of any compiles little.
+ * @param {string[]} argv
+ */
+function cacheKeyOf(argv) {
+  const command = /^[a-z][a-z-]*$/.test(argv[2] ?? '') ? argv[2] : 'none';
+  return argv.includes('--help') || argv.includes('-h') ? `${command}-help` : command;
 }
