@@ -82,6 +82,34 @@ export function keepPackageLocations() {
 }
 
 /**
+ * Modules whose top-level `await` runs only when the file is Node's main script (a driver download on `npm
+ * install`, behind `if (process.argv[1] && …endsWith(…'dist/install.js'…)`). A CommonJS build cannot hold a top-level
+ * await, and in a bundle the file is never the main script: the call stays, behind its condition, un-awaited.
+ * When a package's text no longer matches, the build fails and names the file.
+ */
+const SCRIPT_ONLY_AWAITS = /[\\/]node_modules[\\/](?:edgedriver|geckodriver)[\\/]dist[\\/]install\.js$/;
+const SCRIPT_ONLY_AWAIT = /^(\s*)await download\(\)/m;
+
+/** @returns {import('esbuild').Plugin} */
+function withoutScriptOnlyAwaits() {
+  return {
+    name: 'without-script-only-awaits',
+    setup(build) {
+      build.onLoad({ filter: SCRIPT_ONLY_AWAITS }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!SCRIPT_ONLY_AWAIT.test(text) || !/if \(process\.argv\[1\] &&/.test(text))
+          throw new Error(`${args.path}: its install-time await is not where a CommonJS build expects it`);
+        return {
+          contents: text.replace(SCRIPT_ONLY_AWAIT, '$1void download()'),
+          loader: 'js',
+          resolveDir: path.dirname(args.path),
+        };
+      });
+    },
+  };
+}
+
+/**
  * CommonJS code bundled into an ES module still calls `require` for what esbuild leaves to run time. (`meta['url']`:
  * the text of this file may itself go through keepModuleUrls, when a farm compiled in memory imports it.)
  */
@@ -215,7 +243,12 @@ export async function compiledBuild({
     ...(cjs ? { banner: { js: '"use strict";' } } : bundlePackages ? { banner: { js: REQUIRE_BANNER } } : {}),
     define,
     metafile: true,
-    plugins: [keepModuleUrls(SRC_MODULES), ...(bundlePackages ? [keepPackageLocations()] : [])],
+    plugins: [
+      keepModuleUrls(SRC_MODULES),
+      // Before keepPackageLocations, whose onLoad would otherwise take these files (they use neither location).
+      ...(cjs && bundlePackages ? [withoutScriptOnlyAwaits()] : []),
+      ...(bundlePackages ? [keepPackageLocations()] : []),
+    ],
     logLevel: 'silent',
   });
   // esbuild leaves `import.meta` empty in CommonJS: a module reading more of it than its url would misbehave.
