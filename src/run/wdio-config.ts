@@ -1,8 +1,7 @@
 /**
  * The WebdriverIO configuration built from the farm (wdio.conf.ts exports it; so does the compiled suite's
- * wdio.conf.js, src/run/precompile.ts). In the launcher the session is the one `headerguard run` planned; in a
- * worker, the one the launcher resolved and handed over (the farm is not loaded again, and the launcher's
- * capabilities are reused). Capabilities are evaluated here, before onPrepare, so ports are chosen before that.
+ * wdio.conf.js, src/run/precompile.ts). Capabilities are evaluated here, before onPrepare, so ports are chosen
+ * before that.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
