@@ -1,5 +1,5 @@
 import { CaptureClient, type RunningCaptureServer, startLocalCaptureServer } from '../capture/index.ts';
-import { describeError } from '../shared/errors.ts';
+import { describeError, isPortInUse } from '../shared/errors.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
 import { type RunningChromedriver, startChromedriver } from './chromedriver.ts';
@@ -34,12 +34,37 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface StartOptions {
+  /**
+   * The plan's ports were free when it was made, but another process may have bound one since (nothing listens
+   * between planning and starting). With this, a listener whose port is taken listens on any free port and the
+   * plan follows (`plan.endpoint.ports`, `plan.simPorts`). Only for a caller that reads the plan after this
+   * start (capabilities, workers' session): `headerguard run` and `probe`. Not chromedriver's port.
+   */
+  rebindTakenPorts?: boolean;
+  /** Called once the endpoint and simulators listen (the plan's ports are final), before chromedriver is ready. */
+  onListening?: () => void;
+}
+
+/** `start` on the planned port; with `rebind`, on any free one (0) when the planned one is taken. */
+async function onPlannedPort<T>(rebind: boolean, start: (anyPort: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await start(false);
+  } catch (err) {
+    if (rebind && isPortInUse(err)) return start(true);
+    throw err;
+  }
+}
+
 /**
  * Start (or, for a deployed endpoint, reach) what the run needs before any worker starts: the capture
  * endpoint, one bearer simulator per `sim:` handset, and the chromedriver emulated handsets share. Throws a StartError naming the first that failed,
  * having stopped whatever it had started.
  */
-export async function startInfrastructure(session: Session): Promise<Infrastructure> {
+export async function startInfrastructure(
+  session: Session,
+  { rebindTakenPorts = false, onListening }: StartOptions = {},
+): Promise<Infrastructure> {
   const { plan, handsets } = session;
   // A deployed endpoint names its own partner host, and may map its names to where it runs (capture.resolve).
   const capture = session.farm.capture;
@@ -62,16 +87,20 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
     const endpoint = plan.endpoint;
     if (endpoint.kind === 'embedded') {
       // Captures are subscriber data: the embedded endpoint keeps them in memory only, for this run.
-      infra.endpoint = await step('the embedded capture endpoint could not start', () =>
-        startLocalCaptureServer({
-          httpPort: endpoint.ports.main,
-          altPort: endpoint.ports.alt,
-          httpsPort: endpoint.ports.https,
-          probeHost: PROBE_HOST,
-          partnerHost: PARTNER_HOST,
-          apiKey: endpoint.apiKey,
-        }),
+      const started = await step('the embedded capture endpoint could not start', () =>
+        onPlannedPort(rebindTakenPorts, (anyPort) =>
+          startLocalCaptureServer({
+            httpPort: anyPort ? 0 : endpoint.ports.main,
+            altPort: anyPort ? 0 : endpoint.ports.alt,
+            httpsPort: anyPort ? 0 : endpoint.ports.https,
+            probeHost: PROBE_HOST,
+            partnerHost: PARTNER_HOST,
+            apiKey: endpoint.apiKey,
+          }),
+        ),
       );
+      infra.endpoint = started;
+      endpoint.ports = { ...started.ports };
     } else {
       const api = apiOf(session);
       await step(`the capture endpoint ${endpoint.url} cannot be used`, () =>
@@ -87,24 +116,27 @@ export async function startInfrastructure(session: Session): Promise<Infrastruct
       const port = plan.simPorts[h.id]!;
       const { bearer, egress } = h.proxy;
       const name = gatewayLabel(h, plan.simFault);
-      infra.simulators.push(
-        await step(
-          `the bearer simulator ${name} of handset ${h.id} (127.0.0.1:${port}) could not start`,
-          () =>
+      const simulator = await step(
+        `the bearer simulator ${name} of handset ${h.id} (127.0.0.1:${port}) could not start`,
+        () =>
+          onPlannedPort(rebindTakenPorts, (anyPort) =>
             startSimulator({
               bearer,
               msisdn: h.identity.msisdn!,
               ...(h.identity.imsi ? { imsi: h.identity.imsi } : {}),
               ...(fault ? { fault } : {}),
               ...(egress ? { egress } : {}),
-              port,
+              port: anyPort ? 0 : port,
               partnerHost: capture?.partnerHost ?? PARTNER_HOST,
               ...(capture?.resolve ? { resolve: capture.resolve } : {}),
               ...(endpoint.kind === 'embedded' ? { mainPort: endpoint.ports.main } : {}),
             }),
-        ),
+          ),
       );
+      infra.simulators.push(simulator);
+      plan.simPorts[h.id] = simulator.port;
     }
+    onListening?.();
     if (chromedriver) {
       infra.chromedriver = await step(
         `chromedriver (127.0.0.1:${plan.chromedriverPort}) could not start`,

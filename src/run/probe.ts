@@ -190,7 +190,8 @@ export async function runProbe(farm: Farm, deps: ProbeDeps = {}): Promise<Handse
 
   let infra: Awaited<ReturnType<typeof startInfrastructure>>;
   try {
-    infra = await startInfrastructure(session);
+    // Nothing has read the plan's ports yet: a port taken since it was chosen is replaced.
+    infra = await startInfrastructure(session, { rebindTakenPorts: true });
   } catch (err) {
     return notStarted(describeError(err));
   }

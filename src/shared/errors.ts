@@ -13,6 +13,19 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A listener could not bind its port because something else holds it (EADDRINUSE), as a one-line UserError.
+ * Told apart by `code`, not by class: the error may come from another bundle of this project.
+ */
+export class PortInUseError extends UserError {
+  readonly code = 'EADDRINUSE';
+}
+
+/** Whether `err` says a port is already in use (a PortInUseError, or the listen error itself). */
+export function isPortInUse(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'EADDRINUSE';
+}
+
 /** A one-line description of any thrown value, for places that must not print a stack trace. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;

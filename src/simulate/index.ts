@@ -3,7 +3,7 @@
  * profiles per bearer and replays of documented faults. The one public entry point of `src/simulate/`.
  */
 import net from 'node:net';
-import { describeError, UserError } from '../shared/errors.ts';
+import { describeError, PortInUseError, UserError } from '../shared/errors.ts';
 import { resolveOptions, type SimulatorOptions } from './options.ts';
 import { type RunningSimulator, startProxy } from './proxy.ts';
 
@@ -26,8 +26,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      const why = code === 'EADDRINUSE' ? 'the port is already in use' : code;
-      throw new UserError(`cannot listen on ${resolved.host}:${resolved.port}: ${why}`);
+      const where = `cannot listen on ${resolved.host}:${resolved.port}`;
+      if (code === 'EADDRINUSE') throw new PortInUseError(`${where}: the port is already in use`);
+      throw new UserError(`${where}: ${code}`);
     }
     throw err;
   }

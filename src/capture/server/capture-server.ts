@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Listener } from '../../model/capture.ts';
-import { describeError, UserError } from '../../shared/errors.ts';
+import { describeError, PortInUseError, UserError } from '../../shared/errors.ts';
 import { listen } from '../../shared/listen.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { PageCache } from '../pages/page-cache.ts';
@@ -72,14 +72,14 @@ async function listenOn(
     const e = err as NodeJS.ErrnoException;
     // No address in the message: the CLI masks digit runs, which would garble an IP address.
     const where = port === 0 ? `the ${listener} listener` : `${listener} port ${port}`;
+    if (e.code === 'EADDRINUSE')
+      throw new PortInUseError(`cannot listen on ${where}: address already in use`);
     const hint =
-      e.code === 'EADDRINUSE'
-        ? 'address already in use'
-        : e.code === 'EACCES'
-          ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
-          : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
-            ? 'the bind address is not an address of this machine'
-            : describeError(e);
+      e.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+        : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
+          ? 'the bind address is not an address of this machine'
+          : describeError(e);
     throw new UserError(`cannot listen on ${where}: ${hint}`);
   }
 }
@@ -257,10 +257,9 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
           );
           return;
         }
-        const hint = code === 'EADDRINUSE' ? 'address already in use' : describeError(err);
-        throw new UserError(
-          `cannot listen on ${listener} port ${endpoint.ports[listener]} over IPv6: ${hint}`,
-        );
+        const where = `cannot listen on ${listener} port ${endpoint.ports[listener]} over IPv6`;
+        if (code === 'EADDRINUSE') throw new PortInUseError(`${where}: address already in use`);
+        throw new UserError(`${where}: ${describeError(err)}`);
       }
     }
   };
