@@ -109,6 +109,13 @@ describe('serve settings', () => {
       /^--http-port must be an integer from 0 to 65535.*got "abc"$/,
     );
     refuses(() => resolve({ apiKey: 'k', altPort: '70000' }), /^--alt-port must be/);
+    // A port browsers refuse (the Fetch standard's bad ports): no handset could ever reach the endpoint there.
+    refuses(
+      () => resolve({ apiKey: 'k', httpPort: '10080' }),
+      /^--http-port must be an integer from 0 to 65535 that browsers connect to .*got "10080"$/,
+    );
+    refuses(() => resolve({ apiKey: 'k', httpsPort: '6000' }), /^--https-port .*such as 10080.*got "6000"$/);
+    assert.equal(resolve({ apiKey: 'k', httpPort: '10081' }).options.httpPort, 10081);
     refuses(
       () => resolve({ apiKey: 'k' }, { HEADERGUARD_HTTPS_PORT: '-1' }),
       /--https-port .*\(from HEADERGUARD_HTTPS_PORT\)$/,

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { configErrorLine, unknownKey, wrongType } from '../../shared/config-error.ts';
 import { describeError, UserError } from '../../shared/errors.ts';
+import { browsersConnectTo } from '../../shared/free-port.ts';
 import { API_KEY, DEFAULTS, isHostName, MAX_RETENTION_MS } from '../server/options.ts';
 import type { CaptureServerOptions } from '../types.ts';
 import { formatDuration, parseDuration } from './duration.ts';
@@ -60,6 +61,11 @@ const asPort: Parser<number> = (raw) => {
   const n = Number(text);
   return n <= 65535 ? n : undefined;
 };
+/** A listener's port that browsers reach: not one they refuse (10080 and the rest of the Fetch standard's list). */
+const asProbePort: Parser<number> = (raw) => {
+  const port = asPort(raw);
+  return port !== undefined && browsersConnectTo(port) ? port : undefined;
+};
 const asHost: Parser<string> = (raw) =>
   typeof raw === 'string' && isHostName(raw.trim()) ? raw.trim().toLowerCase() : undefined;
 const asPath: Parser<string> = (raw) => (typeof raw === 'string' && raw.trim() !== '' ? raw : undefined);
@@ -81,7 +87,8 @@ export const asListenAddress: Parser<{ host: string; port: number }> = (raw) => 
   return { host: host.toLowerCase(), port };
 };
 
-const PORT = 'an integer from 0 to 65535; 0 picks a free port';
+const PORT =
+  "an integer from 0 to 65535 that browsers connect to (not on the Fetch standard's bad-port list, such as 10080 or 6000); 0 picks a free port";
 const HOST = 'a host name or an IP address';
 
 const S = {
@@ -89,7 +96,7 @@ const S = {
     key: 'httpPort',
     flag: '--http-port',
     env: 'HEADERGUARD_HTTP_PORT',
-    parse: asPort,
+    parse: asProbePort,
     expect: PORT,
     echo: true,
   },
@@ -97,7 +104,7 @@ const S = {
     key: 'altPort',
     flag: '--alt-port',
     env: 'HEADERGUARD_ALT_PORT',
-    parse: asPort,
+    parse: asProbePort,
     expect: PORT,
     echo: true,
   },
@@ -105,7 +112,7 @@ const S = {
     key: 'httpsPort',
     flag: '--https-port',
     env: 'HEADERGUARD_HTTPS_PORT',
-    parse: asPort,
+    parse: asProbePort,
     expect: PORT,
     echo: true,
   },
