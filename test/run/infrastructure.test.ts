@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Infrastructure, StartError, startInfrastructure } from '../../src/run/infrastructure.ts';
 import { planSession, type Session } from '../../src/run/session.ts';
+import { viaProxy } from '../simulate/helpers.ts';
 
 /** Hold `port` on 127.0.0.1, as another process that bound it after the plan chose it. */
 function hold(port: number): Promise<net.Server> {
@@ -13,24 +13,6 @@ function hold(port: number): Promise<net.Server> {
     const server = net.createServer((socket) => socket.destroy());
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
-  });
-}
-
-/** GET `url` through the HTTP proxy on `proxyPort`, as a handset's browser does through its gateway. */
-function getThroughProxy(proxyPort: number, url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: '127.0.0.1', port: proxyPort, path: url, headers: { host: new URL(url).host } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => {
-          body += d;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
   });
 }
 
@@ -101,10 +83,7 @@ describe('run/infrastructure: a port another process took after the plan chose i
       'onListening sees the final ports',
     );
     // A handset's request through its simulator reaches the endpoint at its new port.
-    const res = await getThroughProxy(
-      p.simPorts[simId]!,
-      `http://probe.localhost:${endpoint.ports.main}/me.json`,
-    );
+    const res = await viaProxy(p.simPorts[simId]!, `http://probe.localhost:${endpoint.ports.main}/me.json`);
     assert.equal(res.status, 200, res.body);
     const me = JSON.parse(res.body) as { url: string; headers: [string, string][] };
     assert.equal(me.url, '/me.json');
