@@ -22,7 +22,6 @@ export async function runFarm(options: RunOptions): Promise<number> {
   // The embedded endpoint and simulators log at info for `serve`/`sim`; inside a run only warnings matter.
   process.env.HEADERGUARD_LOG_LEVEL ??= 'warn';
   const session = await planSession(options);
-  publishSession(session.plan);
   // wdio.conf.ts, loaded by WDIO's launcher in this process, uses this session rather than loading the farm again.
   holdSession(session);
   mark('session-planned');
@@ -64,8 +63,8 @@ export async function runFarm(options: RunOptions): Promise<number> {
     const launcher = new Launcher(configFile, {});
     // However long the run lasts, its build is in use: pruning (a day unused) must not take its chunks away.
     if (configFile.endsWith('.js')) stopKeeping = keepBuildInUse(path.dirname(configFile));
-    // The endpoint and simulators listen, so the plan's ports are final: WDIO's launcher reads them with its
-    // configuration (capabilities, the workers' session). A start that failed is the launcher service's to say.
+    // The endpoint and simulators listen, so the plan's ports are final: published now, as WDIO's launcher reads
+    // them with its configuration (capabilities, the workers' session). A failed start is the launcher service's to say.
     await Promise.race([
       bound,
       starting.then(
