@@ -1,5 +1,6 @@
 import { CaptureClient, type RunningCaptureServer, startLocalCaptureServer } from '../capture/index.ts';
 import { describeError, isPortInUse } from '../shared/errors.ts';
+import { freePort } from '../shared/free-port.ts';
 import { maskDigitRuns } from '../shared/mask.ts';
 import { type RunningSimulator, startSimulator } from '../simulate/index.ts';
 import { type RunningChromedriver, startChromedriver } from './chromedriver.ts';
@@ -38,11 +39,11 @@ export interface StartOptions {
   /**
    * The plan's ports were free when it was made, but another process may have bound one since (nothing listens
    * between planning and starting). With this, a listener whose port is taken listens on any free port and the
-   * plan follows (`plan.endpoint.ports`, `plan.simPorts`). Only for a caller that reads the plan after this
-   * start (capabilities, workers' session): `headerguard run` and `probe`. Not chromedriver's port.
+   * plan follows (`plan.endpoint.ports`, `plan.simPorts`, `plan.chromedriverPort`). Only for a caller that reads
+   * the plan after this start (capabilities, workers' session): `headerguard run` and `probe`.
    */
   rebindTakenPorts?: boolean;
-  /** Called once the endpoint and simulators listen (the plan's ports are final), before chromedriver is ready. */
+  /** Called once the endpoint, the simulators and chromedriver listen: the plan's ports are final. */
   onListening?: () => void;
 }
 
@@ -79,7 +80,8 @@ export async function startInfrastructure(
     },
   };
   // Started first: it gets ready while the endpoint and simulators start.
-  const chromedriver = plan.chromedriverPort ? startChromedriver(plan.chromedriverPort) : undefined;
+  const plannedDriverPort = plan.chromedriverPort;
+  const chromedriver = plannedDriverPort ? startChromedriver(plannedDriverPort) : undefined;
   // Awaited below, after the endpoint and simulators: a driver that fails first must not be an unhandled
   // rejection meanwhile (that ended the launcher with a stack trace and exit 1 instead of one line, exit 3).
   chromedriver?.catch(() => {});
@@ -136,13 +138,15 @@ export async function startInfrastructure(
       infra.simulators.push(simulator);
       plan.simPorts[h.id] = simulator.port;
     }
-    onListening?.();
     if (chromedriver) {
-      infra.chromedriver = await step(
-        `chromedriver (127.0.0.1:${plan.chromedriverPort}) could not start`,
-        () => chromedriver,
+      infra.chromedriver = await step(`chromedriver (127.0.0.1:${plannedDriverPort}) could not start`, () =>
+        onPlannedPort(rebindTakenPorts, async (anyPort) =>
+          anyPort ? startChromedriver(await freePort()) : chromedriver,
+        ),
       );
+      plan.chromedriverPort = infra.chromedriver.port;
     }
+    onListening?.();
     return infra;
   } catch (err) {
     await Promise.allSettled([

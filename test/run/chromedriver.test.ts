@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startChromedriver } from '../../src/run/chromedriver.ts';
@@ -57,6 +58,41 @@ describe('run/chromedriver: the one driver of a run', function () {
     }
   });
 
+  it('refuses a port another process holds: a PortInUseError naming it, not that process taken for ours', async () => {
+    const port = await freePort();
+    const other = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+    try {
+      await assert.rejects(startChromedriver(port), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'EADDRINUSE');
+        assert.equal(err.message, `127.0.0.1:${port}: the port is already in use`);
+        return true;
+      });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it("does not take another run's chromedriver on its port for its own, nor stop it", async () => {
+    const port = await freePort();
+    const theirs = await startChromedriver(port);
+    try {
+      // Their /status answers "ready" on that port: ours must not count that as its own start.
+      await assert.rejects(startChromedriver(port), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'EADDRINUSE');
+        return true;
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      assert.equal(
+        ((await res.json()) as { value: { ready: boolean } }).value.ready,
+        true,
+        'theirs still runs',
+      );
+    } finally {
+      await theirs.stop();
+    }
+  });
+
   it('fails with one line naming the binary when it cannot start (the run is then broken)', async () => {
     const port = await freePort();
     await assert.rejects(startChromedriver(port, { binary: '/nonexistent/chromedriver' }), (err: Error) => {
@@ -72,5 +108,29 @@ describe('run/chromedriver: the one driver of a run', function () {
       startChromedriver(port, { binary: '/bin/false' }),
       /exited \(code 1\) before it was ready/,
     );
+  });
+
+  it('fails when the driver never says it listens, whatever answers on its port', async () => {
+    const port = await freePort();
+    // A stand-in that stays up, prints no banner, and has a "ready" chromedriver answering on its port meanwhile.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hg-test-'));
+    const silent = path.join(dir, 'silent-driver');
+    writeFileSync(silent, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    const theirs = await startChromedriver(port);
+    try {
+      await assert.rejects(
+        startChromedriver(port, { binary: silent, readyTimeoutMs: 500 }),
+        new RegExp(`chromedriver on port ${port} did not say it was listening .* within 0.5 s`),
+      );
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      assert.equal(
+        ((await res.json()) as { value: { ready: boolean } }).value.ready,
+        true,
+        'theirs still runs',
+      );
+    } finally {
+      await theirs.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -94,6 +94,41 @@ describe('run/infrastructure: a port another process took after the plan chose i
     );
   });
 
+  it("headerguard run (rebindTakenPorts): chromedriver's taken port is replaced too, before onListening", async () => {
+    const session = await planSession({ farmPath: 'devices/simulated.ts', reportDir: dir }, {});
+    const { plan: p } = session;
+    const taken = p.chromedriverPort!;
+    assert.ok(taken, 'the simulated farm has emulated handsets: one chromedriver');
+    held = [await hold(taken)];
+    let seen: number | undefined;
+    infra = await startInfrastructure(session, {
+      rebindTakenPorts: true,
+      onListening: () => {
+        seen = p.chromedriverPort;
+      },
+    });
+    assert.notEqual(p.chromedriverPort, taken);
+    assert.equal(p.chromedriverPort, infra.chromedriver!.port);
+    assert.equal(seen, p.chromedriverPort, 'onListening sees the final port');
+    const res = await fetch(`http://127.0.0.1:${p.chromedriverPort}/status`);
+    assert.equal(((await res.json()) as { value: { ready: boolean } }).value.ready, true);
+  });
+
+  it('without it: a taken chromedriver port is a StartError naming it', async () => {
+    const session = await planSession({ farmPath: 'devices/simulated.ts', reportDir: dir }, {});
+    const taken = session.plan.chromedriverPort!;
+    held = [await hold(taken)];
+    await assert.rejects(startInfrastructure(session), (err: Error) => {
+      assert.ok(err instanceof StartError);
+      assert.equal(
+        err.message,
+        `chromedriver (127.0.0.1:${taken}) could not start: 127.0.0.1:${taken}: the port is already in use`,
+      );
+      return true;
+    });
+    assert.equal(session.plan.chromedriverPort, taken, 'the plan is unchanged');
+  });
+
   it('without it (WDIO read the plan first): a taken port is a StartError naming the simulator and its port', async () => {
     const session = await plan();
     const simId = Object.keys(session.plan.simPorts)[0]!;
