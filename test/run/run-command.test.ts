@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -308,13 +308,19 @@ describe('headerguard run (end to end)', function () {
     });
 
     it('starts Appium, judges the handset, and finds a direct connection spoofable (no gateway strips the canary)', async () => {
-      const res = await runCli([
-        'run',
-        '--farm',
-        path.join(ROOT, 'test', 'fixtures', 'appium-chromium-farm.json'),
-        '--report-dir',
-        dir,
-      ]);
+      // Appium's Chromium stand-in leaves its singleton-socket folders in the temp dir: this test's, not /tmp.
+      const tmp = path.join(dir, 'tmp');
+      await mkdir(tmp, { recursive: true });
+      const res = await runCli(
+        [
+          'run',
+          '--farm',
+          path.join(ROOT, 'test', 'fixtures', 'appium-chromium-farm.json'),
+          '--report-dir',
+          dir,
+        ],
+        { env: { TMPDIR: tmp } },
+      );
       assert.equal(res.code, 1, res.stdout + res.stderr);
       const summary = await summaryIn(dir);
       const h = summary.handsets[0]!;
