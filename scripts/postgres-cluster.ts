@@ -67,6 +67,7 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
   const port = await freePort();
   let started = false;
   const stop = () => {
+    process.removeListener('exit', stopAtExit);
     try {
       if (started) run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
     } finally {
@@ -74,6 +75,15 @@ export async function startPostgres(settings: Record<string, string> = {}): Prom
       rmSync(dir, { recursive: true, force: true });
     }
   };
+  // A test file or bench that dies (an uncaught error) never reaches its stop: the server must not outlive it.
+  const stopAtExit = () => {
+    try {
+      stop();
+    } catch {
+      // exiting anyway
+    }
+  };
+  process.once('exit', stopAtExit);
   try {
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     started = true;
