@@ -20,7 +20,10 @@
  * Each target's CPU time over the measured window (procfs) gives CPU per request: the CPU ratio (bare echo's CPU
  * per request over the endpoint's per committed capture) says what the endpoint costs even when neighbours on a
  * shared machine take the throughput. For PostgreSQL the endpoint's figure is its own process; the server's
- * backends' CPU per capture is printed beside it (`+ N µs in PostgreSQL`), not in the ratio.
+ * backends' CPU per capture is printed beside it (`+ N µs in PostgreSQL`), not in the ratio. Each measured line
+ * also says what the machine spent meanwhile: the load generator's own CPU per request (autocannon, this process,
+ * on the same cores as the targets) and how many cores were busy (all processes, from /proc/stat; the share the
+ * hypervisor stole when above 0.5%): a ratio read with the cores all busy is the machine's as much as the target's.
  * Prints, per number of connections, both rates and the median of the per-round ratios; then the capacity ratio:
  * the endpoint's best rate over the sweep against the bare server's best rate over the sweep, against the goal
  * (0.8). With --strict, exits 1 below it (a measurement, not a test: by default it never fails `npm run bench`).
@@ -259,7 +262,68 @@ interface Measured {
   cpuUs: number;
   /** PostgreSQL only: CPU time of the server's processes per committed capture, µs. */
   dbCpuUs?: number;
+  /** The whole machine over the measured window: the load generator (this process) and every core. */
+  machine: MachineUse;
 }
+
+/** What the machine spent over a measured window. */
+interface MachineUse {
+  /** This process's CPU (autocannon, the load generator) per request answered, µs. */
+  loadGenUs: number;
+  /** Cores busy on average (all processes, the kernel too), out of `cpus().length`. */
+  coresBusy: number;
+  /** Share of the window's CPU time the hypervisor gave to others (procfs `steal`), 0..1. */
+  steal: number;
+}
+
+/** The machine's CPU counters since boot (the first line of /proc/stat, clock ticks), summed over its cores. */
+function machineTicks(): { busy: number; total: number; steal: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return {
+      busy: user + nice + system + irq + softirq,
+      total: user + nice + system + idle + iowait + irq + softirq + steal,
+      steal,
+    };
+  } catch {
+    return { busy: 0, total: 0, steal: 0 }; // not Linux
+  }
+}
+
+/** Start watching the machine; the returned function ends the window for `requests` answered. */
+function watchMachine(): (requests: number) => MachineUse {
+  const t0 = machineTicks();
+  const u0 = process.cpuUsage();
+  return (requests) => {
+    const t1 = machineTicks();
+    const u = process.cpuUsage(u0);
+    const total = t1.total - t0.total;
+    return {
+      loadGenUs: (u.user + u.system) / Math.max(1, requests),
+      coresBusy: total > 0 ? ((t1.busy - t0.busy) / total) * cpus().length : 0,
+      steal: total > 0 ? (t1.steal - t0.steal) / total : 0,
+    };
+  };
+}
+
+const machineText = (m: MachineUse) =>
+  `load generator ${m.loadGenUs.toFixed(1)} µs CPU/request; ${m.coresBusy.toFixed(2)} of ${cpus().length} cores busy` +
+  (m.steal >= 0.005 ? `, ${(m.steal * 100).toFixed(0)}% stolen` : '');
 
 /** Fields of /proc/<pid>/stat after the command name (state is [0], ppid [1], utime [11], stime [12]). */
 function statFields(pid: number): string[] | undefined {
@@ -297,11 +361,19 @@ async function benchBare(scenario: Scenario, connections: number): Promise<Measu
     const paths = scenario.paths(fake);
     await load(t.port, paths, connections, WARMUP_SECONDS);
     const cpu0 = cpuTimeUs(t.child.pid!);
+    const window = watchMachine();
     const r = await load(t.port, paths, connections, SECONDS);
+    const machine = window(r['2xx']);
     const cpuUs = (cpuTimeUs(t.child.pid!) - cpu0) / r['2xx'];
     if (r.errors || r.non2xx || r.timeouts)
       throw new Error(`bare server: ${r.errors} errors, ${r.non2xx} non-2xx`);
-    return { rate: r['2xx'] / r.duration, ackRate: r['2xx'] / r.duration, p99: r.latency.p99, cpuUs };
+    return {
+      rate: r['2xx'] / r.duration,
+      ackRate: r['2xx'] / r.duration,
+      p99: r.latency.p99,
+      cpuUs,
+      machine,
+    };
   } finally {
     await stopTarget(t);
   }
@@ -333,11 +405,14 @@ async function benchCapture(
   let r: AutocannonResult;
   let cpu: number;
   let dbCpuUs: number;
+  let machine: MachineUse;
   try {
     await load(t.port, scenario.paths(warmup), connections, WARMUP_SECONDS);
     const cpu0 = cpuTimeUs(t.child.pid!);
     const db0 = dbCpu();
+    const window = watchMachine();
     r = await load(t.port, scenario.paths(measured), connections, SECONDS);
+    machine = window(r['2xx']);
     cpu = cpuTimeUs(t.child.pid!) - cpu0;
     dbCpuUs = dbCpu() - db0;
   } finally {
@@ -354,6 +429,7 @@ async function benchCapture(
     p99: r.latency.p99,
     cpuUs: cpu / r['2xx'],
     ...(store === 'postgres' ? { dbCpuUs: dbCpuUs / r['2xx'] } : {}),
+    machine,
   };
 }
 
@@ -406,7 +482,7 @@ async function sweep(stores: Stores, scenario: Scenario, counts: readonly number
       level.bareP99.push(b.p99);
       console.log(
         `  round ${round}, ${level.connections} connections: bare echo ${fmt(b.rate)} req/s (p99 ${b.p99} ms, ` +
-          `${b.cpuUs.toFixed(1)} µs CPU/request)`,
+          `${b.cpuUs.toFixed(1)} µs CPU/request; ${machineText(b.machine)})`,
       );
       for (const store of STORES) {
         const c = await benchCapture(stores, store, scenario, level.connections, round);
@@ -419,8 +495,8 @@ async function sweep(stores: Stores, scenario: Scenario, counts: readonly number
         const inDb = c.dbCpuUs === undefined ? '' : ` + ${c.dbCpuUs.toFixed(1)} µs in PostgreSQL`;
         console.log(
           `    ${store}: ${fmt(c.rate)} committed captures/s (${fmt(c.ackRate)} acknowledged/s, p99 ${c.p99} ms, ` +
-            `${c.cpuUs.toFixed(1)} µs CPU/capture${inDb}); ratio ${(c.rate / b.rate).toFixed(2)}, ` +
-            `CPU ratio ${(b.cpuUs / c.cpuUs).toFixed(2)}`,
+            `${c.cpuUs.toFixed(1)} µs CPU/capture${inDb}; ${machineText(c.machine)}); ` +
+            `ratio ${(c.rate / b.rate).toFixed(2)}, CPU ratio ${(b.cpuUs / c.cpuUs).toFixed(2)}`,
         );
       }
     }
