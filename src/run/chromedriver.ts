@@ -51,8 +51,12 @@ export async function startChromedriver(
       reject(new Error(exited));
     });
     child.once('exit', (code, signal) => {
-      // stdout is read to its end first: a port taken is said there, just before it exits.
-      void banner.then(({ portTaken }) => {
+      // stdout is read to its end first: a port taken is said there, just before it exits. Not for ever: a
+      // browser it started may hold the pipe open.
+      const settled = new Promise<Banner>((resolve) =>
+        setTimeout(() => resolve({ portTaken: false }), 1000).unref(),
+      );
+      void Promise.race([banner, settled]).then(({ portTaken }) => {
         exited = portTaken
           ? `127.0.0.1:${port}: the port is already in use`
           : `${binary} exited (${signal ?? `code ${code}`}) before it was ready`;
