@@ -7,14 +7,19 @@ import { startChromedriver } from '../../src/run/chromedriver.ts';
 import { CHROMIUM } from '../../src/shared/chromium.ts';
 import { freePort } from '../../src/shared/free-port.ts';
 
+/** Whether a chromedriver on `port` answers /status as ready. */
+async function statusReady(port: number): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}/status`);
+  return ((await res.json()) as { value: { ready: boolean } }).value.ready;
+}
+
 describe('run/chromedriver: the one driver of a run', function () {
   this.timeout(20_000);
 
   it('is ready to serve when started, and gone when stopped', async () => {
     const port = await freePort();
     const driver = await startChromedriver(port);
-    const res = await fetch(`http://127.0.0.1:${port}/status`);
-    assert.equal(((await res.json()) as { value: { ready: boolean } }).value.ready, true);
+    assert.equal(await statusReady(port), true);
     await driver.stop();
     await assert.rejects(fetch(`http://127.0.0.1:${port}/status`));
   });
@@ -82,12 +87,7 @@ describe('run/chromedriver: the one driver of a run', function () {
         assert.equal(err.code, 'EADDRINUSE');
         return true;
       });
-      const res = await fetch(`http://127.0.0.1:${port}/status`);
-      assert.equal(
-        ((await res.json()) as { value: { ready: boolean } }).value.ready,
-        true,
-        'theirs still runs',
-      );
+      assert.equal(await statusReady(port), true, 'theirs still runs');
     } finally {
       await theirs.stop();
     }
@@ -122,12 +122,7 @@ describe('run/chromedriver: the one driver of a run', function () {
         startChromedriver(port, { binary: silent, readyTimeoutMs: 500 }),
         new RegExp(`chromedriver on port ${port} did not say it was listening .* within 0.5 s`),
       );
-      const res = await fetch(`http://127.0.0.1:${port}/status`);
-      assert.equal(
-        ((await res.json()) as { value: { ready: boolean } }).value.ready,
-        true,
-        'theirs still runs',
-      );
+      assert.equal(await statusReady(port), true, 'theirs still runs');
     } finally {
       await theirs.stop();
       rmSync(dir, { recursive: true, force: true });
