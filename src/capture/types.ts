@@ -57,19 +57,30 @@ export interface CaptureServerOptions {
    * main listeners needs the key either way.
    */
   metricsListen?: { host: string; port: number };
+  /**
+   * A listener of its own for the API (HTTPS, the probe listener's certificate): `/api/*`, `/metrics` (with the key)
+   * and `/healthz`. With it, the probe listeners no longer serve `/api/*` or `/metrics`, so that a firewall can
+   * open this port to the suite's hosts only while the probe ports stay open to the carrier's network.
+   */
+  apiListen?: { host: string; port: number };
   /** Where the endpoint logs (never header values, never full tokens). Default: a pino logger on stderr. */
   logger?: Logger;
 }
 
 export interface RunningCaptureServer {
   ports: { main: number; alt: number; https: number };
-  /** Where the API is reachable from this machine, e.g. `http://127.0.0.1:<main>`. */
+  /**
+   * Where the API is reachable from this machine, e.g. `http://127.0.0.1:<main>`, or with `apiListen`
+   * `https://<its host>:<apiPort>`.
+   */
   apiBaseUrl: string;
   apiKey: string;
   /** True when the HTTPS listener uses a certificate generated at start-up. */
   selfSignedCertificate: boolean;
   /** The metrics listener's port, when `metricsListen` was given. */
   metricsPort?: number;
+  /** The API listener's port, when `apiListen` was given. */
+  apiPort?: number;
   /**
    * Replace the HTTPS certificate for new connections (open ones keep theirs). Throws a UserError, and keeps the
    * current certificate, when the pair does not load.

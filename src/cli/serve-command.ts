@@ -89,6 +89,10 @@ export function registerServe(program: Command): Command {
       '--metrics-listen <addr:port>',
       'also serve GET /metrics without the API key on this address only, e.g. 127.0.0.1:9464',
     )
+    .option(
+      '--api-listen <addr:port>',
+      'serve the API (/api, /metrics with the key, /healthz) over HTTPS on this address only, and not on the probe ports, e.g. 10.0.0.5:8443',
+    )
     .option('--config <file>', 'JSON file with the same settings in camelCase, e.g. {"httpPort": 8081}')
     .action(async (flags: ServeFlags) => {
       const stop = untilStop(); // from the start, so a stop during start-up is not missed
@@ -109,7 +113,8 @@ async function serve(flags: ServeFlags, stopped: Promise<string>): Promise<void>
   const { startCaptureServer } = await import('../capture/index.ts');
   const server = await startCaptureServer(o);
   const bind = o.bindAddress ?? '0.0.0.0';
-  const at = (port: number) => `${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+  const hostAndPort = (host: string, port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const at = (port: number) => hostAndPort(bind, port);
   const { main, alt, https } = server.ports;
   const lines = [
     'headerguard serve: capture endpoint ready',
@@ -123,7 +128,9 @@ async function serve(flags: ServeFlags, stopped: Promise<string>): Promise<void>
       : []),
     `  partner ${origin(false, o.partnerHost, main)}/`,
     `  me      ${origin(false, o.probeHost, main)}/me`,
-    `  api     ${server.apiBaseUrl}/api  (Authorization: Bearer <key>)`,
+    `  api     ${server.apiBaseUrl}/api  (Authorization: Bearer <key>${
+      o.apiListen ? `; listening on ${hostAndPort(o.apiListen.host, server.apiPort ?? 0)} only, HTTPS` : ''
+    })`,
     `  health  ${server.apiBaseUrl}/healthz`,
     `  store   ${maskDbUrl(o.dbPath)}  (runs expire after ${config.retentionText})`,
   ];

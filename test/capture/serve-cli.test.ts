@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import path from 'node:path';
 import { running, spawnCollected } from '../support/cli.ts';
-import { freePort, RawConnection, tempDir } from './helpers.ts';
+import { freePort, RawConnection, rawRequest, tempDir } from './helpers.ts';
 import {
   ANY_LOOPBACK_PORTS,
   BIN,
@@ -123,6 +123,41 @@ describe('headerguard serve (spawned)', function () {
         );
         assert.ok(port > 0, name);
       }
+    } finally {
+      await stop(s);
+    }
+  });
+
+  it('--api-listen: the API over HTTPS on that address only, named in the banner; not on the probe ports', async () => {
+    const s = serve([
+      ...ANY_LOOPBACK_PORTS,
+      '--db',
+      ':memory:',
+      '--api-key',
+      KEY,
+      '--api-listen',
+      '127.0.0.1:0',
+    ]);
+    try {
+      const out = await readyBanner(s);
+      const m =
+        /^ {2}api +https:\/\/127\.0\.0\.1:(\d+)\/api +\(Authorization: Bearer <key>; listening on 127\.0\.0\.1:(\d+) only, HTTPS\)$/m.exec(
+          out,
+        );
+      assert.ok(m, out);
+      assert.equal(m[1], m[2]);
+      const apiPort = Number(m[1]);
+      const main = Number(/main +\S+ +\(listening on 127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      const body = '{"handset":"h","bearer":"b"}';
+      const post = (port: number, tls: boolean) =>
+        rawRequest(
+          port,
+          `POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEY}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          { tls },
+        );
+      assert.equal((await post(apiPort, true)).status, 201);
+      assert.equal((await post(main, false)).status, 404);
     } finally {
       await stop(s);
     }

@@ -212,3 +212,35 @@ describe('serve settings: --metrics-listen', () => {
     );
   });
 });
+
+describe('serve settings: --api-listen', () => {
+  it('takes ADDR:PORT from a flag, the environment or the config file; none by default', () => {
+    assert.deepEqual(resolve({ apiKey: 'k', apiListen: '10.0.0.5:8443' }).options.apiListen, {
+      host: '10.0.0.5',
+      port: 8443,
+    });
+    assert.deepEqual(resolve({ apiKey: 'k' }, { HEADERGUARD_API_LISTEN: '[::1]:0' }).options.apiListen, {
+      host: '::1',
+      port: 0,
+    });
+    assert.deepEqual(
+      resolve({ apiKey: 'k', config: 'c.json' }, {}, { 'c.json': '{"apiListen": "127.0.0.1:9443"}' }).options
+        .apiListen,
+      { host: '127.0.0.1', port: 9443 },
+    );
+    assert.equal(resolve({ apiKey: 'k' }).options.apiListen, undefined);
+  });
+
+  it('refuses what is not ADDR:PORT in one line naming the flag and the source', () => {
+    for (const bad of ['8443', '10.0.0.5', '10.0.0.5:70000', '[localhost]:8443']) {
+      refuses(
+        () => resolve({ apiKey: 'k', apiListen: bad }),
+        /^--api-listen must be ADDR:PORT, e\.g\. 10\.0\.0\.5:8443 or \[::1\]:8443, got "/,
+      );
+    }
+    refuses(
+      () => resolve({ apiKey: 'k' }, { HEADERGUARD_API_LISTEN: 'nope' }),
+      /\(from HEADERGUARD_API_LISTEN\)$/,
+    );
+  });
+});

@@ -30,6 +30,7 @@ export interface ServeFlags {
   config?: string;
   dev?: boolean;
   metricsListen?: string;
+  apiListen?: string;
 }
 
 export interface ServeConfig {
@@ -204,6 +205,14 @@ const S = {
     expect: 'ADDR:PORT, e.g. 127.0.0.1:9464 or [::1]:9464',
     echo: true,
   },
+  apiListen: {
+    key: 'apiListen',
+    flag: '--api-listen',
+    env: 'HEADERGUARD_API_LISTEN',
+    parse: asListenAddress,
+    expect: 'ADDR:PORT, e.g. 10.0.0.5:8443 or [::1]:8443',
+    echo: true,
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 /** The keys a config file may hold: the flags' names in camelCase. */
@@ -292,6 +301,7 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
   const tlsCertPath = pick(S.tlsCert);
   const tlsKeyPath = pick(S.tlsKey);
   const metricsListen = pick(S.metricsListen);
+  const apiListen = pick(S.apiListen);
   let apiKey = pick(S.apiKey);
   let generatedApiKey = false;
   if (apiKey === undefined) {
@@ -328,6 +338,7 @@ export function resolveServeConfig({ flags, env = process.env, readFile }: Resol
     retentionMs,
   };
   if (metricsListen !== undefined) options.metricsListen = metricsListen;
+  if (apiListen !== undefined) options.apiListen = apiListen;
   if (tlsCertPath !== undefined && tlsKeyPath !== undefined) {
     options.tlsCert = readPem('--tls-cert', tlsCertPath);
     options.tlsKey = readPem('--tls-key', tlsKeyPath);

@@ -3,6 +3,7 @@
  */
 import http from 'node:http';
 import http2 from 'node:http2';
+import https from 'node:https';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Listener } from '../../model/capture.ts';
@@ -19,10 +20,10 @@ import type { EndpointContext } from './context.ts';
 import { EndpointMetrics } from './metrics.ts';
 import { createMetricsHandler } from './metrics-routes.ts';
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES, resolveOptions } from './options.ts';
-import { createHandler } from './router.ts';
+import { createApiListenerHandler, createHandler } from './router.ts';
 import { checkTlsPair, tlsMaterial } from './tls-material.ts';
 
-type AnyServer = http.Server | http2.Http2SecureServer;
+type AnyServer = http.Server | https.Server | http2.Http2SecureServer;
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
@@ -31,7 +32,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /** Malformed or oversized requests: answer once, close, keep serving. The raw bytes are never logged. */
-function onClientError(logger: Logger, listener: Listener) {
+function onClientError(logger: Logger, listener: Listener | 'api') {
   return (err: NodeJS.ErrnoException, socket: Duplex): void => {
     const code = err.code ?? 'unknown';
     const inResponse = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
@@ -61,7 +62,7 @@ async function listenOn(
   server: AnyServer,
   port: number,
   host: string,
-  listener: Listener | 'metrics',
+  listener: Listener | 'metrics' | 'api',
   logger: Logger,
 ): Promise<number> {
   try {
@@ -157,7 +158,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   const plainServer = (listener: Listener): http.Server => {
     const server = http.createServer(
       { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: timeouts.checkIntervalMs },
-      createHandler(ctx, listener, false),
+      createHandler(ctx, listener, false, !opts.apiListen),
     );
     // 0 = no cap on the number of headers: a capped parser would silently drop an injected header past it.
     server.maxHeadersCount = 0;
@@ -181,7 +182,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
       // A connection that never finishes its handshake is dropped (Node's default waits 120 s).
       handshakeTimeout: timeouts.handshakeMs,
     },
-    createHandler(ctx, 'https', true),
+    createHandler(ctx, 'https', true, !opts.apiListen),
   );
   // The HTTP/1.1 fallback reads these from the server like http.Server does (its own defaults are 60 s for the
   // headers, checked every 30 s, so a trickled request held a connection for 90 s); the connection check starts
@@ -209,6 +210,32 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   track(secure);
 
   const servers: (AnyServer | net.Server)[] = [main, alt, secure];
+  // The API's own listener: HTTPS (the API key and the captures it returns never cross the network in clear),
+  // HTTP/1.1, the probe listener's certificate and its rotation.
+  const apiServer = opts.apiListen
+    ? https.createServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          maxHeaderSize: MAX_HEADER_BYTES,
+          handshakeTimeout: timeouts.handshakeMs,
+          connectionsCheckingInterval: timeouts.checkIntervalMs,
+        },
+        createApiListenerHandler(ctx),
+      )
+    : undefined;
+  if (apiServer) {
+    apiServer.keepAliveTimeout = timeouts.idleMs;
+    apiServer.headersTimeout = timeouts.headersMs;
+    apiServer.requestTimeout = timeouts.requestMs;
+    apiServer.on('clientError', onClientError(logger, 'api'));
+    apiServer.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      socket.destroy();
+      logger.debug({ listener: 'api', code: err.code }, 'TLS handshake failed');
+    });
+    track(apiServer);
+    servers.push(apiServer);
+  }
   const metricsServer = opts.metricsListen ? http.createServer(createMetricsHandler(ctx)) : undefined;
   if (metricsServer) {
     metricsServer.keepAliveTimeout = timeouts.idleMs;
@@ -218,6 +245,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   let purgeTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
   let metricsPort: number | undefined;
+  let apiPort: number | undefined;
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -278,6 +306,9 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
         logger,
       );
     }
+    if (apiServer && opts.apiListen) {
+      apiPort = await listenOn(apiServer, opts.apiListen.port, opts.apiListen.host, 'api', logger);
+    }
   } catch (err) {
     await close();
     throw err;
@@ -307,6 +338,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
       bind: opts.bindAddress,
       ...(opts.bindAddress6 !== undefined ? { bind6: opts.bindAddress6 } : {}),
       ports: endpoint.ports,
+      ...(apiPort !== undefined ? { apiPort } : {}),
       selfSigned: tls.selfSigned,
       schema: store.schemaVersion,
     },
@@ -314,15 +346,20 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   );
   return {
     ports: { ...endpoint.ports },
-    apiBaseUrl: `http://${localHost(opts.bindAddress)}:${endpoint.ports.main}`,
+    apiBaseUrl:
+      opts.apiListen && apiPort !== undefined
+        ? `https://${localHost(opts.apiListen.host)}:${apiPort}`
+        : `http://${localHost(opts.bindAddress)}:${endpoint.ports.main}`,
     apiKey: opts.apiKey,
     selfSignedCertificate: tls.selfSigned,
     ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(apiPort !== undefined ? { apiPort } : {}),
     reloadTls(cert: string, key: string): void {
       // Checked first: a bad pair throws (UserError) and the listener keeps the certificate it has.
       checkTlsPair(cert, key);
       // New handshakes get the new pair; connections already open keep theirs and are not dropped.
       secure.setSecureContext({ cert, key });
+      apiServer?.setSecureContext({ cert, key });
     },
     close,
   };

@@ -85,6 +85,7 @@ const optionsSchema = z.object({
   purgeIntervalMs: z.number().int().min(10).max(MAX_RETENTION_MS).optional(),
   maxCapturesPerRun: z.number().int().min(1).optional(),
   metricsListen: z.strictObject({ host: hostSchema, port: portSchema }).optional(),
+  apiListen: z.strictObject({ host: hostSchema, port: portSchema }).optional(),
   timeouts: z
     .strictObject({
       headersMs: z.number().int().min(100),

@@ -76,7 +76,35 @@ function fail(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, err: unkn
   }
 }
 
-export function createHandler(ctx: EndpointContext, listener: Listener, tls: boolean) {
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
+function serveApi(
+  ctx: EndpointContext,
+  req: AnyRequest,
+  res: AnyResponse,
+  path: string,
+  method: string,
+): void {
+  handleApi(ctx, req, res, path, method).catch((err: unknown) => fail(ctx, req, res, err, 'api'));
+}
+
+function serveMetrics(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, method: string): void {
+  handleMetrics(ctx, req, res, method, true).catch((err: unknown) => fail(ctx, req, res, err, 'metrics'));
+}
+
+function serveHealth(ctx: EndpointContext, req: AnyRequest, res: AnyResponse, method: string): void {
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'use GET', { allow: 'GET, HEAD' });
+  ctx.store
+    .ping()
+    .then((ok) => sendJson(req, res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' }))
+    .catch((err: unknown) => fail(ctx, req, res, err, 'healthz'));
+}
+
+/**
+ * The handler of a probe listener. `withApi` false when the API has a listener of its own (`apiListen`): then
+ * `/api/*` and `/metrics` are not found here, so that a firewall in front of the API's port closes them.
+ */
+export function createHandler(ctx: EndpointContext, listener: Listener, tls: boolean, withApi = true) {
   return (req: AnyRequest, res: AnyResponse): void => {
     let arrival: Arrival | undefined;
     try {
@@ -87,23 +115,16 @@ export function createHandler(ctx: EndpointContext, listener: Listener, tls: boo
         handleProbe(ctx, arrival, req, res, probe.token, probe.probe);
         return;
       }
-      if (path === '/api' || path.startsWith('/api/')) {
-        handleApi(ctx, req, res, path, method).catch((err: unknown) => fail(ctx, req, res, err, 'api'));
+      if (withApi && isApiPath(path)) {
+        serveApi(ctx, req, res, path, method);
         return;
       }
-      if (path === '/metrics') {
-        handleMetrics(ctx, req, res, method, true).catch((err: unknown) =>
-          fail(ctx, req, res, err, 'metrics'),
-        );
+      if (withApi && path === '/metrics') {
+        serveMetrics(ctx, req, res, method);
         return;
       }
       if (path === '/healthz') {
-        if (method !== 'GET' && method !== 'HEAD')
-          throw new HttpError(405, 'use GET', { allow: 'GET, HEAD' });
-        ctx.store
-          .ping()
-          .then((ok) => sendJson(req, res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable' }))
-          .catch((err: unknown) => fail(ctx, req, res, err, 'healthz'));
+        serveHealth(ctx, req, res, method);
         return;
       }
       if (path === '/me' || path === '/me.json') {
@@ -122,6 +143,29 @@ export function createHandler(ctx: EndpointContext, listener: Listener, tls: boo
       sendError(req, res, new HttpError(404, 'not found'), NO_STORE);
     } catch (err) {
       fail(ctx, req, res, err, arrival ? 'route' : 'arrival');
+    }
+  };
+}
+
+/** The handler of the API's own listener (`apiListen`): `/api/*`, `/metrics` (with the key), `/healthz`. */
+export function createApiListenerHandler(ctx: EndpointContext) {
+  return (req: AnyRequest, res: AnyResponse): void => {
+    try {
+      const path = pathOf(req.url ?? '/');
+      const method = req.method ?? 'GET';
+      if (isApiPath(path)) serveApi(ctx, req, res, path, method);
+      else if (path === '/metrics') serveMetrics(ctx, req, res, method);
+      else if (path === '/healthz') serveHealth(ctx, req, res, method);
+      else {
+        sendError(
+          req,
+          res,
+          new HttpError(404, 'not found (this listener serves /api, /metrics and /healthz only)'),
+          NO_STORE,
+        );
+      }
+    } catch (err) {
+      fail(ctx, req, res, err, 'api');
     }
   };
 }
