@@ -12,13 +12,16 @@ import { ROOT, runCli, spawnCollected, summaryIn } from '../support/cli.ts';
 // public CA signed. The farm reaches the API over HTTPS, maps the names to loopback (capture.resolve: Chromium's
 // host-resolver rules, the simulators' --resolve, the API client) and trusts the certificate through
 // capture.ca (Chromium: --ignore-certificate-errors-spki-list; the API client: its CA). Without capture.ca the
-// certificate is checked and refused: broken at start, one line.
+// certificate is checked and refused: broken at start, one line. The API has a listener of its own
+// (--api-listen, as docs/capture-endpoint.md deploys it for a firewall): capture.url names it, and the probes go to
+// the probe ports the run's plan names.
 
 describe('headerguard run: a lab endpoint on a private certificate, over HTTPS, by name (end to end)', function () {
   this.timeout(240_000);
   let dir: string;
   let serve: ReturnType<typeof spawnCollected> | undefined;
   let https: number;
+  let api: number;
   let certFile: string;
   const key = 'h'.repeat(24);
   const names = { 'probe.hg.test': '127.0.0.1', 'partner.hg.test': '127.0.0.1' };
@@ -31,6 +34,7 @@ describe('headerguard run: a lab endpoint on a private certificate, over HTTPS, 
     await writeFile(keyFile, tls.key, { mode: 0o600 });
     const ports = [await freePort(), await freePort(), await freePort()];
     https = ports[2]!;
+    api = await freePort();
     serve = spawnCollected(process.execPath, [
       path.join(ROOT, 'bin', 'headerguard.js'),
       'serve',
@@ -38,6 +42,7 @@ describe('headerguard run: a lab endpoint on a private certificate, over HTTPS, 
       ...['--probe-host', 'probe.hg.test', '--partner-host', 'partner.hg.test'],
       ...['--tls-cert', certFile, '--tls-key', keyFile],
       ...['--bind', '127.0.0.1', '--db', path.join(dir, 'hg.db'), '--api-key', key],
+      ...['--api-listen', `127.0.0.1:${api}`],
     ]);
     const deadline = Date.now() + 30_000;
     while (!serve.stdout().includes('capture endpoint ready') && Date.now() < deadline)
@@ -57,7 +62,7 @@ describe('headerguard run: a lab endpoint on a private certificate, over HTTPS, 
       JSON.stringify({
         name,
         capture: {
-          url: `https://probe.hg.test:${https}`,
+          url: `https://probe.hg.test:${api}`,
           apiKey: 'env:HG_LAB_KEY',
           resolve: names,
           partnerHost: 'partner.hg.test',
