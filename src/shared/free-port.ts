@@ -87,7 +87,8 @@ function osPort(host: string): Promise<number> {
 /**
  * A free loopback TCP port, free on ::1 too (the embedded endpoint listens on both families), chosen below the
  * ephemeral range so that no outgoing connection takes it before it is bound; the OS's choice when none is.
- * Never one browsers refuse (BAD_PORTS), nor one this process handed out in the last ten minutes.
+ * Never one browsers refuse (BAD_PORTS), nor one this process handed out in the last ten minutes: it throws
+ * rather than hand one out.
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const [lo] = ephemeralRange();
@@ -104,5 +105,6 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     const port = await osPort(host);
     if (browsersConnectTo(port) && !recentlyHandedOut(port, Date.now())) return handOut(port);
   }
-  return handOut(await osPort(host));
+  // Not a port browsers may refuse or one already handed out: that would fail later, and less clearly.
+  throw new Error(`no free port on ${host} that browsers connect to (100 tried)`);
 }
