@@ -4,6 +4,8 @@
 #   a Java runtime              Allure 2's report generator (allure-commandline) runs on it
 #   postgresql                  initdb/pg_ctl: the store tests start a throw-away PostgreSQL cluster of their own
 #                               (nothing uses Debian's postgresql service)
+#   squid                       a real third-party gateway for the end-to-end tests (test/support/squid.ts starts
+#                               its own instances; nothing uses Debian's squid service)
 # Idempotent and quick when everything is present. Nothing here downloads a browser build of its own.
 #
 # One line per step. apt-get's own output goes to a log file (HEADERGUARD_APT_LOG, default a temporary file)
@@ -23,6 +25,8 @@ if [[ -n ${HEADERGUARD_PG_BIN:-} ]]; then
 else
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 fi
+# HEADERGUARD_SQUID: a squid binary of the user's own (test/support/squid.ts honours it too).
+[[ -x ${HEADERGUARD_SQUID:-/usr/sbin/squid} ]] || missing+=(squid)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   [[ $quiet -eq 1 ]] || echo "system packages: all present"

@@ -20,6 +20,7 @@ function withFakeApt(aptBody: string, extraEnv: Record<string, string> = {}) {
       HEADERGUARD_CHROMIUM: path.join(dir, 'no-chromium'),
       CHROMEDRIVER_PATH: path.join(dir, 'no-chromedriver'),
       HEADERGUARD_PG_BIN: path.join(dir, 'no-postgresql'),
+      HEADERGUARD_SQUID: path.join(dir, 'no-squid'),
       TMPDIR: dir,
       ...extraEnv,
     },
@@ -38,7 +39,7 @@ describe('scripts/install-system-deps.sh', () => {
     assert.match(lines[0]!, /^system packages: updating package lists… done \(\d+s\)$/);
     assert.match(
       lines[1]!,
-      /^system packages: installing chromium chromium-driver postgresql… done \(\d+s\)$/,
+      /^system packages: installing chromium chromium-driver postgresql squid… done \(\d+s\)$/,
     );
   });
 
@@ -47,7 +48,7 @@ describe('scripts/install-system-deps.sh', () => {
       '[[ "$1" == install ]] || exit 0; echo "E: Unable to locate package chromium" >&2; exit 100',
     );
     assert.equal(res.status, 100);
-    assert.match(res.stderr, /installing chromium chromium-driver postgresql… FAILED \(exit 100\)/);
+    assert.match(res.stderr, /installing chromium chromium-driver postgresql squid… FAILED \(exit 100\)/);
     assert.match(res.stderr, /E: Unable to locate package chromium/);
     assert.match(res.stderr, /full log: /);
   });
@@ -61,6 +62,7 @@ describe('scripts/install-system-deps.sh', () => {
         HEADERGUARD_CHROMIUM: '/bin/true',
         CHROMEDRIVER_PATH: '/bin/true',
         HEADERGUARD_PG_BIN: pgBin,
+        HEADERGUARD_SQUID: '/bin/true',
       });
       assert.equal(res.status, 0, res.stderr);
       assert.equal(res.stdout + res.stderr, '');
@@ -70,7 +72,11 @@ describe('scripts/install-system-deps.sh', () => {
   });
 
   it('asks for postgresql alone when only PostgreSQL is missing', () => {
-    const res = withFakeApt('exit 0', { HEADERGUARD_CHROMIUM: '/bin/true', CHROMEDRIVER_PATH: '/bin/true' });
+    const res = withFakeApt('exit 0', {
+      HEADERGUARD_CHROMIUM: '/bin/true',
+      CHROMEDRIVER_PATH: '/bin/true',
+      HEADERGUARD_SQUID: '/bin/true',
+    });
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stderr, /^system packages: installing postgresql… done \(\d+s\)$/m);
   });
