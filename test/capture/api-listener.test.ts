@@ -3,10 +3,9 @@
  * can open it to the suite's hosts only; the probe listeners then serve no `/api/*` and no `/metrics`.
  */
 import assert from 'node:assert/strict';
-import type tls from 'node:tls';
 import { CaptureClient, type RunningCaptureServer } from '../../src/capture/index.ts';
 import { selfSignedFor } from '../../src/capture/server/tls-material.ts';
-import { API_KEY, pathOf, RawConnection, rawRequest, startTestServer } from './helpers.ts';
+import { API_KEY, pathOf, rawRequest, servedCertificate, startTestServer } from './helpers.ts';
 
 const AUTH = `Authorization: Bearer ${API_KEY}\r\n`;
 
@@ -18,16 +17,6 @@ async function status(port: number, path: string, secure: boolean, auth = true):
     { tls: secure },
   );
   return res.status;
-}
-
-/** The certificate a new TLS connection to `port` is shown. */
-async function served(port: number): Promise<string> {
-  const conn = await RawConnection.open(port, { tls: true });
-  try {
-    return (conn.socket as tls.TLSSocket).getPeerCertificate().fingerprint256;
-  } finally {
-    conn.close();
-  }
 }
 
 describe('capture endpoint: the API on a listener of its own (apiListen)', () => {
@@ -85,11 +74,15 @@ describe('capture endpoint: the API on a listener of its own (apiListen)', () =>
   });
 
   it('a rotated certificate reaches the API listener too', async () => {
-    const before = await served(server.apiPort!);
+    const before = await servedCertificate(server.apiPort!);
     const next = await selfSignedFor(['probe.localhost', 'partner.localhost']);
     server.reloadTls(next.cert, next.key);
-    const after = await served(server.apiPort!);
+    const after = await servedCertificate(server.apiPort!);
     assert.notEqual(after, before);
-    assert.equal(after, await served(server.ports.https), 'the same certificate as the HTTPS probe listener');
+    assert.equal(
+      after,
+      await servedCertificate(server.ports.https),
+      'the same certificate as the HTTPS probe listener',
+    );
   });
 });

@@ -149,6 +149,16 @@ export class RawConnection {
   }
 }
 
+/** The SHA-256 fingerprint of the certificate a new TLS connection to `port` is shown. */
+export async function servedCertificate(port: number): Promise<string> {
+  const conn = await RawConnection.open(port, { tls: true });
+  try {
+    return (conn.socket as tls.TLSSocket).getPeerCertificate().fingerprint256;
+  } finally {
+    conn.close();
+  }
+}
+
 /** One request on a fresh connection, then close it. */
 export async function rawRequest(
   port: number,

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type tls from 'node:tls';
 import { selfSignedFor } from '../../src/capture/server/tls-material.ts';
 import type { CreatedRun } from '../../src/capture/types.ts';
 import { ROOT, type Spawned, spawnCollected } from '../support/cli.ts';
-import { RawConnection, tempDir } from './helpers.ts';
+import { RawConnection, servedCertificate, tempDir } from './helpers.ts';
 import { ANY_LOOPBACK_PORTS, cleanEnv as cleanServeEnv } from './serve-process.ts';
 
 const KEY = 'tls-reload-key-0123456789';
@@ -29,16 +28,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 
 function fingerprint(pem: string): string {
   return new X509Certificate(pem).fingerprint256;
-}
-
-/** The certificate a new TLS connection to the HTTPS listener is shown. */
-async function served(port: number): Promise<string> {
-  const conn = await RawConnection.open(port, { tls: true });
-  try {
-    return (conn.socket as tls.TLSSocket).getPeerCertificate().fingerprint256;
-  } finally {
-    conn.close();
-  }
 }
 
 describe('headerguard serve: TLS certificate reload (spawned)', function () {
@@ -103,7 +92,7 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
       if (runs.at(-1)!.acknowledged >= 1000) await newRun();
       return runs.at(-1)!;
     };
-    assert.equal(await served(https), fingerprint(a.cert));
+    assert.equal(await servedCertificate(https), fingerprint(a.cert));
 
     // Load throughout: one keep-alive connection opened before any reload, and a new connection per request.
     const kept = await RawConnection.open(https, { tls: true });
@@ -138,7 +127,7 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
           ? true
           : undefined,
       );
-      assert.equal(await served(https), fingerprint(b.cert));
+      assert.equal(await servedCertificate(https), fingerprint(b.cert));
 
       // A bad pair (the renewal half written): refused in one line, the current certificate stays.
       writeFileSync(certPath, a.cert); // a's certificate with b's key
@@ -153,12 +142,12 @@ describe('headerguard serve: TLS certificate reload (spawned)', function () {
         refusals[0]!,
         /^headerguard: warning: TLS certificate not reloaded \(file changed\), keeping the current one: /,
       );
-      assert.equal(await served(https), fingerprint(b.cert));
+      assert.equal(await servedCertificate(https), fingerprint(b.cert));
 
       // The file watch: the key arrives, the pair loads, no signal needed.
       writeFileSync(keyPath, a.key);
       await until('the file-watch reload', async () =>
-        (await served(https)) === fingerprint(a.cert) ? true : undefined,
+        (await servedCertificate(https)) === fingerprint(a.cert) ? true : undefined,
       );
       assert.match(proc.stdout(), /TLS certificate reloaded from \S+ \(file changed\)/);
     } finally {
