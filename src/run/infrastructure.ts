@@ -43,8 +43,6 @@ export interface StartOptions {
    * the plan after this start (capabilities, workers' session): `headerguard run` and `probe`.
    */
   rebindTakenPorts?: boolean;
-  /** Called once the endpoint, the simulators and chromedriver listen: the plan's ports are final. */
-  onListening?: () => void;
 }
 
 /** `start` on the planned port; with `rebind`, on any free one (0) when the planned one is taken. */
@@ -64,7 +62,7 @@ async function onPlannedPort<T>(rebind: boolean, start: (anyPort: boolean) => Pr
  */
 export async function startInfrastructure(
   session: Session,
-  { rebindTakenPorts = false, onListening }: StartOptions = {},
+  { rebindTakenPorts = false }: StartOptions = {},
 ): Promise<Infrastructure> {
   const { plan, handsets } = session;
   // A deployed endpoint names its own partner host, and may map its names to where it runs (capture.resolve).
@@ -146,7 +144,6 @@ export async function startInfrastructure(
       );
       plan.chromedriverPort = infra.chromedriver.port;
     }
-    onListening?.();
     return infra;
   } catch (err) {
     await Promise.allSettled([

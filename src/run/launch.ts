@@ -45,11 +45,7 @@ export async function runFarm(options: RunOptions): Promise<number> {
   });
   // Started now, while WebdriverIO's launcher loads; the launcher service takes it in onPrepare. A port
   // another process took since the plan chose it is replaced, before WDIO reads the plan (below).
-  let listening = () => {};
-  const bound = new Promise<void>((resolve) => {
-    listening = resolve;
-  });
-  const starting = startInfrastructure(session, { rebindTakenPorts: true, onListening: listening });
+  const starting = startInfrastructure(session, { rebindTakenPorts: true });
   holdInfrastructure(starting);
   let launcherError: unknown;
   let stopKeeping = () => {};
@@ -63,15 +59,13 @@ export async function runFarm(options: RunOptions): Promise<number> {
     const launcher = new Launcher(configFile, {});
     // However long the run lasts, its build is in use: pruning (a day unused) must not take its chunks away.
     if (configFile.endsWith('.js')) stopKeeping = keepBuildInUse(path.dirname(configFile));
-    // The endpoint and simulators listen, so the plan's ports are final: published now, as WDIO's launcher reads
-    // them with its configuration (capabilities, the workers' session). A failed start is the launcher service's to say.
-    await Promise.race([
-      bound,
-      starting.then(
-        () => {},
-        () => {},
-      ),
-    ]);
+    // Once the endpoint, the simulators and chromedriver listen, the plan's ports are final: published then, as
+    // WDIO's launcher reads them with its configuration (capabilities, the workers' session). A failed start is
+    // the launcher service's to say.
+    await starting.then(
+      () => {},
+      () => {},
+    );
     publishSession(plan);
     // WDIO's own console lines ("[0-0] RUNNING in chrome - file:///.cache/…", "Spec Files: 3 passed") repeat
     // the run's progress and verdict in its words; with --verbose only. headerguard's lines go to stdout itself.
