@@ -57,6 +57,17 @@ function onClientError(logger: Logger, listener: Listener | 'api') {
   };
 }
 
+/**
+ * A TLS connection whose handshake failed or timed out: dropped. With a listener for this event Node no longer
+ * destroys the socket itself (a timed-out handshake stayed open).
+ */
+function onFailedHandshake(logger: Logger, listener: 'https' | 'api') {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    socket.destroy();
+    logger.debug({ listener, code: err.code }, 'TLS handshake failed');
+  };
+}
+
 /** Listen, or fail with a one-line UserError saying which listener and why. */
 async function listenOn(
   server: AnyServer,
@@ -199,11 +210,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
   // after its preface was held open for ever.
   secure.setTimeout(timeouts.idleMs);
   secure.on('clientError', onClientError(logger, 'https'));
-  // A listener here means Node no longer destroys the socket itself: a timed-out handshake stayed open.
-  secure.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    socket.destroy();
-    logger.debug({ listener: 'https', code: err.code }, 'TLS handshake failed');
-  });
+  secure.on('tlsClientError', onFailedHandshake(logger, 'https'));
   secure.on('sessionError', (err: NodeJS.ErrnoException) =>
     logger.debug({ listener: 'https', code: err.code }, 'h2 session error'),
   );
@@ -229,10 +236,7 @@ export async function startCaptureServer(options: CaptureServerOptions): Promise
     apiServer.headersTimeout = timeouts.headersMs;
     apiServer.requestTimeout = timeouts.requestMs;
     apiServer.on('clientError', onClientError(logger, 'api'));
-    apiServer.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-      socket.destroy();
-      logger.debug({ listener: 'api', code: err.code }, 'TLS handshake failed');
-    });
+    apiServer.on('tlsClientError', onFailedHandshake(logger, 'api'));
     track(apiServer);
     servers.push(apiServer);
   }
