@@ -106,5 +106,5 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     if (browsersConnectTo(port) && !recentlyHandedOut(port, Date.now())) return handOut(port);
   }
   // Not a port browsers may refuse or one already handed out: that would fail later, and less clearly.
-  throw new Error(`no free port on ${host} that browsers connect to (100 tried)`);
+  throw new Error(`no free port on ${host} that browsers connect to`);
 }
